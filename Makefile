@@ -1,0 +1,51 @@
+# Two commands for a fresh machine: `make run` (the app on SQLite, with the 76 offices, demo data and a staff
+# login) and `make test` (lint, type checks and the whole test suite). Both create .venv and install first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+ADMIN_EMAIL ?= admin@industry.local
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test lint translations bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/survey-app db upgrade
+	$(BIN)/survey-app seed
+	$(BIN)/survey-app demo --if-empty
+	@echo "------------------------------------------------------------------"
+	@echo "Staff sign-in: http://$(HOST):$(PORT)/staff/login"
+	@$(BIN)/survey-app staff create --email $(ADMIN_EMAIL) --role admin
+	@echo "------------------------------------------------------------------"
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy survey_app/stats
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Re-extract the translatable strings and merge them into the catalogues; commit the .po and .mo files.
+translations: install
+	$(BIN)/pybabel extract -F survey_app/babel.cfg -k _l -o survey_app/translations/messages.pot survey_app
+	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d survey_app/translations
+
+bench: install
+	$(BIN)/python bench/scoring.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache tests/artifacts

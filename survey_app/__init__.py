@@ -1,0 +1,60 @@
+"""The EIT survey application: ``create_app()`` wires configuration, extensions, blueprints and commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. Opens no connection and runs no migration: those are release steps."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config.load(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import logfilter, security
+    from .db import db
+    from .extensions import babel, csrf, limiter, login_manager, select_locale
+    from .templating import init_templating
+
+    db.init_app(app)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    security.init_app(app)
+    init_templating(app)
+    logfilter.install()
+
+
+def register_blueprints(app: Flask) -> None:
+    from .public import bp as public_bp
+    from .staff import bp as staff_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from .errors import init_app
+
+    init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import cli
+
+    for command in cli.commands.values():
+        app.cli.add_command(command)

@@ -1,0 +1,99 @@
+"""Settings from environment variables prefixed ``SURVEY_``, with safe defaults and a loud failure in production.
+
+| variable | meaning | default |
+| --- | --- | --- |
+| SURVEY_ENV | ``development`` or ``production`` | development |
+| SURVEY_DATABASE_URL | SQLAlchemy URL | SQLite file ``survey.db`` in the instance folder |
+| SURVEY_SECRET_KEY | Flask session and CSRF key | generated once into the instance folder (development only) |
+| SURVEY_BASE_URL | public origin printed on posters and emails, e.g. ``https://eit.example.go.th`` | http://127.0.0.1:5000 (development only) |
+| SURVEY_LINK_KEYS | comma-separated signing keys for survey links, newest first | the secret key |
+| SURVEY_RATELIMIT_STORAGE_URI | Flask-Limiter storage, e.g. ``redis://host:6379/0`` | memory:// |
+| SURVEY_SUBMIT_RATE_LIMIT | limit on survey POSTs per client address | 20 per minute |
+| SURVEY_LOGIN_RATE_LIMIT | limit on staff login POSTs per client address | 10 per minute |
+| SURVEY_MIN_SECONDS | fewer seconds than this between form and submission flags ``too_fast`` | 30 |
+| SURVEY_SUPPRESS_BELOW | staff views hide breakdowns covering fewer responses than this (K) | 5 |
+| SURVEY_MAIL_HOST / _PORT / _SECURITY / _USER / _PASSWORD / _SENDER / _RATE_PER_MINUTE | SMTP delivery | localhost / 25 / none / – / – / noreply@localhost / 60 |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PREFIX = "SURVEY_"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start the application; the message says what to set."""
+
+
+def _env(name: str, default: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
+    source = os.environ if environ is None else environ
+    value = source.get(PREFIX + name)
+    return value if value not in (None, "") else default
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """Read the development key from the instance folder, creating it on first start."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment.
+
+    Raises ``ConfigError`` in production when ``SURVEY_SECRET_KEY`` or ``SURVEY_BASE_URL`` is missing.
+    """
+
+    def get(name: str, default: str | None = None) -> str | None:
+        return _env(name, default, environ)
+
+    env = get("ENV", "development")
+    production = env == "production"
+    instance = Path(instance_path)
+    if production:
+        missing = [PREFIX + n for n in ("SECRET_KEY", "BASE_URL") if not get(n)]
+        if missing:
+            raise ConfigError(
+                f"SURVEY_ENV=production needs {' and '.join(missing)}: set them in the environment "
+                "(a long random secret key, and the public https:// origin of the site)."
+            )
+    secret_key = get("SECRET_KEY") or _dev_secret_key(instance)
+    link_keys = [k.strip() for k in (get("LINK_KEYS") or "").split(",") if k.strip()] or [secret_key]
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret_key,
+        "LINK_KEYS": link_keys,
+        "BASE_URL": (get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "DATABASE_URL": get("DATABASE_URL") or f"sqlite:///{instance / 'survey.db'}",
+        "RATELIMIT_STORAGE_URI": get("RATELIMIT_STORAGE_URI", "memory://"),
+        "SUBMIT_RATE_LIMIT": get("SUBMIT_RATE_LIMIT", "20 per minute"),
+        "LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "MIN_SECONDS": int(get("MIN_SECONDS", "30") or 30),
+        "SUPPRESS_BELOW": int(get("SUPPRESS_BELOW", "5") or 5),
+        "SURVEYS_DIR": get("SURVEYS_DIR") or str(Path(__file__).resolve().parent.parent / "surveys"),
+        "MAIL_HOST": get("MAIL_HOST", "localhost"),
+        "MAIL_PORT": int(get("MAIL_PORT", "25") or 25),
+        "MAIL_SECURITY": get("MAIL_SECURITY", "none"),
+        "MAIL_USER": get("MAIL_USER"),
+        "MAIL_PASSWORD": get("MAIL_PASSWORD"),
+        "MAIL_SENDER": get("MAIL_SENDER", "noreply@localhost"),
+        "MAIL_RATE_PER_MINUTE": int(get("MAIL_RATE_PER_MINUTE", "60") or 60),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": 3600,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "th",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Bangkok",
+        "LANGUAGES": ("th", "en"),
+    }

@@ -1,0 +1,87 @@
+"""Error pages for people: what happened and what to do next, in Thai first, then English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+@dataclass(frozen=True)
+class ErrorText:
+    title_th: str
+    advice_th: str
+    title_en: str
+    advice_en: str
+
+
+ERRORS: dict[int, ErrorText] = {
+    400: ErrorText(
+        "คำขอไม่ถูกต้อง",
+        "ข้อมูลที่ส่งมาไม่สมบูรณ์หรือถูกแก้ไข โปรดกลับไปหน้าก่อนหน้าแล้วลองใหม่อีกครั้ง",
+        "Bad request",
+        "What was sent was incomplete or altered. Go back to the previous page and try again.",
+    ),
+    403: ErrorText(
+        "ไม่มีสิทธิ์เข้าถึง",
+        "บัญชีของท่านไม่มีสิทธิ์ดูหน้านี้ หากคิดว่าไม่ถูกต้อง โปรดติดต่อผู้ดูแลระบบ",
+        "Access denied",
+        "Your account may not see this page. If you think it should, ask your administrator.",
+    ),
+    404: ErrorText(
+        "ไม่พบหน้าที่ต้องการ",
+        "ลิงก์อาจพิมพ์ผิดหรือถูกยกเลิกแล้ว โปรดตรวจสอบที่อยู่อีกครั้ง",
+        "Page not found",
+        "The address may be mistyped or no longer in use. Check it and try again.",
+    ),
+    410: ErrorText(
+        "ลิงก์นี้ใช้ไม่ได้แล้ว",
+        "ลิงก์นี้ถูกยกเลิกหรือหมดอายุแล้ว โปรดขอลิงก์ใหม่จากสำนักงาน",
+        "This link is no longer valid",
+        "The link was withdrawn or has expired. Ask the office for a new one.",
+    ),
+    413: ErrorText(
+        "ไฟล์หรือข้อมูลใหญ่เกินไป",
+        "โปรดส่งไฟล์ที่เล็กลง",
+        "Too large",
+        "Please send a smaller file.",
+    ),
+    429: ErrorText(
+        "ส่งคำขอบ่อยเกินไป",
+        "โปรดรอสักครู่แล้วลองใหม่อีกครั้ง",
+        "Too many requests",
+        "Please wait a minute and try again.",
+    ),
+    500: ErrorText(
+        "ระบบขัดข้อง",
+        "เกิดข้อผิดพลาดภายในระบบ ข้อมูลของท่านไม่ได้ถูกบันทึก โปรดลองใหม่ภายหลัง",
+        "Something went wrong",
+        "An internal error occurred and nothing was saved. Please try again later.",
+    ),
+    503: ErrorText(
+        "ระบบไม่พร้อมให้บริการชั่วคราว",
+        "ระบบกำลังปรับปรุงหรือมีผู้ใช้งานมาก โปรดลองใหม่ในอีกสักครู่",
+        "Service temporarily unavailable",
+        "The system is under maintenance or busy. Please try again in a few minutes.",
+    ),
+}
+
+
+def render_error(code: int, text: ErrorText | None = None) -> tuple[str, int]:
+    """Render the bilingual error page for ``code`` (or a custom text) with that status."""
+    text = text or ERRORS.get(code) or ERRORS[500 if code >= 500 else 400]
+    return render_template("error.html", code=code, text=text), code
+
+
+def init_app(app: Flask) -> None:
+    """Register a handler for every HTTP error; Flask turns an uncaught exception into a 500 first."""
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        return render_error(400)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int]:
+        return render_error(error.code or 500)

@@ -1,0 +1,36 @@
+"""gunicorn settings for production: ``gunicorn -c python:survey_app.gunicorn_conf wsgi:app``.
+
+Every value can be overridden with the usual GUNICORN_CMD_ARGS or SURVEY_* variables below. Access logs use a
+format without the query string and without the path's token (see ``survey_app.logfilter``).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("SURVEY_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("SURVEY_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("SURVEY_THREADS", "2"))
+timeout = 30
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
+forwarded_allow_ips = os.environ.get("SURVEY_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+errorlog = "-"
+# No user agent and no referrer: survey URLs carry tokens and respondents stay anonymous.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"tokens": {"()": "survey_app.logfilter.TokenFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["tokens"], "stream": "ext://sys.stderr"},
+        "access": {"class": "logging.StreamHandler", "filters": ["tokens"], "stream": "ext://sys.stdout"},
+    },
+    "loggers": {
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+}

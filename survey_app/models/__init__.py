@@ -1,0 +1,45 @@
+"""The data model, one module per aggregate. Importing this package registers every table on ``Base``."""
+
+from .cycles import Cycle, PopulationFrame
+from .enums import (
+    Audience,
+    Channel,
+    CycleState,
+    InvitationStatus,
+    OutboxKind,
+    OutboxState,
+    Region,
+    RespondentType,
+    Role,
+    SamplingMethod,
+)
+from .invitations import Invitation, OutboxMessage
+from .links import SurveyLink
+from .offices import Office
+from .responses import Answer, CellStat, Response, SpentNonce
+from .staff import AuditEvent, StaffUser
+
+__all__ = [
+    "Answer",
+    "AuditEvent",
+    "Audience",
+    "CellStat",
+    "Channel",
+    "Cycle",
+    "CycleState",
+    "Invitation",
+    "InvitationStatus",
+    "Office",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxState",
+    "PopulationFrame",
+    "Region",
+    "RespondentType",
+    "Response",
+    "Role",
+    "SamplingMethod",
+    "SpentNonce",
+    "StaffUser",
+    "SurveyLink",
+]

@@ -1,0 +1,69 @@
+"""Who may see what: every staff view is wrapped by one of these decorators.
+
+``admin`` sees and changes everything; ``office`` users see and change only their own office; ``viewer`` reads
+every office but changes nothing. An office user asking for another office gets 404, so office codes of other
+offices' resources are not confirmed; a role that may not act at all gets 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from ..extensions import login_manager
+from ..models import Role, StaffUser
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> StaffUser | None:
+    from ..db import db
+
+    user = db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+login_manager.login_view = "staff.login"
+login_manager.login_message = None
+
+
+def staff_required(view: F) -> F:
+    """Any signed-in staff member."""
+    return cast(F, login_required(view))
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Signed-in staff whose role is one of ``roles``; others get 403."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def writer_required(view: F) -> F:
+    """Admins and office users (viewers are read-only)."""
+    return roles_required(Role.ADMIN, Role.OFFICE)(view)
+
+
+def admin_required(view: F) -> F:
+    """Admins only."""
+    return roles_required(Role.ADMIN)(view)
+
+
+def check_office(office_code: str) -> None:
+    """Abort with 404 unless the current user may see ``office_code``."""
+    if not current_user.can_see_office(office_code):
+        abort(404)

@@ -1,0 +1,86 @@
+"""Sign in, sign out and change password."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..db import db
+from ..extensions import limiter
+from ..services import accounts
+from . import bp
+from .access import staff_required
+from .forms import LoginForm, PasswordChangeForm
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (``/staff/...``), else None: no open redirects."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> str | Response | tuple[str, int]:
+    """The sign-in form; a locked account and a wrong password get the same kind of message."""
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        session = db.session
+        result = accounts.authenticate(session, form.email.data or "", form.password.data or "", _now())
+        session.commit()
+        if result.user is not None:
+            login_user(result.user)
+            return redirect(safe_next(request.args.get("next")) or url_for("staff.index"))
+        if result.locked:
+            flash(_("Too many failed attempts: this account is locked for 15 minutes."), "error")
+        else:
+            flash(_("Wrong email or password."), "error")
+        return render_template("staff/login.html", form=form), 401
+    return render_template("staff/login.html", form=form)
+
+
+@bp.post("/logout")
+@staff_required
+def logout() -> Response:
+    """Sign out and go back to the sign-in page."""
+    accounts.audit(db.session, current_user, "logout")
+    db.session.commit()
+    logout_user()
+    return redirect(url_for("staff.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@staff_required
+def password() -> str | Response | tuple[str, int]:
+    """Change one's own password."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(db.session, current_user, form.current.data or "", form.new.data or "")
+        except accounts.AccountError:
+            db.session.rollback()
+            flash(_("The current password is wrong."), "error")
+            return render_template("staff/password.html", form=form), 400
+        db.session.commit()
+        flash(_("Your password was changed."), "info")
+        return redirect(url_for("staff.index"))
+    return render_template("staff/password.html", form=form)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

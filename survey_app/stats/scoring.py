@@ -1,0 +1,277 @@
+"""Weighted and unweighted scores with confidence intervals, from per-cell sufficient statistics.
+
+For each cell (a combination of weighting variables, e.g. respondent type × service) and measure the caller
+gives the count ``n``, the sum ``total`` and the sum of squares ``total_sq`` of the per-respondent values, and
+one weight per respondent of the cell. The mean is Σ w·total / Σ w·n. Its standard error is R ``survey``'s
+Taylor linearisation for ``svydesign(ids = ~1, ...)``: with-replacement factor n/(n−1), the finite population
+correction (1 − n/N) when the population size is given, and residuals that follow how the weights were made:
+
+* ``"none"`` (plain or no weights): about the weighted overall mean;
+* ``"poststratify"``: about each cell's mean;
+* ``"rake"``: about the least-squares fit, with n_c as weights, of the cells' weighted residual scores on the
+  main effects of the table's axes (the raking margins). Within-cell and between-cell parts are both exact
+  functions of the cell sums, so no individual response is needed.
+
+Measures follow the questionnaire: items ``E1``…, indicators ``IND6``, ``IND7``, ``IND8`` and ``EIT``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .bands import Band, eit_band, indicator_band
+from .sampling import z_value
+
+FloatArray = NDArray[np.float64]
+Calibration = Literal["none", "poststratify", "rake"]
+CALIBRATIONS: Final = ("none", "poststratify", "rake")
+EIT: Final = "EIT"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A mean with its standard error and confidence interval, from ``n`` respondents."""
+
+    mean: float
+    se: float
+    low: float
+    high: float
+    n: int
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """Vectorised ``Estimate``: one entry per measure (last axis of the inputs)."""
+
+    mean: FloatArray
+    se: FloatArray
+    low: FloatArray
+    high: FloatArray
+    n: FloatArray
+
+    def at(self, index: int) -> Estimate:
+        """The estimate of the measure at ``index``."""
+        i = index
+        return Estimate(
+            float(self.mean[i]), float(self.se[i]), float(self.low[i]), float(self.high[i]), int(self.n[i])
+        )
+
+
+def _main_effects(shape: tuple[int, ...]) -> FloatArray:
+    """Design matrix of an intercept plus one dummy per category of each axis, one row per cell."""
+    grids = np.indices(shape).reshape(len(shape), -1)
+    columns = [np.ones((grids.shape[1], 1))]
+    columns += [np.eye(size)[grids[axis]] for axis, size in enumerate(shape)]
+    return np.hstack(columns)
+
+
+def _rake_between(z: FloatArray, counts: FloatArray, shape: tuple[int, ...]) -> FloatArray:
+    """Σ n_c (z_c − fit_c)² per measure, fit by weighted least squares of z on the axes' main effects."""
+    design = _main_effects(shape)
+    out = np.zeros(z.shape[1])
+    for column in np.unique(counts, axis=1).T:
+        cols = np.flatnonzero(np.all(counts == column[:, None], axis=0))
+        root = np.sqrt(column)[:, None]
+        beta = np.linalg.lstsq(design * root, z[:, cols] * root, rcond=None)[0]
+        out[cols] = (column[:, None] * (z[:, cols] - design @ beta) ** 2).sum(axis=0)
+    return out
+
+
+def _residual_ss(
+    w: FloatArray, n: FloatArray, total: FloatArray, total_sq: FloatArray, mean: FloatArray, wsum: FloatArray,
+    calibration: str, shape: tuple[int, ...],
+) -> FloatArray:  # fmt: skip
+    """Σ over respondents of the squared linearised residual (w_i (y_i − fit_i) / Σw)², per measure."""
+    cell_mean = np.divide(total, n, out=np.zeros_like(total), where=n > 0)
+    within = np.maximum(total_sq - cell_mean * total, 0.0)
+    ss = (w * w * within).sum(axis=0) / wsum**2
+    if calibration == "poststratify":
+        return np.asarray(ss, dtype=np.float64)
+    z = w * (cell_mean - mean) / wsum
+    between = (n * z * z).sum(axis=0) if calibration == "none" else _rake_between(z, n, shape)
+    return np.asarray(ss + between, dtype=np.float64)
+
+
+def _check_inputs(
+    weights: ArrayLike, n: ArrayLike, total: ArrayLike, total_sq: ArrayLike
+) -> tuple[FloatArray, ...]:
+    arrays = [np.asarray(a, dtype=np.float64) for a in (weights, n, total, total_sq)]
+    w, counts = arrays[0], arrays[1]
+    if counts.shape[: w.ndim] != w.shape or not arrays[1].shape == arrays[2].shape == arrays[3].shape:
+        raise ValueError(f"n, total and total_sq must share a shape that starts with the weights' {w.shape}")
+    if any(not np.all(np.isfinite(a)) for a in arrays) or np.any(w < 0) or np.any(counts < 0):
+        raise ValueError("weights, counts and sums must be finite; weights and counts not negative")
+    return tuple(arrays)
+
+
+def weighted_means(
+    weights: ArrayLike,
+    n: ArrayLike,
+    total: ArrayLike,
+    total_sq: ArrayLike,
+    *,
+    calibration: Calibration = "poststratify",
+    population_size: float | None = None,
+    confidence: float = 0.95,
+) -> Estimates:
+    """Means, linearised standard errors and intervals of several measures at once.
+
+    ``weights`` is the table of per-respondent weights (shape T, e.g. types × services); ``n``, ``total`` and
+    ``total_sq`` have shape T + (measures,). Cells with zero weight count for nothing. A measure with fewer
+    than two weighted respondents gets a NaN standard error and interval. Raises ``ValueError`` for shapes
+    that disagree, negative or non-finite inputs, an unknown calibration or a bad confidence.
+    """
+    if calibration not in CALIBRATIONS:
+        raise ValueError(f"calibration must be one of {', '.join(CALIBRATIONS)}, got {calibration!r}")
+    w_t, n_t, t_t, q_t = _check_inputs(weights, n, total, total_sq)
+    shape, cells = w_t.shape, max(w_t.size, 1)
+    w = w_t.reshape(cells, 1)
+    counts = np.where(w > 0, n_t.reshape(cells, -1), 0.0)
+    tot, tot_sq = t_t.reshape(cells, -1), q_t.reshape(cells, -1)
+    wsum = (w * counts).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (w * np.where(counts > 0, tot, 0.0)).sum(axis=0) / wsum
+        ss = _residual_ss(w, counts, tot, tot_sq, mean, wsum, calibration, shape)
+        size = counts.sum(axis=0)
+        fpc = 1.0 if population_size is None else np.maximum(0.0, 1.0 - size / population_size)
+        se = np.sqrt(np.where(size > 1, fpc * size / (size - 1) * ss, np.nan))
+    half = z_value(confidence) * se
+    return Estimates(mean, se, mean - half, mean + half, size)
+
+
+def weighted_mean(
+    weights: ArrayLike,
+    n: ArrayLike,
+    total: ArrayLike,
+    total_sq: ArrayLike,
+    *,
+    calibration: Calibration = "poststratify",
+    population_size: float | None = None,
+    confidence: float = 0.95,
+) -> Estimate:
+    """The weighted mean of one measure with its linearised standard error and confidence interval.
+
+    All four arrays have the shape of the cell table. See ``weighted_means`` for the rules and what raises.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    stats = [np.asarray(a, dtype=np.float64)[..., None] for a in (n, total, total_sq)]
+    result = weighted_means(
+        w, *stats, calibration=calibration, population_size=population_size, confidence=confidence
+    )
+    return result.at(0)
+
+
+@dataclass(frozen=True)
+class MeasureScore:
+    """One item, indicator or the EIT: weighted (when weights were given) and unweighted, with their bands."""
+
+    measure: str
+    kind: str
+    unweighted: Estimate
+    unweighted_band: Band | None
+    weighted: Estimate | None = None
+    weighted_band: Band | None = None
+
+
+@dataclass(frozen=True)
+class ScoreSet:
+    """Scores of every measure of one office (or any group of cells)."""
+
+    items: Mapping[str, MeasureScore]
+    indicators: Mapping[str, MeasureScore]
+    eit: MeasureScore | None
+
+
+def measure_kind(measure: str) -> str:
+    """``"eit"``, ``"indicator"`` (``IND…``) or ``"item"`` for a measure code."""
+    if measure == EIT:
+        return "eit"
+    return "indicator" if measure.startswith("IND") else "item"
+
+
+def _band(kind: str, estimate: Estimate) -> Band | None:
+    if not np.isfinite(estimate.mean):
+        return None
+    mean = min(100.0, max(0.0, estimate.mean))
+    return eit_band(mean) if kind == "eit" else indicator_band(mean)
+
+
+def _measure_score(code: str, plain: Estimates, weighted: Estimates | None, i: int) -> MeasureScore:
+    kind = measure_kind(code)
+    unweighted = plain.at(i)
+    if weighted is None:
+        return MeasureScore(code, kind, unweighted, _band(kind, unweighted))
+    est = weighted.at(i)
+    return MeasureScore(code, kind, unweighted, _band(kind, unweighted), est, _band(kind, est))
+
+
+def score_measures(
+    measures: Sequence[str],
+    n: ArrayLike,
+    total: ArrayLike,
+    total_sq: ArrayLike,
+    weights: ArrayLike | None = None,
+    *,
+    calibration: Calibration = "poststratify",
+    population_size: float | None = None,
+    confidence: float = 0.95,
+) -> ScoreSet:
+    """Item, indicator and EIT scores, unweighted and (given ``weights``) weighted, with intervals and bands.
+
+    ``n``, ``total`` and ``total_sq`` have shape cells + (len(measures),), where cells is the shape of
+    ``weights`` (any shape when no weights are given); the unweighted scores treat all cells alike. Raises
+    ``ValueError`` as ``weighted_means`` does, or when ``measures`` does not match the last axis.
+    """
+    counts = np.asarray(n, dtype=np.float64)
+    if counts.ndim < 1 or counts.shape[-1] != len(measures):
+        raise ValueError(f"the last axis must hold the {len(measures)} measures, got shape {counts.shape}")
+    ones = np.ones(counts.shape[:-1])
+    plain = weighted_means(
+        ones,
+        counts,
+        total,
+        total_sq,
+        calibration="none",
+        population_size=population_size,
+        confidence=confidence,
+    )
+    scored = None
+    if weights is not None:
+        scored = weighted_means(
+            weights, counts, total, total_sq, calibration=calibration, population_size=population_size,
+            confidence=confidence,
+        )  # fmt: skip
+    results = [_measure_score(code, plain, scored, i) for i, code in enumerate(measures)]
+    by_kind = {
+        kind: {r.measure: r for r in results if r.kind == kind} for kind in ("item", "indicator", "eit")
+    }
+    return ScoreSet(by_kind["item"], by_kind["indicator"], by_kind["eit"].get(EIT))
+
+
+def respondent_measures(
+    item_scores: Mapping[str, Sequence[float]], indicators: Mapping[str, Sequence[str]]
+) -> dict[str, float]:
+    """One respondent's value of every measure from the scores of each item's sub-items.
+
+    Item value = mean of its sub-item scores; indicator value = mean of its items' values; ``EIT`` = mean of
+    the indicators. ``indicators`` maps an indicator code (``IND6``) to its item codes. Raises ``ValueError``
+    when an item has no sub-item score or an indicator names an item that was not answered.
+    """
+    values: dict[str, float] = {}
+    for item, subs in item_scores.items():
+        if not subs:
+            raise ValueError(f"item {item} has no sub-item score")
+        values[item] = float(sum(subs) / len(subs))
+    for indicator, items in indicators.items():
+        missing = [item for item in items if item not in values]
+        if missing or not items:
+            raise ValueError(f"indicator {indicator} lacks items {missing}")
+        values[indicator] = float(sum(values[item] for item in items) / len(items))
+    if indicators:
+        values[EIT] = float(sum(values[i] for i in indicators) / len(indicators))
+    return values

@@ -1,0 +1,49 @@
+"""Template helpers: Buddhist-era dates for Thai readers and a language switch that keeps the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from flask_babel import get_locale
+
+THAI_MONTHS = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+BUDDHIST_ERA_OFFSET = 543
+
+
+def current_lang() -> str:
+    """``th`` or ``en`` for the current request."""
+    return "en" if str(get_locale()) == "en" else "th"
+
+
+def format_date(value: dt.date | dt.datetime | None, lang: str | None = None) -> str:
+    """``25 พ.ย. 2569`` for Thai readers (Buddhist era), ``25 Nov 2026`` for English ones."""
+    if value is None:
+        return ""
+    lang = lang or current_lang()
+    if lang == "th":
+        return f"{value.day} {THAI_MONTHS[value.month - 1]} {value.year + BUDDHIST_ERA_OFFSET}"
+    return f"{value.day} {value.strftime('%b')} {value.year}"
+
+
+def format_datetime(value: dt.datetime | None, lang: str | None = None) -> str:
+    """A date as :func:`format_date` followed by the time of day in 24-hour form."""
+    if value is None:
+        return ""
+    return f"{format_date(value, lang)} {value.strftime('%H:%M')}"
+
+
+def switch_lang_url(lang: str) -> str:
+    """The current URL with ``lang`` set, keeping every other query parameter."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def init_templating(app: Flask) -> None:
+    """Register the filters and globals the templates use."""
+    app.add_template_filter(format_date, "thaidate")
+    app.add_template_filter(format_datetime, "thaidatetime")
+    app.add_template_global(current_lang)
+    app.add_template_global(switch_lang_url)

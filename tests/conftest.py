@@ -1,0 +1,217 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when SURVEY_TEST_DATABASE_URL is set), Redis when
+SURVEY_TEST_REDIS_URL is set, and a switch (SURVEY_REQUIRE_SERVICES=1) that turns every skipped test into a failure.
+
+Database tests take the ``app`` fixture and run once per backend. Each backend's schema is migrated once per run
+with Alembic (the real migrations) and the 76 offices are loaded; every test then starts from exactly that state:
+SQLite tests get a fresh copy of the migrated file, PostgreSQL tests truncate every table but ``office`` afterwards.
+Tests commit for real, so concurrency tests work on both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+os.environ.setdefault("SURVEY_SECRET_KEY", "test-secret-key-not-for-production")
+
+from survey_app import create_app  # noqa: E402
+from survey_app import migrate as migrations  # noqa: E402
+from survey_app.db import Base, db, make_engine  # noqa: E402
+from survey_app.extensions import limiter  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PG_URL = os.environ.get("SURVEY_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL")
+REQUIRE_SERVICES = os.environ.get("SURVEY_REQUIRE_SERVICES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under SURVEY_REQUIRE_SERVICES=1 a skipped test (a missing service or browser) fails the run."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if REQUIRE_SERVICES and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped while SURVEY_REQUIRE_SERVICES=1 requires it to run: {reason}"
+
+
+def _load_offices(url: str) -> None:
+    from survey_app.services.seeding import load_offices
+
+    engine = make_engine(url)
+    with sa.orm.Session(engine) as session, session.begin():
+        load_offices(session, ROOT / "surveys" / "offices.csv")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head with the offices loaded, copied for every test."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    url = f"sqlite:///{path}"
+    migrations.upgrade(url)
+    _load_offices(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+    engine.dispose()
+    return path
+
+
+def pg_admin_url() -> str:
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need SURVEY_TEST_DATABASE_URL")
+    return PG_URL
+
+
+def create_pg_database(prefix: str = "survey_test") -> str:
+    """Create an empty PostgreSQL database next to SURVEY_TEST_DATABASE_URL's and return its URL."""
+    admin = sa.make_url(pg_admin_url())
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    """Drop the database at ``url`` (closing other sessions first)."""
+    target = sa.make_url(url)
+    engine = sa.create_engine(sa.make_url(pg_admin_url()), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of this run's own, migrated to head with the offices loaded."""
+    url = create_pg_database()
+    try:
+        migrations.upgrade(url)
+        _load_offices(url)
+        yield url
+    finally:
+        drop_pg_database(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` or ``postgresql``: database tests run once with each."""
+    if request.param == "postgresql" and not PG_URL:
+        pytest.skip("PostgreSQL tests need SURVEY_TEST_DATABASE_URL")
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database in the migrated, offices-loaded state, private to this test."""
+    if backend == "sqlite":
+        path = tmp_path / "survey.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_database")
+    yield url
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name != "office")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path: Path) -> Iterator[object]:
+    """A factory for apps on this test's database; keyword arguments override the configuration."""
+    apps: list[Flask] = []
+
+    def factory(**overrides: object) -> Flask:
+        config = {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "LINK_KEYS": ["test-link-key"],
+            "BASE_URL": "http://survey.test",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            **overrides,
+        }
+        app = create_app(config)
+        apps.append(app)
+        return app
+
+    yield factory
+    limiter.reset()
+    db.dispose()
+
+
+@pytest.fixture
+def app(make_app) -> Flask:  # type: ignore[no-untyped-def]
+    """The application on this test's database, with CSRF protection on as in production."""
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[sa.orm.Session]:
+    """A session on the app's database for arranging and inspecting data (commit to make rows visible)."""
+    with app.app_context():
+        with sa.orm.Session(db.engine, expire_on_commit=False) as s:
+            yield s
+
+
+@pytest.fixture
+def cycle(app: Flask, session: sa.orm.Session):  # type: ignore[no-untyped-def]
+    """The open cycle of the current fiscal year."""
+    import datetime as dt
+
+    from survey_app.questionnaire import load
+    from survey_app.services.seeding import ensure_open_cycle
+
+    questionnaire = load(ROOT / "surveys" / "eit-2568.yaml")
+    created, _ = ensure_open_cycle(session, dt.date.today(), questionnaire)
+    session.commit()
+    return created
+
+
+@pytest.fixture
+def questionnaire():  # type: ignore[no-untyped-def]
+    from survey_app.questionnaire import load
+
+    return load(ROOT / "surveys" / "eit-2568.yaml")
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """SURVEY_TEST_REDIS_URL, flushed before and after the test."""
+    if not REDIS_URL:
+        pytest.skip("Redis tests need SURVEY_TEST_REDIS_URL")
+    import redis
+
+    conn = redis.Redis.from_url(REDIS_URL)
+    conn.flushdb()
+    yield REDIS_URL
+    conn.flushdb()
+    conn.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where tests save screenshots and other files for people to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
