@@ -8,9 +8,13 @@ correction (1 − n/N) when the population size is given, and residuals that fol
 
 * ``"none"`` (plain or no weights): about the weighted overall mean;
 * ``"poststratify"``: about each cell's mean;
-* ``"rake"``: about the least-squares fit, with n_c as weights, of the cells' weighted residual scores on the
-  main effects of the table's axes (the raking margins). Within-cell and between-cell parts are both exact
-  functions of the cell sums, so no individual response is needed.
+* ``"rake"``: about the least-squares fit of the scores on the main effects of the table's axes (the raking
+  margins; the design weights before raking are equal), which is the weighted least-squares fit of the cell
+  means with weights n_c. R reaches the same fit by backfitting; it also centres the weighted residuals
+  w_i (y_i − fit_i), whose sum is not zero after raking, and so does this module.
+
+Every term (within-cell sums of squares, between-cell offsets, the residuals' sum) is a function of the cell
+sums, so no individual response is needed.
 
 Measures follow the questionnaire: items ``E1``…, indicators ``IND6``, ``IND7``, ``IND8`` and ``EIT``.
 """
@@ -70,31 +74,34 @@ def _main_effects(shape: tuple[int, ...]) -> FloatArray:
     return np.hstack(columns)
 
 
-def _rake_between(z: FloatArray, counts: FloatArray, shape: tuple[int, ...]) -> FloatArray:
-    """Σ n_c (z_c − fit_c)² per measure, fit by weighted least squares of z on the axes' main effects."""
+def _rake_fit(cell_mean: FloatArray, counts: FloatArray, shape: tuple[int, ...]) -> FloatArray:
+    """Cell means fitted by least squares (weights n_c) on the main effects of the table axes."""
     design = _main_effects(shape)
-    out = np.zeros(z.shape[1])
+    fit = np.zeros_like(cell_mean)
     for column in np.unique(counts, axis=1).T:
         cols = np.flatnonzero(np.all(counts == column[:, None], axis=0))
         root = np.sqrt(column)[:, None]
-        beta = np.linalg.lstsq(design * root, z[:, cols] * root, rcond=None)[0]
-        out[cols] = (column[:, None] * (z[:, cols] - design @ beta) ** 2).sum(axis=0)
-    return out
+        beta = np.linalg.lstsq(design * root, cell_mean[:, cols] * root, rcond=None)[0]
+        fit[:, cols] = design @ beta
+    return fit
 
 
 def _residual_ss(
     w: FloatArray, n: FloatArray, total: FloatArray, total_sq: FloatArray, mean: FloatArray, wsum: FloatArray,
     calibration: str, shape: tuple[int, ...],
 ) -> FloatArray:  # fmt: skip
-    """Σ over respondents of the squared linearised residual (w_i (y_i − fit_i) / Σw)², per measure."""
+    """Σ over respondents of (e_i − ē)², e_i = w_i (y_i − fit_i) / Σw the linearised residual, per measure."""
     cell_mean = np.divide(total, n, out=np.zeros_like(total), where=n > 0)
     within = np.maximum(total_sq - cell_mean * total, 0.0)
-    ss = (w * w * within).sum(axis=0) / wsum**2
     if calibration == "poststratify":
-        return np.asarray(ss, dtype=np.float64)
-    z = w * (cell_mean - mean) / wsum
-    between = (n * z * z).sum(axis=0) if calibration == "none" else _rake_between(z, n, shape)
-    return np.asarray(ss + between, dtype=np.float64)
+        offset = np.zeros_like(cell_mean)
+    elif calibration == "none":
+        offset = cell_mean - mean
+    else:
+        offset = cell_mean - _rake_fit(cell_mean, n, shape)
+    e_sum = (w * n * offset).sum(axis=0) / wsum
+    ss = (w * w * (within + n * offset * offset)).sum(axis=0) / wsum**2 - e_sum**2 / n.sum(axis=0)
+    return np.asarray(np.maximum(ss, 0.0), dtype=np.float64)
 
 
 def _check_inputs(
