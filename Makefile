@@ -38,11 +38,9 @@ lint: install
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Re-extract the translatable strings and merge them into the catalogues; commit the .po and .mo files.
+# Compile every area's Thai catalogue (see survey_app/translations/README.md); commit the .po and .mo files.
 translations: install
-	$(BIN)/pybabel extract -F survey_app/babel.cfg -k _l -o survey_app/translations/messages.pot survey_app
-	$(BIN)/pybabel update -i survey_app/translations/messages.pot -d survey_app/translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -d survey_app/translations
+	for area in survey_app/translations/*/; do $(BIN)/pybabel compile -d "$$area"; done
 
 bench: install
 	$(BIN)/python bench/scoring.py

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "SURVEY_"
+# One catalogue folder per area of the app (core, survey, staff, ...); Flask-Babel merges them.
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 class ConfigError(RuntimeError):
@@ -96,4 +98,7 @@ def load(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[s
         "BABEL_DEFAULT_LOCALE": "th",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Bangkok",
         "LANGUAGES": ("th", "en"),
+        "BABEL_TRANSLATION_DIRECTORIES": ";".join(
+            sorted(str(p) for p in TRANSLATIONS.iterdir() if (p / "th").is_dir())
+        ),
     }
