@@ -215,3 +215,6 @@ def artifacts() -> Path:
     """Where tests save screenshots and other files for people to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+from tests.live import chromium, desktop_page, live_server, phone_page  # noqa: E402,F401  (fixtures)
