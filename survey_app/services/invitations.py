@@ -1,0 +1,103 @@
+"""Business invitations: per-office counts and the PDPA purge of contacts when a cycle closes.
+
+Contact import (CSV) lives in :mod:`survey_app.services.contacts`; sending and reminders in
+:mod:`survey_app.services.mailer`. Nothing here commits: the view or command that owns the unit of work does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import Integer, case, func, select, update
+from sqlalchemy.orm import Session
+
+from ..models import Cycle, Invitation, InvitationStatus, OutboxMessage, OutboxState
+
+
+@dataclass(frozen=True)
+class InvitationCounts:
+    """How many invitations an office (or a cycle) has, and what became of them."""
+
+    total: int = 0
+    pending: int = 0
+    sent: int = 0
+    answered: int = 0
+    failed: int = 0
+    opted_out: int = 0
+    with_contact: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _count_columns() -> tuple:  # type: ignore[type-arg]
+    def when(condition):  # type: ignore[no-untyped-def]
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+
+    return (
+        func.count(Invitation.id),
+        when(Invitation.status == InvitationStatus.PENDING.value),
+        when(Invitation.sent_at.is_not(None)),
+        when(Invitation.responded.is_(True)),
+        when(Invitation.status == InvitationStatus.FAILED.value),
+        when(Invitation.status == InvitationStatus.OPTED_OUT.value),
+        when(Invitation.email.is_not(None)),
+    )
+
+
+def counts(session: Session, cycle_id: int, office_code: str | None = None) -> InvitationCounts:
+    """Counts for one cycle, all offices or one. ``sent`` counts invitations delivered at least once."""
+    query = select(*_count_columns()).where(Invitation.cycle_id == cycle_id)
+    if office_code is not None:
+        query = query.where(Invitation.office_code == office_code)
+    row = session.execute(query).one()
+    return InvitationCounts(*(int(v or 0) for v in row))
+
+
+def counts_by_office(session: Session, cycle_id: int) -> dict[str, InvitationCounts]:
+    """Counts per office code for one cycle (offices without invitations are absent)."""
+    query = (
+        select(Invitation.office_code, *_count_columns())
+        .where(Invitation.cycle_id == cycle_id)
+        .group_by(Invitation.office_code)
+    )
+    return {code: InvitationCounts(*(int(v or 0) for v in rest)) for code, *rest in session.execute(query)}
+
+
+def purge_contacts(session: Session, cycle: Cycle) -> dict[str, int]:
+    """Erase every invitation's email and name in ``cycle`` and cancel its undelivered emails (PDPA).
+
+    The invitations themselves stay, so the counts sent, answered, failed and opted out survive; they are
+    returned together with ``erased`` (contacts erased now) and ``cancelled`` (outbox messages cancelled now).
+    Idempotent. Messages a worker is sending at this moment are cancelled too; the worker finds no address.
+    """
+    ids = select(Invitation.id).where(Invitation.cycle_id == cycle.id)
+    cancelled = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.invitation_id.in_(ids),
+            OutboxMessage.state.in_([OutboxState.QUEUED.value, OutboxState.SENDING.value]),
+        )
+        .values(state=OutboxState.CANCELLED.value, claimed_by=None, last_error=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.invitation_id.in_(ids), OutboxMessage.last_error.is_not(None))
+        .values(last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    erased = session.execute(
+        update(Invitation)
+        .where(
+            Invitation.cycle_id == cycle.id, (Invitation.email.is_not(None)) | (Invitation.name.is_not(None))
+        )
+        .values(email=None, name=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Invitation | OutboxMessage):
+            session.expire(obj)
+    result = counts(session, cycle.id).as_dict()
+    result.update(erased=int(erased or 0), cancelled=int(cancelled or 0))
+    return result
