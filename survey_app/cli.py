@@ -57,7 +57,9 @@ def fail(message: str) -> None:
 
 
 def cycle_option() -> click.Option:  # pragma: no cover - trivial
-    return click.option("--cycle", "cycle_code", default=None, help="cycle code (default: the only open cycle)")
+    return click.option(
+        "--cycle", "cycle_code", default=None, help="cycle code (default: the only open cycle)"
+    )
 
 
 def get_cycle(session: Session, code: str | None) -> Cycle:
@@ -118,7 +120,9 @@ def seed() -> None:
         inserted, updated = load_offices(session, surveys_dir() / "offices.csv")
         cycle, created = ensure_open_cycle(session, dt.date.today(), questionnaire)
     click.echo(f"offices: {inserted} added, {updated} updated")
-    click.echo(f"cycle {cycle.code}: {'opened' if created else 'already there'} ({cycle.opens_on} – {cycle.closes_on})")
+    click.echo(
+        f"cycle {cycle.code}: {'opened' if created else 'already there'} ({cycle.opens_on} – {cycle.closes_on})"
+    )
 
 
 @cli.command("demo")
@@ -170,8 +174,14 @@ def staff_create(email: str, role: str, office_code: str | None, password_stdin:
     try:
         with unit_of_work() as session:
             _user, created = accounts.create_staff(session, email, role, password, office_code)
-            accounts.audit(session, None, "staff_created" if created else "staff_updated", email="cli",
-                           target=email.strip().lower(), role=role)
+            accounts.audit(
+                session,
+                None,
+                "staff_created" if created else "staff_updated",
+                email="cli",
+                target=email.strip().lower(),
+                role=role,
+            )
     except accounts.AccountError as exc:
         fail(str(exc))
     click.echo(f"{'created' if created else 'updated'} {role} {email.strip().lower()}")
@@ -204,5 +214,5 @@ def surveys_validate(directory: Path | None) -> None:
     click.echo(f"{len(files)} questionnaire file(s) valid in {directory}")
 
 
-# --- feature groups (each module adds its commands to ``cli``) ---------------------------------------------------------
-# from . import cli_links  # noqa: E402,F401
+# --- feature groups (each module adds its commands to ``cli``) -------------------------------------------------
+# from . import cli_links

@@ -5,14 +5,14 @@
 | SURVEY_ENV | ``development`` or ``production`` | development |
 | SURVEY_DATABASE_URL | SQLAlchemy URL | SQLite file ``survey.db`` in the instance folder |
 | SURVEY_SECRET_KEY | Flask session and CSRF key | generated once into the instance folder (development only) |
-| SURVEY_BASE_URL | public origin printed on posters and emails, e.g. ``https://eit.example.go.th`` | http://127.0.0.1:5000 (development only) |
+| SURVEY_BASE_URL | public origin printed on posters and emails | http://127.0.0.1:5000 (development only) |
 | SURVEY_LINK_KEYS | comma-separated signing keys for survey links, newest first | the secret key |
 | SURVEY_RATELIMIT_STORAGE_URI | Flask-Limiter storage, e.g. ``redis://host:6379/0`` | memory:// |
 | SURVEY_SUBMIT_RATE_LIMIT | limit on survey POSTs per client address | 20 per minute |
 | SURVEY_LOGIN_RATE_LIMIT | limit on staff login POSTs per client address | 10 per minute |
 | SURVEY_MIN_SECONDS | fewer seconds than this between form and submission flags ``too_fast`` | 30 |
 | SURVEY_SUPPRESS_BELOW | staff views hide breakdowns covering fewer responses than this (K) | 5 |
-| SURVEY_MAIL_HOST / _PORT / _SECURITY / _USER / _PASSWORD / _SENDER / _RATE_PER_MINUTE | SMTP delivery | localhost / 25 / none / – / – / noreply@localhost / 60 |
+| SURVEY_MAIL_* | SMTP: HOST, PORT, SECURITY (none/starttls/tls), USER, PASSWORD, SENDER, RATE_PER_MINUTE | see README |
 """
 
 from __future__ import annotations

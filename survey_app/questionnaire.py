@@ -32,7 +32,11 @@ _CODE = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
 _CHOICE = {
     "type": "object",
     "required": ["code", "th", "en"],
-    "properties": {"code": _CODE, "th": {"type": "string", "minLength": 1}, "en": {"type": "string", "minLength": 1}},
+    "properties": {
+        "code": _CODE,
+        "th": {"type": "string", "minLength": 1},
+        "en": {"type": "string", "minLength": 1},
+    },
     "additionalProperties": False,
 }
 _PROFILE_QUESTION = {
@@ -43,7 +47,17 @@ _PROFILE_QUESTION = {
 }
 SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["id", "version", "title", "source", "answer_types", "profile", "indicators", "eit_indicators", "items"],
+    "required": [
+        "id",
+        "version",
+        "title",
+        "source",
+        "answer_types",
+        "profile",
+        "indicators",
+        "eit_indicators",
+        "items",
+    ],
     "additionalProperties": False,
     "properties": {
         "id": _CODE,
@@ -95,7 +109,11 @@ SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "required": ["code", "th", "en"],
                 "additionalProperties": False,
-                "properties": {"code": {"type": "string"}, "th": {"type": "string"}, "en": {"type": "string"}},
+                "properties": {
+                    "code": {"type": "string"},
+                    "th": {"type": "string"},
+                    "en": {"type": "string"},
+                },
             },
         },
         "eit_indicators": {"type": "array", "minItems": 1, "items": {"type": "string"}},
@@ -291,7 +309,11 @@ def _answer_types(path: Path, raw: dict[str, Any]) -> dict[str, AnswerType]:
     types: dict[str, AnswerType] = {}
     for code, spec in raw.items():
         options = tuple(
-            Option(o["value"], Text(o["th"], o["en"]), _score(path, f"answer_types.{code}.options[{i}].score", o["score"]))
+            Option(
+                o["value"],
+                Text(o["th"], o["en"]),
+                _score(path, f"answer_types.{code}.options[{i}].score", o["score"]),
+            )
             for i, o in enumerate(spec["options"])
         )
         if len({o.value for o in options}) != len(options):
@@ -324,13 +346,17 @@ def _build(path: Path, raw: dict[str, Any]) -> Questionnaire:
         if spec["answer_type"] not in types:
             raise QuestionnaireError(path, f"{where}.answer_type", f"no answer type {spec['answer_type']!r}")
         subs = tuple(Text(s["th"], s["en"]) for s in spec.get("sub_items", ()))
-        item = Item(spec["code"], spec["indicator"], Text(spec["th"], spec["en"]), types[spec["answer_type"]], subs)
+        item = Item(
+            spec["code"], spec["indicator"], Text(spec["th"], spec["en"]), types[spec["answer_type"]], subs
+        )
         items_by_indicator[spec["indicator"]].append(item)
     indicators = []
     for i, spec in enumerate(raw["indicators"]):
         if not items_by_indicator[spec["code"]]:
             raise QuestionnaireError(path, f"indicators[{i}]", f"indicator {spec['code']} has no items")
-        indicators.append(Indicator(spec["code"], Text(spec["th"], spec["en"]), tuple(items_by_indicator[spec["code"]])))
+        indicators.append(
+            Indicator(spec["code"], Text(spec["th"], spec["en"]), tuple(items_by_indicator[spec["code"]]))
+        )
     for i, code in enumerate(raw["eit_indicators"]):
         if code not in items_by_indicator:
             raise QuestionnaireError(path, f"eit_indicators[{i}]", f"no indicator {code!r}")

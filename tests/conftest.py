@@ -21,10 +21,10 @@ from flask import Flask
 
 os.environ.setdefault("SURVEY_SECRET_KEY", "test-secret-key-not-for-production")
 
-from survey_app import create_app  # noqa: E402
-from survey_app import migrate as migrations  # noqa: E402
-from survey_app.db import Base, db, make_engine  # noqa: E402
-from survey_app.extensions import limiter  # noqa: E402
+from survey_app import create_app
+from survey_app import migrate as migrations
+from survey_app.db import Base, db, make_engine
+from survey_app.extensions import limiter
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -157,26 +157,25 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[object]:
 
 
 @pytest.fixture
-def app(make_app) -> Flask:  # type: ignore[no-untyped-def]
+def app(make_app) -> Flask:
     """The application on this test's database, with CSRF protection on as in production."""
     return make_app()
 
 
 @pytest.fixture
-def client(app: Flask):  # type: ignore[no-untyped-def]
+def client(app: Flask):
     return app.test_client()
 
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[sa.orm.Session]:
     """A session on the app's database for arranging and inspecting data (commit to make rows visible)."""
-    with app.app_context():
-        with sa.orm.Session(db.engine, expire_on_commit=False) as s:
-            yield s
+    with app.app_context(), sa.orm.Session(db.engine, expire_on_commit=False) as s:
+        yield s
 
 
 @pytest.fixture
-def cycle(app: Flask, session: sa.orm.Session):  # type: ignore[no-untyped-def]
+def cycle(app: Flask, session: sa.orm.Session):
     """The open cycle of the current fiscal year."""
     import datetime as dt
 
@@ -190,7 +189,7 @@ def cycle(app: Flask, session: sa.orm.Session):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def questionnaire():  # type: ignore[no-untyped-def]
+def questionnaire():
     from survey_app.questionnaire import load
 
     return load(ROOT / "surveys" / "eit-2568.yaml")

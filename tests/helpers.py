@@ -14,7 +14,7 @@ def csrf_token(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def login(client, email: str, password: str, next_url: str | None = None):  # type: ignore[no-untyped-def]
+def login(client, email: str, password: str, next_url: str | None = None):
     """Sign in through the real login form; returns the response to the POST."""
     page = client.get("/staff/login")
     url = "/staff/login" + (f"?next={next_url}" if next_url else "")

@@ -70,7 +70,9 @@ def chromium() -> Iterator[Any]:
 @pytest.fixture
 def phone_page(chromium: Any) -> Iterator[Any]:
     """A page in a fresh context at a 360×740 phone viewport."""
-    context = chromium.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True)
+    context = chromium.new_context(
+        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True
+    )
     page = context.new_page()
     yield page
     context.close()

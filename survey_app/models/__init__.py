@@ -21,8 +21,8 @@ from .staff import AuditEvent, StaffUser
 
 __all__ = [
     "Answer",
-    "AuditEvent",
     "Audience",
+    "AuditEvent",
     "CellStat",
     "Channel",
     "Cycle",

@@ -11,10 +11,11 @@ import datetime as dt
 import random
 from collections.abc import Sequence
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Channel, Cycle, Office, PopulationFrame, Response
+from ..models.responses import new_response_id
 from ..questionnaire import Item, Questionnaire
 from . import rollup
 
@@ -62,16 +63,20 @@ def generate(
     offices = session.scalars(select(Office).order_by(Office.code)).all()
     first_day = max(cycle.opens_on, today - dt.timedelta(days=59))
     days = [first_day + dt.timedelta(days=d) for d in range((today - first_day).days + 1)]
-    created = 0
+    responses: list[dict[str, object]] = []
+    answers: list[dict[str, object]] = []
     for office in offices:
         _ensure_frame(session, cycle, office, questionnaire, rng)
         quality = min(0.97, max(0.55, rng.gauss(0.82, 0.08)))
         for _ in range(int(rng.triangular(15, 190, 90))):
-            _add_response(session, cycle, office, questionnaire, rng, quality, rng.choice(days))
-            created += 1
-    session.flush()
+            response, rows = _response(cycle, office, questionnaire, rng, quality, rng.choice(days))
+            responses.append(response)
+            answers.extend(rows)
+    # Core bulk inserts: thousands of rows in a few statements.
+    session.execute(insert(Response), responses)
+    session.execute(insert(Answer), answers)
     rollup.rebuild(session, cycle.id, questionnaire)
-    return created
+    return len(responses)
 
 
 def _pick(rng: random.Random, mix: dict[str, float]) -> str:
@@ -82,16 +87,27 @@ def _ensure_frame(
     session: Session, cycle: Cycle, office: Office, questionnaire: Questionnaire, rng: random.Random
 ) -> None:
     has_frame = session.scalar(
-        select(exists().where(PopulationFrame.cycle_id == cycle.id, PopulationFrame.office_code == office.code))
+        select(
+            exists().where(PopulationFrame.cycle_id == cycle.id, PopulationFrame.office_code == office.code)
+        )
     )
     if has_frame:
         return
     size = rng.randint(400, 4000)
     for rtype in questionnaire.respondent_type.codes:
         for service in questionnaire.service.codes:
-            served = round(size * TYPE_MIX.get(rtype, 0.05) * SERVICE_MIX.get(service, 0.05) * rng.uniform(0.6, 1.4))
-            session.add(PopulationFrame(cycle_id=cycle.id, office_code=office.code, respondent_type=rtype,
-                                        service=service, served=served))
+            served = round(
+                size * TYPE_MIX.get(rtype, 0.05) * SERVICE_MIX.get(service, 0.05) * rng.uniform(0.6, 1.4)
+            )
+            session.add(
+                PopulationFrame(
+                    cycle_id=cycle.id,
+                    office_code=office.code,
+                    respondent_type=rtype,
+                    service=service,
+                    served=served,
+                )
+            )
 
 
 def _answer(rng: random.Random, item: Item, quality: float) -> int:
@@ -103,32 +119,42 @@ def _answer(rng: random.Random, item: Item, quality: float) -> int:
     return rng.choices(list(values), weights=weights)[0]
 
 
-def _add_response(
-    session: Session,
+def _response(
     cycle: Cycle,
     office: Office,
     questionnaire: Questionnaire,
     rng: random.Random,
     quality: float,
     day: dt.date,
-) -> None:
+) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """One demo response row and its answer rows, as dictionaries for a bulk insert."""
     rtype = _pick(rng, TYPE_MIX)
     values = {key: _answer(rng, item, quality) for item in questionnaire.items for key in item.keys}
-    response = Response(
-        cycle_id=cycle.id,
-        office_code=office.code,
-        channel=Channel.EMAIL.value if rtype == "business" and rng.random() < 0.5 else Channel.POSTER.value,
-        respondent_type=rtype,
-        service=_pick(rng, SERVICE_MIX),
-        questionnaire_version=questionnaire.version,
-        too_fast=rng.random() < 0.03,
-        straight_lined=questionnaire.is_straight_lined(values),
-        is_demo=True,
-        suggestion=rng.choice(SUGGESTIONS) if rng.random() < 0.15 else None,
-        submitted_on=day,
-    )
-    response.answers = [
-        Answer(item=item, sub=sub, value=value, score=questionnaire.item(item).answer_type.score(value))
+    response_id = new_response_id()
+    response = {
+        "id": response_id,
+        "cycle_id": cycle.id,
+        "office_code": office.code,
+        "channel": Channel.EMAIL.value
+        if rtype == "business" and rng.random() < 0.5
+        else Channel.POSTER.value,
+        "respondent_type": rtype,
+        "service": _pick(rng, SERVICE_MIX),
+        "questionnaire_version": questionnaire.version,
+        "too_fast": rng.random() < 0.03,
+        "straight_lined": questionnaire.is_straight_lined(values),
+        "is_demo": True,
+        "suggestion": rng.choice(SUGGESTIONS) if rng.random() < 0.15 else None,
+        "submitted_on": day,
+    }
+    answers = [
+        {
+            "response_id": response_id,
+            "item": item,
+            "sub": sub,
+            "value": value,
+            "score": questionnaire.item(item).answer_type.score(value),
+        }
         for (item, sub), value in values.items()
     ]
-    session.add(response)
+    return response, answers

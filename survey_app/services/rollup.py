@@ -41,7 +41,9 @@ def add_response(session: Session, response: Response, measures: Mapping[str, fl
         "service": response.service,
         "flagged": bool(response.too_fast or response.straight_lined),
     }
-    _upsert(session, [{**key, "measure": m, "n": 1, "total": v, "total_sq": v * v} for m, v in measures.items()])
+    _upsert(
+        session, [{**key, "measure": m, "n": 1, "total": v, "total_sq": v * v} for m, v in measures.items()]
+    )
 
 
 def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> int:
@@ -51,8 +53,13 @@ def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> in
     cell = (Response.office_code, Response.respondent_type, Response.service)
     scored = _rescored(questionnaire)
     per_item = (
-        select(Response.id.label("rid"), *cell, flagged.label("flagged"), Answer.item.label("measure"),
-               func.avg(scored).label("v"))
+        select(
+            Response.id.label("rid"),
+            *cell,
+            flagged.label("flagged"),
+            Answer.item.label("measure"),
+            func.avg(scored).label("v"),
+        )
         .join(Answer, Answer.response_id == Response.id)
         .where(Response.cycle_id == cycle_id)
         .group_by(Response.id, *cell, flagged, Answer.item)
@@ -63,20 +70,44 @@ def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> in
         else_=literal("?"),
     )
     per_indicator = (
-        select(per_item.c.rid, per_item.c.office_code, per_item.c.respondent_type, per_item.c.service,
-               per_item.c.flagged, indicator_of.label("measure"), func.avg(per_item.c.v).label("v"))
-        .group_by(per_item.c.rid, per_item.c.office_code, per_item.c.respondent_type, per_item.c.service,
-                  per_item.c.flagged, indicator_of)
+        select(
+            per_item.c.rid,
+            per_item.c.office_code,
+            per_item.c.respondent_type,
+            per_item.c.service,
+            per_item.c.flagged,
+            indicator_of.label("measure"),
+            func.avg(per_item.c.v).label("v"),
+        )
+        .group_by(
+            per_item.c.rid,
+            per_item.c.office_code,
+            per_item.c.respondent_type,
+            per_item.c.service,
+            per_item.c.flagged,
+            indicator_of,
+        )
         .subquery()
     )
     eit_members = [f"IND{code}" for code in questionnaire.eit_indicators]
     per_eit = (
-        select(per_indicator.c.rid, per_indicator.c.office_code, per_indicator.c.respondent_type,
-               per_indicator.c.service, per_indicator.c.flagged, literal("EIT").label("measure"),
-               func.avg(per_indicator.c.v).label("v"))
+        select(
+            per_indicator.c.rid,
+            per_indicator.c.office_code,
+            per_indicator.c.respondent_type,
+            per_indicator.c.service,
+            per_indicator.c.flagged,
+            literal("EIT").label("measure"),
+            func.avg(per_indicator.c.v).label("v"),
+        )
         .where(per_indicator.c.measure.in_(eit_members))
-        .group_by(per_indicator.c.rid, per_indicator.c.office_code, per_indicator.c.respondent_type,
-                  per_indicator.c.service, per_indicator.c.flagged)
+        .group_by(
+            per_indicator.c.rid,
+            per_indicator.c.office_code,
+            per_indicator.c.respondent_type,
+            per_indicator.c.service,
+            per_indicator.c.flagged,
+        )
         .subquery()
     )
     written = 0
@@ -98,13 +129,27 @@ def _rescored(questionnaire: Questionnaire) -> object:
 def _insert_sums(session: Session, cycle_id: int, values: object) -> int:
     c = values.c  # type: ignore[attr-defined]
     grouped = select(
-        c.office_code, c.respondent_type, c.service, c.flagged, c.measure,
-        func.count().label("n"), func.sum(c.v).label("total"), func.sum(c.v * c.v).label("total_sq"),
+        c.office_code,
+        c.respondent_type,
+        c.service,
+        c.flagged,
+        c.measure,
+        func.count().label("n"),
+        func.sum(c.v).label("total"),
+        func.sum(c.v * c.v).label("total_sq"),
     ).group_by(c.office_code, c.respondent_type, c.service, c.flagged, c.measure)
     rows = [
-        {"cycle_id": cycle_id, "office_code": r.office_code, "respondent_type": r.respondent_type,
-         "service": r.service, "flagged": bool(r.flagged), "measure": r.measure, "n": r.n,
-         "total": float(r.total), "total_sq": float(r.total_sq)}
+        {
+            "cycle_id": cycle_id,
+            "office_code": r.office_code,
+            "respondent_type": r.respondent_type,
+            "service": r.service,
+            "flagged": bool(r.flagged),
+            "measure": r.measure,
+            "n": r.n,
+            "total": float(r.total),
+            "total_sq": float(r.total_sq),
+        }
         for r in session.execute(grouped)
     ]
     if rows:

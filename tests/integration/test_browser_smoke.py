@@ -7,7 +7,7 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
 
-def test_landing_page_renders_thai_in_chromium(live_server, phone_page, artifacts) -> None:  # type: ignore[no-untyped-def]
+def test_landing_page_renders_thai_in_chromium(live_server, phone_page, artifacts) -> None:
     phone_page.goto(live_server.url + "/")
     heading = phone_page.locator("h1").inner_text()
     assert "สำนักงานอุตสาหกรรมจังหวัด" in heading
