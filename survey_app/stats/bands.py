@@ -41,21 +41,25 @@ def round_score(score: float) -> float:
     return float(Decimal(repr(float(score))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def letter_grade(score: float) -> str:
-    """The pre-2024 letter grade (AA, A, B, C, D, E or F) of ``score``.
-
-    Raises ``ValueError`` as ``round_score``.
-    """
-    rounded = round_score(score)
+def _grade(rounded: float) -> str:
     for floor, grade in _GRADES:
         if rounded >= floor:
             return grade
     return "F"
 
 
+def letter_grade(score: float) -> str:
+    """The pre-2024 letter grade (AA, A, B, C, D, E or F) of ``score``.
+
+    Raises ``ValueError`` as ``round_score``.
+    """
+    return _grade(round_score(score))
+
+
 def eit_band(score: float) -> Band:
     """The post-2024 band of an EIT score. Raises ``ValueError`` as ``round_score``."""
-    rounded, grade = round_score(score), letter_grade(score)
+    rounded = round_score(score)
+    grade = _grade(rounded)
     if rounded >= EXCELLENT_MARK:
         return Band("excellent", "Excellent", "ผ่านดีเยี่ยม", grade, True)
     if rounded >= PASS_MARK:
@@ -70,7 +74,8 @@ def indicator_band(score: float) -> Band:
 
     Raises ``ValueError`` as ``round_score``.
     """
-    rounded, grade = round_score(score), letter_grade(score)
+    rounded = round_score(score)
+    grade = _grade(rounded)
     if rounded >= EXCELLENT_MARK:
         return Band("excellent", "Excellent", "ผ่านดีเยี่ยม", grade, True)
     if rounded >= PASS_MARK:

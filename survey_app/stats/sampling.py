@@ -14,6 +14,7 @@ No rule ever asks for more respondents than the population holds.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ def _round_half_up(value: float) -> int:
     return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+@functools.lru_cache(maxsize=64)
 def z_value(confidence: float) -> float:
     """The two-sided standard normal quantile for ``confidence`` (1.959964 at 0.95).
 
@@ -60,6 +62,7 @@ def z_value(confidence: float) -> float:
     return float(sps.norm.ppf(0.5 + confidence / 2.0))
 
 
+@functools.lru_cache(maxsize=64)
 def chi_square_km(confidence: float) -> float:
     """χ² with one degree of freedom at ``confidence``, rounded to three decimals as Krejcie & Morgan did.
 

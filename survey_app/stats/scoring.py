@@ -78,7 +78,9 @@ def _rake_fit(cell_mean: FloatArray, counts: FloatArray, shape: tuple[int, ...])
     """Cell means fitted by least squares (weights n_c) on the main effects of the table axes."""
     design = _main_effects(shape)
     fit = np.zeros_like(cell_mean)
-    for column in np.unique(counts, axis=1).T:
+    # Usually every measure has the same counts (all items are required): one solve serves them all.
+    columns = counts[:, :1] if np.all(counts == counts[:, :1]) else np.unique(counts, axis=1)
+    for column in columns.T:
         cols = np.flatnonzero(np.all(counts == column[:, None], axis=0))
         root = np.sqrt(column)[:, None]
         beta = np.linalg.lstsq(design * root, cell_mean[:, cols] * root, rcond=None)[0]

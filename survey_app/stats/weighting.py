@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
+# trim() gives up when 200 rounds of trimming and raking improved the margins by less than 1 %.
+_STALL_WINDOW = 200
 
 
 class WeightingError(ValueError):
@@ -101,24 +103,35 @@ def _check_margins(sample: FloatArray, margins: Sequence[ArrayLike]) -> list[Flo
     return checked
 
 
-def _margins_matched(fitted: FloatArray, margins: list[FloatArray], tol: float) -> bool:
+def _margin_error(fitted: FloatArray, margins: list[FloatArray]) -> float:
+    """The largest relative gap between a margin of the table and its target (0 where both are 0)."""
+    worst = 0.0
     for axis, target in enumerate(margins):
-        if np.any(np.abs(_margin_sums(fitted, axis) - target) > tol * np.maximum(target, 1e-300)):
-            return False
-    return True
+        gap = np.abs(_margin_sums(fitted, axis) - target)
+        worst = max(worst, float(np.max(gap / np.maximum(target, 1e-300))))
+    return worst
+
+
+def _margins_matched(fitted: FloatArray, margins: list[FloatArray], tol: float) -> bool:
+    return _margin_error(fitted, margins) <= tol
+
+
+def _ipf_sweep(fitted: FloatArray, margins: list[FloatArray]) -> FloatArray:
+    """Scale the table to each margin in turn, once."""
+    for axis, target in enumerate(margins):
+        current = _margin_sums(fitted, axis)
+        factor = np.divide(target, current, out=np.zeros_like(target), where=current > 0)
+        shape = [1] * fitted.ndim
+        shape[axis] = -1
+        fitted = fitted * factor.reshape(shape)
+    return fitted
 
 
 def _ipf(fitted: FloatArray, margins: list[FloatArray], tol: float, max_iter: int) -> FloatArray:
-    shape = [1] * fitted.ndim
     for _ in range(max_iter):
         if _margins_matched(fitted, margins, tol):
             return fitted
-        for axis, target in enumerate(margins):
-            current = _margin_sums(fitted, axis)
-            factor = np.divide(target, current, out=np.zeros_like(target), where=current > 0)
-            shape[axis] = -1
-            fitted = fitted * factor.reshape(shape)
-            shape[axis] = 1
+        fitted = _ipf_sweep(fitted, margins)
     if _margins_matched(fitted, margins, tol):
         return fitted
     raise ConvergenceError(f"raking did not match the margins within {tol} after {max_iter} iterations")
@@ -148,27 +161,39 @@ def rake(
 
 
 def _clip_preserving_total(weights: FloatArray, sample: FloatArray, low: float, high: float) -> FloatArray:
-    """Clip to [low, high] and spread the excess over the unclipped cells, until nothing moves."""
+    """clip(s·w, low, high) with the one factor s that keeps Σ n·w: weights inside the bounds share it.
+
+    The total is piecewise linear and increasing in s, so s is found exactly on the segment between the two
+    breakpoints (where some cell reaches a bound) that bracket the target.
+    """
     total = float((weights * sample).sum())
-    for _ in range(100):
-        clipped = np.clip(weights, low, high)
-        free = (clipped > low) & (clipped < high) & (sample > 0)
-        free_total = float((clipped * sample)[free].sum())
-        rest = float((clipped * sample)[~free].sum())
-        if free_total <= 0:
-            return clipped
-        clipped[free] *= (total - rest) / free_total
-        inside = (clipped >= low * (1 - 1e-12)) & (clipped <= high * (1 + 1e-12))
-        if np.all(inside | (sample == 0)):
-            return clipped
-        weights = clipped
-    raise ConvergenceError("trimming did not settle within 100 passes")
+    occupied = sample > 0
+    w, n = weights[occupied], sample[occupied]
+    with np.errstate(over="ignore", divide="ignore"):
+        breaks = np.concatenate([[0.0], low / w[w > 0], high / w[w > 0]])
+        breaks = np.unique(breaks[np.isfinite(breaks)])
+        sums = (np.clip(np.outer(breaks, w), low, high) * n).sum(axis=1)
+    k = int(np.searchsorted(sums, total, side="left"))
+    if k == 0 or (k < len(breaks) and sums[k] == total):
+        scale = float(
+            breaks[k]
+        )  # k == 0: every weight at the lower bound (lower = 1) already holds the total
+    else:
+        end = breaks[k] if k < len(breaks) else 2.0 * breaks[-1] + 1.0
+        mid = (breaks[k - 1] + end) / 2.0
+        inside = (mid * w > low) & (mid * w < high)
+        fixed = float((np.clip(mid * w, low, high) * n)[~inside].sum())
+        free = float((w * n)[inside].sum())
+        scale = (total - fixed) / free if free > 0 else mid
+    out = np.zeros_like(weights)
+    out[occupied] = np.clip(scale * w, low, high)
+    return out
 
 
 def _bounds(
-    weights: FloatArray, sample: FloatArray, lower: float | None, upper: float | None
+    total: float, sample: FloatArray, lower: float | None, upper: float | None
 ) -> tuple[float, float]:
-    mean = float((weights * sample).sum()) / float(sample.sum())
+    mean = total / float(sample.sum())
     lo = 0.0 if lower is None else lower * mean
     hi = np.inf if upper is None else upper * mean
     return lo, float(hi)
@@ -182,14 +207,15 @@ def trim(
     upper: float | None = None,
     margins: Sequence[ArrayLike] | None = None,
     tol: float = 1e-8,
-    max_iter: int = 1000,
+    max_iter: int = 5000,
 ) -> FloatArray:
     """Bound per-cell weights to [lower, upper] × the mean weight per respondent, keeping the weight total.
 
     Weight cut off a cell is spread over the cells inside the bounds. When ``margins`` are given, trimming and
-    raking alternate until the weights respect the bounds and match every margin, both within ``tol``
-    relative. Empty cells keep weight 0. Raises ``WeightingError`` for bounds that exclude the mean
-    (``lower`` > 1 or ``upper`` < 1), ``ConvergenceError`` when bounds and margins cannot both be met.
+    one raking sweep alternate until the trimmed weights match every margin within ``tol`` relative (the mean
+    is then the margins' total over the respondents). Empty cells keep weight 0. Raises ``WeightingError``
+    for bounds that exclude the mean (``lower`` > 1 or ``upper`` < 1), ``ConvergenceError`` when bounds and
+    margins cannot both be met.
     """
     w = _as_counts("weights", weights).copy()
     sample = _as_counts("sample_counts", sample_counts)
@@ -198,20 +224,22 @@ def trim(
     if sample.sum() == 0:
         return w
     w[sample == 0] = 0.0
-    lo, hi = _bounds(w, sample, lower, upper)
     if margins is None:
-        return _clip_preserving_total(w, sample, lo, hi)
+        return _clip_preserving_total(w, sample, *_bounds(float((w * sample).sum()), sample, lower, upper))
     checked = _check_margins(sample, margins)
+    lo, hi = _bounds(float(checked[0].sum()), sample, lower, upper)
+    w = _ipf_sweep(w * sample, checked) / np.where(sample > 0, sample, 1.0)
+    errors: list[float] = []
     for _ in range(max_iter):
         w = _clip_preserving_total(w, sample, lo, hi)
-        if _margins_matched(w * sample, checked, tol):
+        errors.append(_margin_error(w * sample, checked))
+        if errors[-1] <= tol:
             return w
-        fitted = _ipf(w * sample, checked, tol, max_iter)
+        if len(errors) > _STALL_WINDOW and errors[-1] > 0.99 * errors[-1 - _STALL_WINDOW]:
+            break  # no progress: the bounds and the margins have no common solution
+        fitted = _ipf_sweep(w * sample, checked)
         w = np.divide(fitted, sample, out=np.zeros_like(fitted), where=sample > 0)
-        occupied = sample > 0
-        if np.all((w[occupied] >= lo * (1 - tol)) & (w[occupied] <= hi * (1 + tol))):
-            return w
-    raise ConvergenceError(f"trimming and raking did not agree within {max_iter} rounds; loosen the bounds")
+    raise ConvergenceError("trimming and raking stopped agreeing on the margins; loosen the bounds")
 
 
 def kish_deff(weights: ArrayLike, sample_counts: ArrayLike) -> float:
