@@ -1,0 +1,201 @@
+"""Printable A4 posters (PDF) with the QR code of an office's survey link.
+
+fpdf2 lays the page out and shapes Thai through HarfBuzz (``set_text_shaping``), so tone marks and upper and lower
+vowels stack as in print. The fonts are TLWG's Loma and TlwgMono, vendored in ``static/fonts`` (GPL with the font
+exception, see the licence there) so that a fresh machine renders the same poster. The QR code is drawn as vector
+rectangles, 90 mm wide, with its quiet zone; the URL it holds is printed beneath it for people who cannot scan.
+This module knows nothing of the database: :mod:`survey_app.services.posters` gathers what goes on a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import WrapMode, XPos, YPos
+
+from . import qr
+from .models import Audience
+from .templating import format_date
+
+FONTS = Path(__file__).resolve().parent / "static" / "fonts"
+PAGE_WIDTH = 210.0
+MARGIN = 15.0
+TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+QR_WIDTH_MM = 90.0  # the issue asks for at least 60 mm; 90 mm scans from a couple of metres
+BRAND = (11, 79, 138)
+INK = (26, 26, 26)
+MUTED = (74, 74, 74)
+
+AUDIENCE_TEXT = {
+    Audience.CITIZEN: ("สำหรับประชาชนผู้มาติดต่อ", "For members of the public"),
+    Audience.BUSINESS: ("สำหรับผู้ประกอบการและนิติบุคคล", "For businesses and juristic persons"),
+}
+CALL_TH = "สแกนเพื่อบอกเราว่า เราให้บริการท่านเป็นอย่างไร"
+CALL_TH_DETAIL = "ใช้เวลาประมาณ 2 นาที · ไม่ระบุตัวตน"
+CALL_EN = "Scan to tell us how we served you: about two minutes, anonymous."
+NO_SCAN_TH = "สแกนไม่ได้? พิมพ์ที่อยู่นี้ในเบราว์เซอร์ / Cannot scan? Type this address:"
+PRIVACY_TH = (
+    "เราไม่ถามชื่อ และไม่เก็บชื่อ อีเมล หมายเลขโทรศัพท์ หรือที่อยู่ IP ของท่านไว้กับคำตอบ "
+    "สำนักงานเห็นเฉพาะผลรวม ไม่เห็นคำตอบของผู้ใดเป็นรายบุคคล"
+)
+PRIVACY_EN = (
+    "We do not ask your name, and never store your name, email, phone number or IP address with your answers. "
+    "The office sees only totals, never one person's answers."
+)
+
+
+@dataclass(frozen=True)
+class Poster:
+    """What one poster page shows."""
+
+    office_code: str
+    office_th: str
+    office_en: str
+    audience: Audience
+    url: str
+    opens_on: dt.date
+    closes_on: dt.date
+    privacy_url: str
+
+
+class _PosterPDF(FPDF):
+    def __init__(self) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.set_auto_page_break(False)
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.add_font("Loma", "", str(FONTS / "Loma.ttf"))
+        self.add_font("Loma", "B", str(FONTS / "Loma-Bold.ttf"))
+        self.add_font("TlwgMono", "", str(FONTS / "TlwgMono.ttf"))
+        self.set_text_shaping(True)
+        self.set_creator("EIT survey, Ministry of Industry")
+
+
+def render(posters: Iterable[Poster], title: str = "EIT survey posters") -> bytes:
+    """One PDF with a page per poster; raises ``ValueError`` when there is none."""
+    pdf = _PosterPDF()
+    pdf.set_title(title)
+    for poster in posters:
+        _page(pdf, poster)
+    if pdf.page == 0:
+        raise ValueError("no poster to print")
+    return bytes(pdf.output())
+
+
+def _page(pdf: _PosterPDF, poster: Poster) -> None:
+    pdf.add_page()
+    _header(pdf)
+    _office(pdf, poster)
+    _call_to_action(pdf, poster)
+    qr_top = pdf.get_y() + 3
+    _qr(pdf, poster.url, qr_top)
+    pdf.set_y(qr_top + QR_WIDTH_MM + 2)
+    _url(pdf, poster.url)
+    _dates(pdf, poster)
+    _privacy(pdf, poster)
+
+
+def _header(pdf: _PosterPDF) -> None:
+    pdf.set_fill_color(*BRAND)
+    pdf.rect(0, 0, PAGE_WIDTH, 18, style="F")
+    pdf.set_text_color(255, 255, 255)
+    pdf.set_font("Loma", "B", 14)
+    pdf.set_xy(MARGIN, 5)
+    pdf.cell(TEXT_WIDTH, 8, "กระทรวงอุตสาหกรรม · Ministry of Industry", align="C")
+    pdf.set_text_color(*INK)
+
+
+def _office(pdf: _PosterPDF, poster: Poster) -> None:
+    pdf.set_xy(MARGIN, 24)
+    _fitted_line(pdf, poster.office_th, "B", 26, 12)
+    _fitted_line(pdf, poster.office_en, "", 15, 9)
+    th, en = AUDIENCE_TEXT[poster.audience]
+    pdf.set_text_color(*BRAND)
+    pdf.set_font("Loma", "B", 15)
+    pdf.cell(TEXT_WIDTH, 9, f"{th} / {en}", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*INK)
+
+
+def _call_to_action(pdf: _PosterPDF, poster: Poster) -> None:
+    pdf.ln(2)
+    pdf.set_font("Loma", "B", 26)
+    pdf.multi_cell(TEXT_WIDTH, 12, CALL_TH, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Loma", "", 19)
+    pdf.cell(TEXT_WIDTH, 10, CALL_TH_DETAIL, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Loma", "", 13)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(TEXT_WIDTH, 7, CALL_EN, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*INK)
+
+
+def _qr(pdf: _PosterPDF, url: str, top: float) -> None:
+    """Draw the code as one rectangle per horizontal run of dark modules (crisp at any printer resolution)."""
+    matrix = qr.modules(url)
+    size = QR_WIDTH_MM / len(matrix)
+    left = (PAGE_WIDTH - QR_WIDTH_MM) / 2
+    pdf.set_fill_color(255, 255, 255)
+    pdf.rect(left, top, QR_WIDTH_MM, QR_WIDTH_MM, style="F")
+    pdf.set_fill_color(0, 0, 0)
+    for row_index, row in enumerate(matrix):
+        for start, length in _dark_runs(row):
+            pdf.rect(left + start * size, top + row_index * size, length * size, size, style="F")
+
+
+def _dark_runs(row: list[bool]) -> list[tuple[int, int]]:
+    """(start, length) of every run of dark modules in ``row``."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for index, dark in enumerate([*row, False]):
+        if dark and start is None:
+            start = index
+        elif not dark and start is not None:
+            runs.append((start, index - start))
+            start = None
+    return runs
+
+
+def _url(pdf: _PosterPDF, url: str) -> None:
+    pdf.set_font("Loma", "", 11)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(TEXT_WIDTH, 6, NO_SCAN_TH, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*INK)
+    pdf.set_font("TlwgMono", "", 12)
+    pdf.multi_cell(TEXT_WIDTH, 6, url, align="C", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _dates(pdf: _PosterPDF, poster: Poster) -> None:
+    pdf.ln(2)
+    th = f"ตอบได้ตั้งแต่ {format_date(poster.opens_on, 'th')} ถึง {format_date(poster.closes_on, 'th')}"
+    en = f"Open from {format_date(poster.opens_on, 'en')} to {format_date(poster.closes_on, 'en')}"
+    pdf.set_font("Loma", "B", 15)
+    pdf.cell(TEXT_WIDTH, 8, th, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Loma", "", 12)
+    pdf.cell(TEXT_WIDTH, 6, en, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _privacy(pdf: _PosterPDF, poster: Poster) -> None:
+    top = 250.0
+    pdf.set_draw_color(*BRAND)
+    pdf.set_line_width(0.6)
+    pdf.line(MARGIN, top, PAGE_WIDTH - MARGIN, top)
+    pdf.set_xy(MARGIN, top + 3)
+    pdf.set_font("Loma", "", 11)
+    pdf.multi_cell(TEXT_WIDTH, 5.5, PRIVACY_TH, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Loma", "", 9.5)
+    pdf.set_text_color(*MUTED)
+    pdf.multi_cell(TEXT_WIDTH, 4.5, PRIVACY_EN, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(TEXT_WIDTH, 5, f"นโยบายความเป็นส่วนตัว / Privacy notice: {poster.privacy_url}", align="C")
+    pdf.set_text_color(*INK)
+
+
+def _fitted_line(pdf: _PosterPDF, text: str, style: str, size: float, minimum: float) -> None:
+    """One centred line, its font shrunk until it fits the text width (office names have no spaces to wrap)."""
+    while size > minimum:
+        pdf.set_font("Loma", style, size)
+        if pdf.get_string_width(text) <= TEXT_WIDTH:
+            break
+        size -= 0.5
+    pdf.cell(TEXT_WIDTH, size * 0.5, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

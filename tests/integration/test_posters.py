@@ -1,0 +1,109 @@
+"""Poster PDFs: A4, Thai shaped and embedded, the QR code (read back by zbarimg) at least 6 cm wide."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from survey_app import posters
+from survey_app.models import Audience
+from tests.qrtools import decode, pdf_to_png
+
+URL = "https://eit.industry.go.th/s/eyJvIjoiMTQiLCJjIjoxLCJhIjoiYyIsInYiOjJ9.kD83-x_Yq0"
+POSTER = posters.Poster(
+    office_code="14",
+    office_th="สำนักงานอุตสาหกรรมจังหวัดพระนครศรีอยุธยา",
+    office_en="Phra Nakhon Si Ayutthaya Provincial Industry Office",
+    audience=Audience.CITIZEN,
+    url=URL,
+    opens_on=dt.date(2025, 10, 1),
+    closes_on=dt.date(2026, 9, 30),
+    privacy_url="https://eit.industry.go.th/privacy",
+)
+DPI = 150
+
+
+def _pdftotext(pdf: Path) -> str:
+    tool = shutil.which("pdftotext") or pytest.skip("needs pdftotext (poppler-utils)")
+    return subprocess.run([tool, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_poster_qr_code_reads_back_to_the_exact_url_and_is_at_least_6_cm_wide(tmp_path: Path) -> None:
+    pdf = tmp_path / "poster.pdf"
+    pdf.write_bytes(posters.render([POSTER]))
+    (png,) = pdf_to_png(pdf, tmp_path / "page", dpi=DPI)
+    assert decode(png) == [URL]
+    image = Image.open(png).convert("L")
+    a4 = (210 / 25.4 * DPI, 297 / 25.4 * DPI)
+    assert abs(image.size[0] - a4[0]) <= 1 and abs(image.size[1] - a4[1]) <= 1  # A4 portrait
+    # The code's dark modules span (width - 2 quiet zones); measure the widest dark row in the QR's band.
+    width_mm = _dark_span_mm(image, band=(0.3, 0.65))
+    assert width_mm >= 60
+
+
+def _dark_span_mm(image: Image.Image, band: tuple[float, float]) -> float:
+    width, height = image.size
+    pixels = image.load()
+    top, bottom = int(height * band[0]), int(height * band[1])
+    xs = [x for y in range(top, bottom, 3) for x in range(width) if pixels[x, y] < 60]
+    return (max(xs) - min(xs)) / DPI * 25.4
+
+
+def test_every_poster_of_a_batch_is_a_page_with_its_own_code(tmp_path: Path) -> None:
+    second = posters.Poster(**{**POSTER.__dict__, "audience": Audience.BUSINESS, "url": URL + "B"})
+    pdf = tmp_path / "two.pdf"
+    pdf.write_bytes(posters.render([POSTER, second]))
+    pages = pdf_to_png(pdf, tmp_path / "p", dpi=100)
+    assert [decode(p) for p in pages] == [[URL], [URL + "B"]]
+    text = _pdftotext(pdf)
+    assert "For members of the public" in text and "For businesses" in text
+
+
+def test_poster_embeds_the_thai_font_and_prints_names_dates_in_buddhist_era_and_the_url(
+    tmp_path: Path,
+) -> None:
+    pdf = tmp_path / "poster.pdf"
+    pdf.write_bytes(posters.render([POSTER]))
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "Loma" in fonts and all(" yes yes " in line for line in fonts.splitlines()[2:])
+    text = " ".join(_pdftotext(pdf).split())
+    assert POSTER.office_en in text
+    assert "2568" in text and "2569" in text  # 1 Oct 2025 – 30 Sep 2026 in the Buddhist era
+    assert "Open from 1 Oct 2025 to 30 Sep 2026" in text
+    assert URL in text.replace(" ", "")
+    assert "anonymous" in text and "Privacy notice" in text
+
+
+def _ink_top(text: str, tmp_path: Path, shaping: bool = True) -> int:
+    """The highest inked pixel row of ``text`` set at 60 pt in the poster's font, with or without shaping."""
+    pdf = posters._PosterPDF()
+    pdf.set_text_shaping(shaping)
+    pdf.add_page()
+    pdf.set_font("Loma", "", 60)
+    pdf.set_xy(20, 20)
+    pdf.cell(100, 40, text)
+    name = f"ink-{shaping}-{ord(text[1])}"
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    (png,) = pdf_to_png(path, tmp_path / name, dpi=100)
+    image = Image.open(png).convert("L")
+    pixels = image.load()
+    return min(y for y in range(image.size[1]) for x in range(0, image.size[0], 2) if pixels[x, y] < 128)
+
+
+def test_thai_is_shaped_so_tone_marks_stack_on_upper_vowels_and_sit_low_otherwise(tmp_path: Path) -> None:
+    # In print, the tone mark of "ต่อ" sits just above the consonant, while in "ที่" it stacks above the vowel
+    # sara ii. Only HarfBuzz shaping (the poster's setting) positions them so; unshaped, both marks sit high.
+    vowel_top, stacked_top, low_mark_top = (_ink_top(t, tmp_path) for t in ("ตอ", "ที่", "ต่อ"))
+    assert stacked_top < low_mark_top - 10 < vowel_top - 10
+    assert _ink_top("ต่อ", tmp_path, shaping=False) == _ink_top("ที่", tmp_path, shaping=False)
+
+
+def test_rendering_nothing_is_refused() -> None:
+    with pytest.raises(ValueError, match="no poster"):
+        posters.render([])
