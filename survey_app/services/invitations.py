@@ -1,17 +1,94 @@
-"""Business invitations: per-office counts and the PDPA purge of contacts when a cycle closes.
+"""Business invitations: importing contacts, per-office counts and the PDPA purge when a cycle closes.
 
-Contact import (CSV) lives in :mod:`survey_app.services.contacts`; sending and reminders in
-:mod:`survey_app.services.mailer`. Nothing here commits: the view or command that owns the unit of work does.
+Reading and checking the CSV lives in :mod:`survey_app.services.contacts`; queueing, sending and reminders in
+:mod:`survey_app.services.outbox` and :mod:`survey_app.services.mailer`. Nothing here commits: the view or
+command that owns the unit of work does.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Integer, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..models import Cycle, Invitation, InvitationStatus, OutboxMessage, OutboxState
+from ..models import Cycle, CycleState, Invitation, InvitationStatus, Office, OutboxMessage, OutboxState
+from .contacts import ParsedFile, Problem, Reason
+
+
+class ImportRefusedError(ValueError):
+    """Contacts cannot be imported into this cycle or office; the message says why."""
+
+
+@dataclass
+class ImportResult:
+    """What an import did: ``created`` invitations, or nothing when ``blocked`` by rows with errors."""
+
+    created: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    blocked: bool = False
+    valid: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.reason.blocks_import]
+
+    @property
+    def skipped(self) -> list[Problem]:
+        return [p for p in self.problems if not p.reason.blocks_import]
+
+
+def import_contacts(
+    session: Session, cycle: Cycle, office_code: str, parsed: ParsedFile, valid_rows_only: bool = False
+) -> ImportResult:
+    """Create one pending invitation per new contact of ``parsed`` in ``cycle`` and office ``office_code``.
+
+    A contact already invited in this cycle and office is skipped (reported, not an error). When ``parsed`` has
+    rows with errors nothing is created unless ``valid_rows_only``. Raises :class:`ImportRefusedError` for a closed
+    cycle or an unknown office.
+    """
+    if cycle.state == CycleState.CLOSED:
+        raise ImportRefusedError(
+            f"cycle {cycle.code} is closed: its contacts were erased and it takes no new ones"
+        )
+    if session.get(Office, office_code) is None:
+        raise ImportRefusedError(f"no office with code {office_code!r}")
+    existing = set(
+        session.scalars(
+            select(Invitation.email).where(
+                Invitation.cycle_id == cycle.id, Invitation.office_code == office_code
+            )
+        )
+    )
+    new = [c for c in parsed.contacts if c.email not in existing]
+    known = [Problem(c.row, Reason.ALREADY_INVITED) for c in parsed.contacts if c.email in existing]
+    result = ImportResult(problems=sorted([*parsed.problems, *known], key=lambda p: p.row), valid=len(new))
+    if result.errors and not valid_rows_only:
+        result.blocked = True
+        return result
+    if new:
+        rows = [
+            {
+                "cycle_id": cycle.id,
+                "office_code": office_code,
+                "email": c.email,
+                "name": c.name,
+                "service": c.service,
+            }
+            for c in new
+        ]
+        result.created = _insert_ignoring_duplicates(session, rows)
+    return result
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, object]]) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING (an import running at the same time may add the same contact)."""
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    statement = dialect.insert(Invitation).on_conflict_do_nothing(
+        index_elements=["cycle_id", "office_code", "email"]
+    )
+    return len(session.execute(statement.returning(Invitation.id), rows).all())
 
 
 @dataclass(frozen=True)
