@@ -41,7 +41,7 @@ class Merge:
     def describe(self) -> str:
         """A one-line English account of the merge, for result notes."""
         return (
-            f"{self.respondent_type}/{self.service} ({self.respondents} respondents, population "
+            f"{self.respondent_type}/{self.service} (n={self.respondents}, population "
             f"{self.population:g}, {self.reason}) merged into {self.respondent_type}/{self.into}"
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pytest
@@ -59,11 +59,18 @@ def test_raked_weights_match_r() -> None:
 
 @pytest.mark.parametrize("design", ["with_replacement", "fpc"])
 @pytest.mark.parametrize("calibration", ["poststratify", "rake"])
-def test_calibrated_mean_and_se_match_r_svymean(design: str, calibration: str) -> None:
+def test_calibrated_mean_and_se_match_r_svymean(
+    design: str, calibration: Literal["poststratify", "rake"]
+) -> None:
     weights = poststratify(N, POPULATION) if calibration == "poststratify" else rake(N, MARGINS)
     population_size = REFERENCE["population_size"] if design == "fpc" else None
     result = weighted_mean(
-        weights, N, TOTAL, TOTAL_SQ, calibration=calibration, population_size=population_size  # type: ignore[arg-type]
+        weights,
+        N,
+        TOTAL,
+        TOTAL_SQ,
+        calibration=calibration,
+        population_size=population_size,
     )
     expected = REFERENCE[design][calibration]
     assert result.mean == pytest.approx(expected["mean"], rel=RTOL)

@@ -1,0 +1,130 @@
+"""``survey-app score`` and ``survey-app stats rebuild``: results of a cycle as JSON or CSV, and the rollup rebuild.
+
+Registered on the main ``cli`` group when ``survey_app.cli`` imports this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+
+from .cli import cli, cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
+from .services import results as results_service
+from .services import rollup
+
+CSV_COLUMNS = (
+    "office_code",
+    "count",
+    "flagged",
+    "population",
+    "weighting",
+    "required",
+    "binding",
+    "adequate",
+    "shortfall",
+    "effective_n",
+    "design_effect",
+    "margin_of_error",
+    "eit_weighted",
+    "eit_weighted_low",
+    "eit_weighted_high",
+    "eit_weighted_band",
+    "eit_unweighted",
+    "eit_unweighted_low",
+    "eit_unweighted_high",
+    "eit_unweighted_band",
+    "notes",
+)
+
+
+def _round(value: float | None, places: int = 2) -> float | str:
+    return "" if value is None else round(value, places)
+
+
+def _csv_row(office: dict[str, Any]) -> list[object]:
+    adequacy, eit = office["adequacy"], office["eit"] or {}
+    weighted, plain = eit.get("weighted") or {}, eit.get("unweighted") or {}
+    weighted_band, plain_band = eit.get("weighted_band") or {}, eit.get("unweighted_band") or {}
+    return [
+        office["office_code"],
+        office["count"],
+        office["flagged"],
+        office["population"] if office["population"] is not None else "",
+        office["weighting"],
+        adequacy["required"],
+        adequacy["binding"],
+        adequacy["adequate"],
+        adequacy["shortfall"],
+        _round(office["effective_n"], 1),
+        _round(office["design_effect"], 3),
+        _round(office["margin_of_error"], 4),
+        *(_round(weighted.get(k)) for k in ("mean", "low", "high")),
+        weighted_band.get("code", ""),
+        *(_round(plain.get(k)) for k in ("mean", "low", "high")),
+        plain_band.get("code", ""),
+        " | ".join([*office["notes"], *office["merges"]]),
+    ]
+
+
+def _to_csv(payload: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for office in payload["offices"]:
+        writer.writerow(_csv_row(office))
+    return buffer.getvalue()
+
+
+@cli.command("score")
+@cycle_option()
+@click.option("--office", "offices", multiple=True, help="office code (repeatable; default: every office)")
+@click.option("--exclude-flagged", is_flag=True, help="leave out responses with a data-quality flag")
+@click.option(
+    "--trim", "trim_upper", type=float, default=None, help="trim weights above this multiple of the mean"
+)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@with_appcontext
+def score(
+    cycle_code: str | None,
+    offices: tuple[str, ...],
+    exclude_flagged: bool,
+    trim_upper: float | None,
+    fmt: str,
+) -> None:
+    """Weighted and unweighted scores, adequacy and the national roll-up of a cycle."""
+    with unit_of_work() as session:
+        cycle = get_cycle(session, cycle_code)
+        try:
+            result = results_service.cycle_results(
+                session, cycle, list(offices) or None, exclude_flagged=exclude_flagged, trim_upper=trim_upper
+            )
+        except LookupError as exc:
+            fail(str(exc))
+            return
+        payload = result.to_dict()
+    if fmt == "csv":
+        click.echo(_to_csv(payload), nl=False)
+    else:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+@cli.group("stats")
+def stats_group() -> None:
+    """The per-cell rollup the statistics read."""
+
+
+@stats_group.command("rebuild")
+@cycle_option()
+@with_appcontext
+def stats_rebuild(cycle_code: str | None) -> None:
+    """Recompute the cycle's cell rollup from the raw answers."""
+    with unit_of_work() as session:
+        cycle = get_cycle(session, cycle_code)
+        written = rollup.rebuild(session, cycle.id, cycle_questionnaire(cycle))
+        code = cycle.code
+    click.echo(f"cycle {code}: {written} cells rebuilt")
