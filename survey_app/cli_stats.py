@@ -87,6 +87,13 @@ def _to_csv(payload: dict[str, Any]) -> str:
 @click.option(
     "--trim", "trim_upper", type=float, default=None, help="trim weights above this multiple of the mean"
 )
+@click.option(
+    "--calibration",
+    type=click.Choice(["poststratify", "rake"]),
+    default="poststratify",
+    show_default=True,
+    help="weight to the frame's full table, or only to its type and service totals",
+)
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @with_appcontext
 def score(
@@ -94,6 +101,7 @@ def score(
     offices: tuple[str, ...],
     exclude_flagged: bool,
     trim_upper: float | None,
+    calibration: str,
     fmt: str,
 ) -> None:
     """Weighted and unweighted scores, adequacy and the national roll-up of a cycle."""
@@ -101,7 +109,12 @@ def score(
         cycle = get_cycle(session, cycle_code)
         try:
             result = results_service.cycle_results(
-                session, cycle, list(offices) or None, exclude_flagged=exclude_flagged, trim_upper=trim_upper
+                session,
+                cycle,
+                list(offices) or None,
+                exclude_flagged=exclude_flagged,
+                trim_upper=trim_upper,
+                calibration=calibration,
             )
         except LookupError as exc:
             fail(str(exc))

@@ -1,9 +1,10 @@
 """From the cell rollup to results: per-office adequacy, weights and scores, and the national roll-up.
 
-Reads ``cell_stat`` with one GROUP BY (never individual responses) and ``population_frame``, then for each office:
+Reads ``cell_stat`` with GROUP BY queries (never individual responses) and ``population_frame`` into per-office
+tables (``cell_tables``), then for each office:
 
-* builds the respondent type × service × measure tables of counts, sums and sums of squares;
-* weights by post-stratification on the office's frame when it has one: a respondent type with population but
+* weights by post-stratification on the office's frame when it has one (or, with ``calibration="rake"``, by
+  raking to the frame's respondent type and service totals): a respondent type with population but
   no respondents is left out of the weights (said in the notes), sparse cells are merged by the rule of
   ``survey_app.stats.collapse`` (each merge reported), and optionally weights above ``trim_upper`` times the
   mean are trimmed with the frame's type and service margins re-matched by raking; an office without a frame is
@@ -22,47 +23,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import false, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import CellStat, Cycle, Office, PopulationFrame, Response
+from ..models import Cycle, Office
 from ..stats import sampling
 from ..stats.collapse import collapse_sparse
 from ..stats.scoring import Estimate, MeasureScore, score_measures
-from ..stats.weighting import ConvergenceError, effective_n, kish_deff, poststratify, trim
+from ..stats.weighting import ConvergenceError, effective_n, kish_deff, poststratify, rake, trim
+from .cell_tables import OfficeTables, load_tables, recent_daily_counts
 
 MIN_CELL = 5
 TYPE_FLOOR = 10
 CONFIDENCE = 0.95
-EIT = "EIT"
-
-
-@dataclass(frozen=True)
-class OfficeTables:
-    """One office's cell tables: n, total and total_sq of shape types × services × measures, and its frame."""
-
-    office_code: str
-    types: tuple[str, ...]
-    services: tuple[str, ...]
-    measures: tuple[str, ...]
-    n: np.ndarray
-    total: np.ndarray
-    total_sq: np.ndarray
-    population: np.ndarray | None
-    flagged: int
-
-    @property
-    def counts(self) -> np.ndarray:
-        """Respondents per cell (the EIT measure's count: every respondent has one)."""
-        if EIT in self.measures:
-            return self.n[..., self.measures.index(EIT)]
-        return self.n.max(axis=-1) if self.measures else np.zeros(self.n.shape[:-1])
 
 
 @dataclass(frozen=True)
@@ -149,120 +127,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _natural(code: str) -> tuple[int, str, int]:
-    rank = 2 if code == EIT else (1 if code.startswith("IND") else 0)
-    digits = re.sub(r"\D", "", code)
-    return rank, re.sub(r"\d", "", code), int(digits) if digits else 0
-
-
-# --- reading the database -------------------------------------------------------------------------------------
-
-
-def _cell_rows(
-    session: Session, cycle_id: int, offices: Sequence[str] | None, exclude_flagged: bool
-) -> list[Any]:
-    query = (
-        select(
-            CellStat.office_code,
-            CellStat.respondent_type,
-            CellStat.service,
-            CellStat.measure,
-            CellStat.flagged,
-            func.sum(CellStat.n),
-            func.sum(CellStat.total),
-            func.sum(CellStat.total_sq),
-        )
-        .where(CellStat.cycle_id == cycle_id)
-        .group_by(
-            CellStat.office_code,
-            CellStat.respondent_type,
-            CellStat.service,
-            CellStat.measure,
-            CellStat.flagged,
-        )
-    )
-    if offices is not None:
-        query = query.where(CellStat.office_code.in_(offices))
-    if exclude_flagged:
-        query = query.where(CellStat.flagged == false())
-    return list(session.execute(query))
-
-
-def _frame_rows(session: Session, cycle_id: int, offices: Sequence[str] | None) -> list[Any]:
-    query = select(
-        PopulationFrame.office_code,
-        PopulationFrame.respondent_type,
-        PopulationFrame.service,
-        PopulationFrame.served,
-    ).where(PopulationFrame.cycle_id == cycle_id)
-    if offices is not None:
-        query = query.where(PopulationFrame.office_code.in_(offices))
-    return list(session.execute(query))
-
-
-def _flagged_counts(session: Session, cycle_id: int) -> dict[str, int]:
-    rows = session.execute(
-        select(CellStat.office_code, func.sum(CellStat.n))
-        .where(CellStat.cycle_id == cycle_id, CellStat.measure == EIT, CellStat.flagged)
-        .group_by(CellStat.office_code)
-    )
-    return {code: int(n or 0) for code, n in rows}
-
-
-def load_tables(
-    session: Session, cycle_id: int, offices: Sequence[str] | None = None, *, exclude_flagged: bool = False
-) -> dict[str, OfficeTables]:
-    """Per-office cell tables of a cycle from the rollup and the frames (two GROUP BY queries and one select)."""
-    cells, frames = (
-        _cell_rows(session, cycle_id, offices, exclude_flagged),
-        _frame_rows(session, cycle_id, offices),
-    )
-    types = tuple(sorted({r[1] for r in cells} | {r[1] for r in frames}))
-    services = tuple(sorted({r[2] for r in cells} | {r[2] for r in frames}))
-    measures = tuple(sorted({r[3] for r in cells}, key=_natural))
-    codes = sorted({r[0] for r in cells} | {r[0] for r in frames} | set(offices or ()))
-    shape = (len(codes), len(types), len(services), len(measures))
-    index = [{c: i for i, c in enumerate(labels)} for labels in (codes, types, services, measures)]
-    stats = np.zeros((3, *shape))
-    if cells:
-        where = tuple(np.array([idx[r[k]] for r in cells]) for k, idx in enumerate(index))
-        values = np.array([[r[5], r[6], r[7]] for r in cells], dtype=np.float64).T
-        for k in range(3):
-            np.add.at(stats[k], where, values[k])
-    population = np.zeros(shape[:3])
-    for office, rtype, service, served in frames:
-        population[index[0][office], index[1][rtype], index[2][service]] += served
-    has_frame = {r[0] for r in frames}
-    flagged = _flagged_counts(session, cycle_id)
-    return {
-        code: OfficeTables(
-            code,
-            types,
-            services,
-            measures,
-            stats[0, i],
-            stats[1, i],
-            stats[2, i],
-            population[i] if code in has_frame else None,
-            flagged.get(code, 0),
-        )
-        for i, code in enumerate(codes)
-    }
-
-
-def _recent_daily_counts(session: Session, cycle_id: int, today: dt.date) -> dict[str, list[int]]:
-    first = today - dt.timedelta(days=sampling.PACE_DAYS - 1)
-    rows = session.execute(
-        select(Response.office_code, Response.submitted_on, func.count())
-        .where(Response.cycle_id == cycle_id, Response.submitted_on.between(first, today))
-        .group_by(Response.office_code, Response.submitted_on)
-    )
-    counts: dict[str, list[int]] = {}
-    for office, day, n in rows:
-        counts.setdefault(office, [0] * sampling.PACE_DAYS)[(day - first).days] += int(n)
-    return counts
-
-
 # --- weighting and scoring one office ---------------------------------------------------------------------------
 
 
@@ -280,8 +144,40 @@ def _drop_missing_types(tables: OfficeTables, population: np.ndarray) -> tuple[n
     return population, notes
 
 
-def weigh(tables: OfficeTables, *, min_cell: int = MIN_CELL, trim_upper: float | None = None) -> Weighting:
-    """Weights of one office by post-stratification on its frame (see the module docstring), or none."""
+def _calibrate(
+    sample: np.ndarray, population: np.ndarray, calibration: str, trim_upper: float | None, notes: list[str]
+) -> tuple[np.ndarray, str]:
+    """Weights by post-stratification (full cross-table) or raking (its type and service margins), trimmed."""
+    margins = [population.sum(axis=1), population.sum(axis=0)]
+    if calibration == "rake":
+        weights, method = rake(sample, margins), "rake"
+    else:
+        weights, method = poststratify(sample, population), "poststratify"
+    if trim_upper is None:
+        return weights, method
+    try:
+        weights = trim(weights, sample, upper=trim_upper, margins=margins)
+    except ConvergenceError:
+        notes.append(f"weights could not be trimmed at {trim_upper:g} x the mean without losing the margins")
+        return weights, method
+    notes.append(f"weights trimmed at {trim_upper:g} x the mean, type and service margins re-matched")
+    return weights, "rake"
+
+
+def weigh(
+    tables: OfficeTables,
+    *,
+    min_cell: int = MIN_CELL,
+    trim_upper: float | None = None,
+    calibration: str = "poststratify",
+) -> Weighting:
+    """Weights of one office from its frame (see the module docstring), or none when it has no frame.
+
+    ``calibration`` is ``"poststratify"`` (the frame's full type × service table) or ``"rake"`` (only its type
+    and service totals). Raises ``ValueError`` for another calibration.
+    """
+    if calibration not in ("poststratify", "rake"):
+        raise ValueError(f"calibration must be poststratify or rake, got {calibration!r}")
     if tables.population is None or tables.population.sum() == 0 or tables.counts.sum() == 0:
         note = "no population frame: scored unweighted" if tables.population is None else "scored unweighted"
         return Weighting(
@@ -289,21 +185,10 @@ def weigh(tables: OfficeTables, *, min_cell: int = MIN_CELL, trim_upper: float |
         )
     population, notes = _drop_missing_types(tables, tables.population)
     merged = collapse_sparse(tables.counts, population, tables.types, tables.services, min_count=min_cell)
-    weights = poststratify(merged.sample, merged.population)
     for t, rtype in enumerate(tables.types):
         if merged.sample[t].sum() > 0 and merged.population[t].sum() == 0:
             notes.append(f"respondents of type {rtype} are outside the frame and carry no weight")
-    method = "poststratify"
-    if trim_upper is not None:
-        margins = [merged.population.sum(axis=1), merged.population.sum(axis=0)]
-        try:
-            weights = trim(weights, merged.sample, upper=trim_upper, margins=margins)
-            method = "rake"
-            notes.append(f"weights trimmed at {trim_upper:g} x the mean, type and service margins re-matched")
-        except ConvergenceError:
-            notes.append(
-                f"weights could not be trimmed at {trim_upper:g} x the mean without losing the margins"
-            )
+    weights, method = _calibrate(merged.sample, merged.population, calibration, trim_upper, notes)
     stats = (
         merged.merge_cells(tables.n),
         merged.merge_cells(tables.total),
@@ -340,9 +225,10 @@ def score_office(
     min_cell: int = MIN_CELL,
     type_floor: int = TYPE_FLOOR,
     trim_upper: float | None = None,
+    calibration: str = "poststratify",
 ) -> OfficeResult:
     """Weights, adequacy and scores of one office from its tables (pure: no database)."""
-    weighting = weigh(tables, min_cell=min_cell, trim_upper=trim_upper)
+    weighting = weigh(tables, min_cell=min_cell, trim_upper=trim_upper, calibration=calibration)
     count = int(tables.counts.sum())
     population = None if tables.population is None else int(tables.population.sum()) or None
     n_eff, deff = _sizes(weighting, count)
@@ -441,6 +327,7 @@ def cycle_results(
     min_cell: int = MIN_CELL,
     type_floor: int = TYPE_FLOOR,
     trim_upper: float | None = None,
+    calibration: str = "poststratify",
 ) -> CycleResults:
     """Results of every office of ``cycle`` (or of ``offices``), and the national roll-up over them.
 
@@ -453,7 +340,7 @@ def cycle_results(
         raise LookupError(f"unknown office code(s): {', '.join(unknown)}")
     codes = sorted(offices) if offices is not None else sorted(known)
     tables = load_tables(session, cycle.id, codes, exclude_flagged=exclude_flagged)
-    daily = _recent_daily_counts(session, cycle.id, today) if today is not None else {}
+    daily = recent_daily_counts(session, cycle.id, today) if today is not None else {}
     results = [
         score_office(
             tables[code],
@@ -464,6 +351,7 @@ def cycle_results(
             min_cell=min_cell,
             type_floor=type_floor,
             trim_upper=trim_upper,
+            calibration=calibration,
         )
         for code in codes
         if code in tables

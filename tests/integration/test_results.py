@@ -92,6 +92,20 @@ def test_office_scores_match_direct_computation_from_answers(session, cycle, que
     assert set(result.indicators) == {"IND6", "IND7", "IND8"} and len(result.items) == 15
 
 
+def test_raking_to_frame_totals_equals_poststratifying_when_the_totals_fix_every_cell(
+    session, cycle, questionnaire
+) -> None:
+    # Business respondents used one service only, so the type and service totals of FRAME determine its cells.
+    _add_responses(session, cycle, questionnaire, "50", CELLS, seed=9)
+    _add_frame(session, cycle, "50", FRAME)
+    post = _office(session, cycle, "50")
+    raked = _office(session, cycle, "50", calibration="rake")
+    assert raked.weighting == "rake"
+    assert raked.eit is not None and raked.eit.weighted is not None
+    assert post.eit is not None and post.eit.weighted is not None
+    assert raked.eit.weighted.mean == pytest.approx(post.eit.weighted.mean, rel=1e-9)
+
+
 def test_flagged_responses_are_counted_and_can_be_excluded(session, cycle, questionnaire) -> None:
     values, flagged = _add_responses(session, cycle, questionnaire, "50", CELLS, seed=2, flag_first=2)
     kept = [v for cell in values.values() for v in cell]

@@ -1,0 +1,156 @@
+"""Reading a cycle's cell rollup and population frames into per-office tables for the statistics engine.
+
+Two GROUP BY queries over ``cell_stat`` (sums over the rollup, never individual responses) and one select of
+``population_frame`` give, for every office, arrays of respondent type × service × measure counts, sums and sums
+of squares, and its frame as a type × service table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import false, func, select
+from sqlalchemy.orm import Session
+
+from ..models import CellStat, PopulationFrame, Response
+from ..stats.sampling import PACE_DAYS
+
+EIT = "EIT"
+
+
+@dataclass(frozen=True)
+class OfficeTables:
+    """One office's cell tables: n, total and total_sq of shape types × services × measures, and its frame."""
+
+    office_code: str
+    types: tuple[str, ...]
+    services: tuple[str, ...]
+    measures: tuple[str, ...]
+    n: np.ndarray
+    total: np.ndarray
+    total_sq: np.ndarray
+    population: np.ndarray | None
+    flagged: int
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Respondents per cell (the EIT measure's count: every respondent has one)."""
+        if EIT in self.measures:
+            return self.n[..., self.measures.index(EIT)]
+        return self.n.max(axis=-1) if self.measures else np.zeros(self.n.shape[:-1])
+
+
+def _natural(code: str) -> tuple[int, str, int]:
+    rank = 2 if code == EIT else (1 if code.startswith("IND") else 0)
+    digits = re.sub(r"\D", "", code)
+    return rank, re.sub(r"\d", "", code), int(digits) if digits else 0
+
+
+def _cell_rows(
+    session: Session, cycle_id: int, offices: Sequence[str] | None, exclude_flagged: bool
+) -> list[Any]:
+    query = (
+        select(
+            CellStat.office_code,
+            CellStat.respondent_type,
+            CellStat.service,
+            CellStat.measure,
+            CellStat.flagged,
+            func.sum(CellStat.n),
+            func.sum(CellStat.total),
+            func.sum(CellStat.total_sq),
+        )
+        .where(CellStat.cycle_id == cycle_id)
+        .group_by(
+            CellStat.office_code,
+            CellStat.respondent_type,
+            CellStat.service,
+            CellStat.measure,
+            CellStat.flagged,
+        )
+    )
+    if offices is not None:
+        query = query.where(CellStat.office_code.in_(offices))
+    if exclude_flagged:
+        query = query.where(CellStat.flagged == false())
+    return list(session.execute(query))
+
+
+def _frame_rows(session: Session, cycle_id: int, offices: Sequence[str] | None) -> list[Any]:
+    query = select(
+        PopulationFrame.office_code,
+        PopulationFrame.respondent_type,
+        PopulationFrame.service,
+        PopulationFrame.served,
+    ).where(PopulationFrame.cycle_id == cycle_id)
+    if offices is not None:
+        query = query.where(PopulationFrame.office_code.in_(offices))
+    return list(session.execute(query))
+
+
+def _flagged_counts(session: Session, cycle_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(CellStat.office_code, func.sum(CellStat.n))
+        .where(CellStat.cycle_id == cycle_id, CellStat.measure == EIT, CellStat.flagged)
+        .group_by(CellStat.office_code)
+    )
+    return {code: int(n or 0) for code, n in rows}
+
+
+def load_tables(
+    session: Session, cycle_id: int, offices: Sequence[str] | None = None, *, exclude_flagged: bool = False
+) -> dict[str, OfficeTables]:
+    """Per-office cell tables of a cycle from the rollup and the frames (two GROUP BY queries and one select)."""
+    cells, frames = (
+        _cell_rows(session, cycle_id, offices, exclude_flagged),
+        _frame_rows(session, cycle_id, offices),
+    )
+    types = tuple(sorted({r[1] for r in cells} | {r[1] for r in frames}))
+    services = tuple(sorted({r[2] for r in cells} | {r[2] for r in frames}))
+    measures = tuple(sorted({r[3] for r in cells}, key=_natural))
+    codes = sorted({r[0] for r in cells} | {r[0] for r in frames} | set(offices or ()))
+    shape = (len(codes), len(types), len(services), len(measures))
+    index = [{c: i for i, c in enumerate(labels)} for labels in (codes, types, services, measures)]
+    stats = np.zeros((3, *shape))
+    if cells:
+        where = tuple(np.array([idx[r[k]] for r in cells]) for k, idx in enumerate(index))
+        values = np.array([[r[5], r[6], r[7]] for r in cells], dtype=np.float64).T
+        for k in range(3):
+            np.add.at(stats[k], where, values[k])
+    population = np.zeros(shape[:3])
+    for office, rtype, service, served in frames:
+        population[index[0][office], index[1][rtype], index[2][service]] += served
+    has_frame = {r[0] for r in frames}
+    flagged = _flagged_counts(session, cycle_id)
+    return {
+        code: OfficeTables(
+            code,
+            types,
+            services,
+            measures,
+            stats[0, i],
+            stats[1, i],
+            stats[2, i],
+            population[i] if code in has_frame else None,
+            flagged.get(code, 0),
+        )
+        for i, code in enumerate(codes)
+    }
+
+
+def recent_daily_counts(session: Session, cycle_id: int, today: dt.date) -> dict[str, list[int]]:
+    first = today - dt.timedelta(days=PACE_DAYS - 1)
+    rows = session.execute(
+        select(Response.office_code, Response.submitted_on, func.count())
+        .where(Response.cycle_id == cycle_id, Response.submitted_on.between(first, today))
+        .group_by(Response.office_code, Response.submitted_on)
+    )
+    counts: dict[str, list[int]] = {}
+    for office, day, n in rows:
+        counts.setdefault(office, [0] * PACE_DAYS)[(day - first).days] += int(n)
+    return counts
