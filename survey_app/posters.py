@@ -3,19 +3,20 @@
 fpdf2 lays the page out and shapes Thai through HarfBuzz (``set_text_shaping``), so tone marks and upper and lower
 vowels stack as in print. The fonts are TLWG's Loma and TlwgMono, vendored in ``static/fonts`` (GPL with the font
 exception, see the licence there) so that a fresh machine renders the same poster. The QR code is drawn as vector
-rectangles, 90 mm wide, with its quiet zone; the URL it holds is printed beneath it for people who cannot scan.
+rectangles, 10 cm wide, with its quiet zone; the URL it holds is printed beneath it for people who cannot scan.
 This module knows nothing of the database: :mod:`survey_app.services.posters` gathers what goes on a page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import WrapMode, XPos, YPos
+from fpdf.enums import XPos, YPos
 
 from . import qr
 from .models import Audience
@@ -25,7 +26,7 @@ FONTS = Path(__file__).resolve().parent / "static" / "fonts"
 PAGE_WIDTH = 210.0
 MARGIN = 15.0
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
-QR_WIDTH_MM = 90.0  # the issue asks for at least 60 mm; 90 mm scans from a couple of metres
+QR_WIDTH_MM = 100.0  # the issue asks for at least 60 mm; 10 cm scans from a couple of metres
 BRAND = (11, 79, 138)
 INK = (26, 26, 26)
 MUTED = (74, 74, 74)
@@ -34,18 +35,20 @@ AUDIENCE_TEXT = {
     Audience.CITIZEN: ("สำหรับประชาชนผู้มาติดต่อ", "For members of the public"),
     Audience.BUSINESS: ("สำหรับผู้ประกอบการและนิติบุคคล", "For businesses and juristic persons"),
 }
-CALL_TH = "สแกนเพื่อบอกเราว่า เราให้บริการท่านเป็นอย่างไร"
+CALL_TH = ("สแกนเพื่อบอกเราว่า", "เราให้บริการท่านเป็นอย่างไร")
 CALL_TH_DETAIL = "ใช้เวลาประมาณ 2 นาที · ไม่ระบุตัวตน"
 CALL_EN = "Scan to tell us how we served you: about two minutes, anonymous."
 NO_SCAN_TH = "สแกนไม่ได้? พิมพ์ที่อยู่นี้ในเบราว์เซอร์ / Cannot scan? Type this address:"
+# Lines are broken by hand: Thai has no spaces between words to break at, and explicit lines render fast.
 PRIVACY_TH = (
-    "เราไม่ถามชื่อ และไม่เก็บชื่อ อีเมล หมายเลขโทรศัพท์ หรือที่อยู่ IP ของท่านไว้กับคำตอบ "
-    "สำนักงานเห็นเฉพาะผลรวม ไม่เห็นคำตอบของผู้ใดเป็นรายบุคคล"
+    "เราไม่ถามชื่อ และไม่เก็บชื่อ อีเมล หมายเลขโทรศัพท์ หรือที่อยู่ IP ของท่านไว้กับคำตอบ",
+    "สำนักงานเห็นเฉพาะผลรวม ไม่เห็นคำตอบของผู้ใดเป็นรายบุคคล",
 )
 PRIVACY_EN = (
-    "We do not ask your name, and never store your name, email, phone number or IP address with your answers. "
-    "The office sees only totals, never one person's answers."
+    "We do not ask your name, and never store your name, email, phone number or IP address with your answers.",
+    "The office sees only totals, never one person's answers.",
 )
+THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ def _header(pdf: _PosterPDF) -> None:
     pdf.set_text_color(255, 255, 255)
     pdf.set_font("Loma", "B", 14)
     pdf.set_xy(MARGIN, 5)
-    pdf.cell(TEXT_WIDTH, 8, "กระทรวงอุตสาหกรรม · Ministry of Industry", align="C")
+    _line(pdf, "กระทรวงอุตสาหกรรม · Ministry of Industry", 8)
     pdf.set_text_color(*INK)
 
 
@@ -115,19 +118,20 @@ def _office(pdf: _PosterPDF, poster: Poster) -> None:
     th, en = AUDIENCE_TEXT[poster.audience]
     pdf.set_text_color(*BRAND)
     pdf.set_font("Loma", "B", 15)
-    pdf.cell(TEXT_WIDTH, 9, f"{th} / {en}", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _line(pdf, f"{th} / {en}", 9)
     pdf.set_text_color(*INK)
 
 
 def _call_to_action(pdf: _PosterPDF, poster: Poster) -> None:
     pdf.ln(2)
     pdf.set_font("Loma", "B", 26)
-    pdf.multi_cell(TEXT_WIDTH, 12, CALL_TH, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for line in CALL_TH:
+        _line(pdf, line, 12)
     pdf.set_font("Loma", "", 19)
-    pdf.cell(TEXT_WIDTH, 10, CALL_TH_DETAIL, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _line(pdf, CALL_TH_DETAIL, 10)
     pdf.set_font("Loma", "", 13)
     pdf.set_text_color(*MUTED)
-    pdf.cell(TEXT_WIDTH, 7, CALL_EN, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _line(pdf, CALL_EN, 7)
     pdf.set_text_color(*INK)
 
 
@@ -160,10 +164,12 @@ def _dark_runs(row: list[bool]) -> list[tuple[int, int]]:
 def _url(pdf: _PosterPDF, url: str) -> None:
     pdf.set_font("Loma", "", 11)
     pdf.set_text_color(*MUTED)
-    pdf.cell(TEXT_WIDTH, 6, NO_SCAN_TH, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _line(pdf, NO_SCAN_TH, 6)
     pdf.set_text_color(*INK)
     pdf.set_font("TlwgMono", "", 12)
-    pdf.multi_cell(TEXT_WIDTH, 6, url, align="C", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    per_line = max(10, int(TEXT_WIDTH // pdf.get_string_width("M")))
+    for start in range(0, len(url), per_line):  # a monospaced font: cut the URL by characters
+        _line(pdf, url[start : start + per_line], 6)
 
 
 def _dates(pdf: _PosterPDF, poster: Poster) -> None:
@@ -171,9 +177,9 @@ def _dates(pdf: _PosterPDF, poster: Poster) -> None:
     th = f"ตอบได้ตั้งแต่ {format_date(poster.opens_on, 'th')} ถึง {format_date(poster.closes_on, 'th')}"
     en = f"Open from {format_date(poster.opens_on, 'en')} to {format_date(poster.closes_on, 'en')}"
     pdf.set_font("Loma", "B", 15)
-    pdf.cell(TEXT_WIDTH, 8, th, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _line(pdf, th, 8)
     pdf.set_font("Loma", "", 12)
-    pdf.cell(TEXT_WIDTH, 6, en, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _line(pdf, en, 6)
 
 
 def _privacy(pdf: _PosterPDF, poster: Poster) -> None:
@@ -182,13 +188,22 @@ def _privacy(pdf: _PosterPDF, poster: Poster) -> None:
     pdf.set_line_width(0.6)
     pdf.line(MARGIN, top, PAGE_WIDTH - MARGIN, top)
     pdf.set_xy(MARGIN, top + 3)
-    pdf.set_font("Loma", "", 11)
-    pdf.multi_cell(TEXT_WIDTH, 5.5, PRIVACY_TH, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Loma", "", 11.5)
+    for line in PRIVACY_TH:
+        _line(pdf, line, 6)
     pdf.set_font("Loma", "", 9.5)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(TEXT_WIDTH, 4.5, PRIVACY_EN, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.cell(TEXT_WIDTH, 5, f"นโยบายความเป็นส่วนตัว / Privacy notice: {poster.privacy_url}", align="C")
+    for line in PRIVACY_EN:
+        _line(pdf, line, 4.8)
+    pdf.ln(1)
+    _line(pdf, f"นโยบายความเป็นส่วนตัว / Privacy notice: {poster.privacy_url}", 5)
     pdf.set_text_color(*INK)
+
+
+def _line(pdf: _PosterPDF, text: str, height: float) -> None:
+    """One centred line; HarfBuzz shaping (slow) only when the line has Thai in it."""
+    pdf.set_text_shaping(bool(THAI.search(text)))
+    pdf.cell(TEXT_WIDTH, height, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _fitted_line(pdf: _PosterPDF, text: str, style: str, size: float, minimum: float) -> None:
@@ -198,4 +213,4 @@ def _fitted_line(pdf: _PosterPDF, text: str, style: str, size: float, minimum: f
         if pdf.get_string_width(text) <= TEXT_WIDTH:
             break
         size -= 0.5
-    pdf.cell(TEXT_WIDTH, size * 0.5, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _line(pdf, text, size * 0.5)
