@@ -1,15 +1,24 @@
-"""A logging filter that keeps survey tokens out of every log line (the app's, werkzeug's and gunicorn's).
+"""Keeps survey tokens out of every log line the process writes: the app's, werkzeug's and gunicorn's.
 
-Any path segment after ``/s/`` or ``/i/`` (survey and invitation links) and any ``token=`` query value is replaced
-by ``[token]`` in the formatted message, whatever logger wrote it.
+Whatever follows ``/s/``, ``/o/``, ``/optout/`` or ``/i/`` in a path (survey, opt-out and invitation links) up to
+the next ``/``, ``?``, ``#``, quote or space, and any ``token=`` or ``t=`` query value, becomes ``[token]``. The
+match is on raw characters, so a percent-encoded token is caught whole.
+
+:func:`install` wraps the log record factory, so every record is redacted when it is created, whichever logger
+creates it and whichever handlers it reaches later (a filter on a logger does not see records propagated from its
+children, and handlers may be added after the app starts). Tracebacks are formatted and redacted at that moment
+too, since an exception's text may quote a URL. :class:`TokenFilter` does the same as a handler filter, for
+gunicorn's own logging configuration (``gunicorn_conf.py``), which is set up before the app is imported.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
-TOKEN_PATTERN = re.compile(r"(/(?:s|o|optout|i)/)[A-Za-z0-9_\-.~]+|((?:token|t)=)[^&\s\"']+")
+TOKEN_PATTERN = re.compile(r"(/(?:s|o|optout|i)/)[^\s/?#\"'<>]+|(\b(?:token|t)=)[^&\s\"'<>]+")
+_FORMATTER = logging.Formatter()
 
 
 def redact(text: str) -> str:
@@ -17,24 +26,41 @@ def redact(text: str) -> str:
     return TOKEN_PATTERN.sub(lambda m: (m.group(1) or m.group(2)) + "[token]", text)
 
 
+def redact_record(record: logging.LogRecord) -> None:
+    """Rewrite ``record``'s message, traceback and stack text with tokens redacted (in place)."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed log call is for logging to report when it emits, not for us to raise
+        return
+    cleaned = redact(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = _FORMATTER.formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+
+
 class TokenFilter(logging.Filter):
-    """Rewrites a record's message with tokens redacted; never drops a record."""
+    """A handler or logger filter that redacts tokens; never drops a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        redact_record(record)
         return True
 
 
-def install(logger_names: tuple[str, ...] = ("", "werkzeug", "gunicorn.access", "gunicorn.error", "survey_app")) -> None:
-    """Attach the filter to the named loggers and to every handler of the root logger."""
-    token_filter = TokenFilter()
-    for name in logger_names:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, TokenFilter) for f in logger.filters):
-            logger.addFilter(token_filter)
-        for handler in logger.handlers:
-            if not any(isinstance(f, TokenFilter) for f in handler.filters):
-                handler.addFilter(token_filter)
+def install() -> None:
+    """Redact every log record of this process from now on (idempotent: wraps the record factory once)."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "redacts_survey_tokens", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        redact_record(record)
+        return record
+
+    factory.redacts_survey_tokens = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)

@@ -1,0 +1,158 @@
+"""Signing and verifying survey links: poster tokens, invitation tokens and opt-out tokens.
+
+Every survey URL is ``BASE_URL + "/s/" + token``. A token is a short value followed by ``.`` and a signature::
+
+    p<link id>-<version>.<signature>        poster link, e.g. p17-2.Xq3kT0v9b8LmYc1sPzW4aA   (about 27 characters)
+    i<invitation id>.<signature>            emailed invitation (the id is 22 random URL-safe characters: 46 in all)
+
+and an opt-out URL is ``BASE_URL + "/o/" + <invitation id>.<signature>`` (signed in its own context, so a survey
+token never works as an opt-out token or the other way round).
+
+The signature is HMAC-SHA256 truncated to 128 bits (22 base64url characters), computed by ``itsdangerous`` with
+HMAC key derivation from the keys in ``LINK_KEYS`` (``SURVEY_LINK_KEYS``, newest first). The newest key signs;
+every listed key verifies, so adding a new key in front keeps posters printed under the old one working until the
+old key is removed from the list. itsdangerous wants its keys oldest first, hence the reversal below.
+
+What a token does not carry, on purpose:
+
+- No office, cycle or audience in a poster token: they are looked up from the link's row, and the version in the
+  token must equal the row's version, so bumping a link's version revokes every poster printed with the old one.
+- No expiry in an invitation token: it stops working when its cycle closes (state or closing date), looked up at
+  each use, so extending a cycle's deadline extends its invitations too.
+
+Tokens use only ``[A-Za-z0-9_.-]`` and stay short so that a whole survey URL is under 90 characters for any
+``BASE_URL`` of up to 40 characters, and a printed QR code stays coarse and easy to scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadSignature, Signer
+from itsdangerous.signer import SigningAlgorithm
+
+from .models import SurveyLink
+
+SURVEY_SALT = "survey-link"
+OPTOUT_SALT = "survey-optout"
+SIGNATURE_BYTES = 16
+MAX_TOKEN_LENGTH = 80  # anything longer is refused before any cryptography
+_POSTER = re.compile(r"p([1-9][0-9]{0,9})-([1-9][0-9]{0,5})")
+_INVITATION = re.compile(r"i([A-Za-z0-9_-]{16,32})")
+_INVITATION_ID = re.compile(r"[A-Za-z0-9_-]{16,32}")
+
+
+class TokenError(ValueError):
+    """The token is malformed or its signature does not verify under any current key (a tampered link)."""
+
+
+@dataclass(frozen=True)
+class PosterRef:
+    """What a valid poster token names: a survey link at one version."""
+
+    link_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class InvitationRef:
+    """What a valid invitation token names: one invitation."""
+
+    invitation_id: str
+
+
+class _TruncatedHMAC(SigningAlgorithm):
+    """HMAC-SHA256 cut to 128 bits: ample against forgery, and 21 characters shorter than the full MAC."""
+
+    def get_signature(self, key: bytes, value: bytes) -> bytes:
+        return hmac.new(key, value, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+
+
+def _keys(keys: Sequence[str] | None) -> list[str]:
+    newest_first = list(keys if keys is not None else current_app.config["LINK_KEYS"])
+    if not newest_first:
+        raise ValueError("LINK_KEYS is empty: set SURVEY_LINK_KEYS or SURVEY_SECRET_KEY")
+    return newest_first[::-1]  # itsdangerous signs with the last key
+
+
+def _signer(salt: str, keys: Sequence[str] | None) -> Signer:
+    return Signer(
+        _keys(keys),
+        salt=salt,
+        sep=".",
+        key_derivation="hmac",
+        digest_method=hashlib.sha256,
+        algorithm=_TruncatedHMAC(),
+    )
+
+
+def _unsign(token: str, salt: str, keys: Sequence[str] | None) -> str:
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        raise TokenError("malformed token")
+    try:
+        return _signer(salt, keys).unsign(token).decode("ascii")
+    except BadSignature as exc:
+        raise TokenError("signature does not verify") from exc
+
+
+def poster_token(link_id: int, version: int, keys: Sequence[str] | None = None) -> str:
+    """The signed token of poster link ``link_id`` at ``version``."""
+    if link_id < 1 or version < 1:
+        raise ValueError("link id and version start at 1")
+    return _signer(SURVEY_SALT, keys).sign(f"p{link_id}-{version}").decode("ascii")
+
+
+def invitation_token(invitation_id: str, keys: Sequence[str] | None = None) -> str:
+    """The signed token of invitation ``invitation_id``."""
+    if not _INVITATION_ID.fullmatch(invitation_id):
+        raise ValueError("an invitation id is 16 to 32 URL-safe characters")
+    return _signer(SURVEY_SALT, keys).sign(f"i{invitation_id}").decode("ascii")
+
+
+def read_token(token: str, keys: Sequence[str] | None = None) -> PosterRef | InvitationRef:
+    """What survey ``token`` names; raises :class:`TokenError` when it is malformed or its signature is wrong."""
+    value = _unsign(token, SURVEY_SALT, keys)
+    if match := _POSTER.fullmatch(value):
+        return PosterRef(int(match.group(1)), int(match.group(2)))
+    if match := _INVITATION.fullmatch(value):
+        return InvitationRef(match.group(1))
+    raise TokenError("unknown token kind")  # signed by us but of no known shape: treat as tampered
+
+
+def optout_token(invitation_id: str, keys: Sequence[str] | None = None) -> str:
+    """The signed token of the opt-out link of invitation ``invitation_id``."""
+    if not _INVITATION_ID.fullmatch(invitation_id):
+        raise ValueError("an invitation id is 16 to 32 URL-safe characters")
+    return _signer(OPTOUT_SALT, keys).sign(invitation_id).decode("ascii")
+
+
+def verify_optout_token(token: str, keys: Sequence[str] | None = None) -> str:
+    """The invitation id of opt-out ``token``; raises :class:`TokenError` when it does not verify."""
+    value = _unsign(token, OPTOUT_SALT, keys)
+    if not _INVITATION_ID.fullmatch(value):
+        raise TokenError("not an invitation id")
+    return value
+
+
+def _base_url() -> str:
+    return str(current_app.config["BASE_URL"]).rstrip("/")
+
+
+def poster_url(link: SurveyLink) -> str:
+    """The public survey URL of poster ``link`` at its current version (for QR codes and posters)."""
+    return f"{_base_url()}/s/{poster_token(link.id, link.version)}"
+
+
+def invitation_url(invitation_id: str) -> str:
+    """The personal survey URL of invitation ``invitation_id`` (for invitation emails)."""
+    return f"{_base_url()}/s/{invitation_token(invitation_id)}"
+
+
+def optout_url(invitation_id: str) -> str:
+    """The URL that stops further emails for invitation ``invitation_id`` (served at ``/o/<token>``)."""
+    return f"{_base_url()}/o/{optout_token(invitation_id)}"
