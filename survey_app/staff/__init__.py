@@ -1,7 +1,16 @@
 """Staff pages behind a login: accounts, dashboards, links and posters, invitations, results, exports."""
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("staff", __name__)
 
-from . import auth, views  # noqa: E402,F401  (registers the views on bp)
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    from .cookies import install
+
+    install(state.app)
+
+
+from . import api, audit, auth, cycles, dashboard, frames, views  # noqa: E402,F401  (registers the views on bp)

@@ -19,11 +19,19 @@ from .forms import LoginForm, PasswordChangeForm
 
 
 def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (``/staff/...``), else None: no open redirects."""
-    if not target:
+    """``target`` if it is a staff page of this site (``/staff...``), else None: no open redirects.
+
+    Browsers drop tabs and newlines inside URLs and read ``\\`` as ``/``, so any of those (or a scheme, a host,
+    or a leading ``//``) disqualifies the target.
+    """
+    if not target or len(target) > 2000:
+        return None
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F or ch == "\\" for ch in target):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    if not (parts.path == "/staff" or parts.path.startswith("/staff/")):
         return None
     return target
 
@@ -51,6 +59,8 @@ def login() -> str | Response | tuple[str, int]:
         else:
             flash(_("Wrong email or password."), "error")
         return render_template("staff/login.html", form=form), 401
+    if form.is_submitted():
+        return render_template("staff/login.html", form=form), 400
     return render_template("staff/login.html", form=form)
 
 
@@ -79,7 +89,7 @@ def password() -> str | Response | tuple[str, int]:
         db.session.commit()
         flash(_("Your password was changed."), "info")
         return redirect(url_for("staff.index"))
-    return render_template("staff/password.html", form=form)
+    return render_template("staff/password.html", form=form), 400 if form.is_submitted() else 200
 
 
 def _now() -> dt.datetime:

@@ -1,0 +1,61 @@
+"""What most staff views start from: the cycle asked for, the office asked for (if the user may see it), K."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from ..db import db
+from ..models import Cycle, Office
+from ..questionnaire import Questionnaire
+from ..questionnaire import get as get_questionnaire
+from ..services import cycles
+from .access import check_office
+
+
+def k_threshold() -> int:
+    """K: breakdowns, results and suggestion lists covering fewer responses are hidden."""
+    return int(current_app.config["SUPPRESS_BELOW"])
+
+
+def requested_cycle() -> Cycle | None:
+    """The cycle of ``?cycle=CODE``, else the open (or newest) one; 404 for a code that names no cycle."""
+    code = (request.args.get("cycle") or "").strip()
+    cycle = cycles.current_cycle(db.session, code or None)
+    if code and cycle is None:
+        abort(404)
+    return cycle
+
+
+def required_cycle() -> Cycle:
+    """As :func:`requested_cycle`, with 404 when there is no cycle at all."""
+    cycle = requested_cycle()
+    if cycle is None:
+        abort(404)
+    return cycle
+
+
+def visible_office(code: str) -> Office:
+    """The office ``code`` if the current user may see it; 404 otherwise (another office is not confirmed)."""
+    check_office(code)
+    office = db.session.get(Office, code)
+    if office is None:
+        abort(404)
+    return office
+
+
+def cycle_questionnaire(cycle: Cycle) -> Questionnaire:
+    """The questionnaire the cycle uses."""
+    return get_questionnaire(
+        current_app.config["SURVEYS_DIR"], cycle.questionnaire_id, cycle.questionnaire_version
+    )
+
+
+def home_url_args() -> dict[str, str]:
+    """Query arguments that keep the chosen cycle on links between staff pages."""
+    code = request.args.get("cycle")
+    return {"cycle": code} if code else {}
+
+
+def is_office_user() -> bool:
+    return bool(current_user.is_authenticated and current_user.role == "office")

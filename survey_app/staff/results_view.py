@@ -1,0 +1,116 @@
+"""Results for the staff pages, read from ``services.results`` and shaped for the templates (no computation).
+
+K-suppression of results happens here: an office's scores are hidden below K responses, and the comparison
+without flagged responses is hidden when the flagged (or the unflagged) responses number fewer than K, since the
+difference of the two scores would otherwise reveal those few answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+
+from ..db import db
+from ..models import Cycle, Office
+from ..questionnaire import Questionnaire
+from ..services import results as results_service
+from ..services.national import progress_percent
+from ..stats.sampling import PACE_DAYS
+from ..stats.scoring import MeasureScore
+from . import charts
+from .context import cycle_questionnaire, k_threshold
+
+
+def method_label(method: str) -> str:
+    return {"cochran": "Cochran", "yamane": "Yamane"}.get(method, "Krejcie & Morgan")
+
+
+def binding_label(binding: str) -> str:
+    """Which rule sets what the office still needs, in words."""
+    if binding.startswith("respondent_type:"):
+        return _("too few respondents of one type: %(type)s", type=binding.split(":", 1)[1])
+    if binding == "statistical":
+        return _("set by the statistical requirement")
+    return _("set by the fixed minimum")
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    """One row of the scores table."""
+
+    code: str
+    label: str
+    kind: str
+    score: MeasureScore
+
+
+def score_lines(
+    result: results_service.OfficeResult, questionnaire: Questionnaire, lang: str
+) -> list[ScoreLine]:
+    """EIT first, then each indicator followed by its items, in questionnaire order."""
+    lines = []
+    if result.eit is not None:
+        lines.append(ScoreLine("EIT", _("EIT score"), "eit", result.eit))
+    for indicator in questionnaire.indicators:
+        if indicator.measure in result.indicators:
+            label = f"{_('Indicator')} {indicator.code} · {indicator.name(lang)}"
+            lines.append(
+                ScoreLine(indicator.measure, label, "indicator", result.indicators[indicator.measure])
+            )
+        for item in indicator.items:
+            if item.code in result.items:
+                lines.append(
+                    ScoreLine(item.code, f"{item.code} {item.text(lang)}", "item", result.items[item.code])
+                )
+    return lines
+
+
+def _pace(series: Sequence[tuple[dt.date, int]]) -> float:
+    return sum(n for _day, n in series[-PACE_DAYS:]) / PACE_DAYS
+
+
+def office_results(
+    cycle: Cycle, office: Office, series: Sequence[tuple[dt.date, int]], today: dt.date, lang: str
+) -> dict[str, Any]:
+    """Adequacy, progress, forecast and scores of one office (with and without flagged responses)."""
+    k = k_threshold()
+    session = db.session
+    result = results_service.cycle_results(session, cycle, [office.code], today=today).offices[0]
+    adequacy = result.adequacy
+    questionnaire = cycle_questionnaire(cycle)
+    view: dict[str, Any] = {
+        "result": result,
+        "adequacy": adequacy,
+        "margin": result.margin_of_error,
+        "forecast": result.forecast,
+        "pace": _pace(series),
+        "deff": result.design_effect if result.weighting != "unweighted" else None,
+        "population": result.population,
+        "method_label": method_label(cycle.sampling_method),
+        "binding_label": binding_label(adequacy.binding),
+        "progress": charts.progress_chart(
+            result.count, adequacy.effective_n, adequacy.fixed_minimum, adequacy.statistical
+        ),
+        "progress_percent": progress_percent(result.count, adequacy.required, adequacy.shortfall),
+        "provisional": not adequacy.adequate,
+        "hidden": result.count < k,
+        "lines": score_lines(result, questionnaire, lang),
+        "flagged": result.flagged,
+        "without_flagged": None,
+        "without_flagged_hidden": False,
+    }
+    if result.flagged and not view["hidden"]:
+        if result.flagged < k or result.count - result.flagged < k:
+            view["without_flagged_hidden"] = True
+        else:
+            clean = results_service.cycle_results(
+                session, cycle, [office.code], exclude_flagged=True
+            ).offices[0]
+            view["without_flagged"] = {
+                line.code: line.score for line in score_lines(clean, questionnaire, lang)
+            }
+    return view

@@ -1,0 +1,111 @@
+"""Arranging data for the staff-page tests: accounts signed in through the real form, and responses stored the way
+the survey stores them (response, answers and the rollup upsert in one transaction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import g
+
+from survey_app.models import Answer, Response
+from survey_app.services import accounts, rollup
+from survey_app.services.dashboard import local_today
+from tests.helpers import login
+
+PASSWORD = "correct horse battery staple"
+OWN, OTHER = "11", "12"
+
+
+def make_user(session, role: str, office: str | None = None, email: str | None = None):  # type: ignore[no-untyped-def]
+    """A staff account with :data:`PASSWORD`, committed."""
+    email = email or f"{role}{office or ''}@industry.test"
+    user, _created = accounts.create_staff(session, email, role, PASSWORD, office)
+    session.commit()
+    return user
+
+
+def sign_in(client, session, role: str, office: str | None = None):  # type: ignore[no-untyped-def]
+    """Create the account and sign ``client`` in through the login form; returns the user."""
+    user = make_user(session, role, office)
+    response = login(client, user.email, PASSWORD)
+    assert response.status_code == 302, response.text
+    return user
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One response to store: who, how, when and how it answered (``level`` = option index on every item)."""
+
+    rtype: str = "individual"
+    service: str = "factory_licensing"
+    channel: str = "poster"
+    days_ago: int = 0
+    level: int = 3
+    too_fast: bool = False
+    straight: bool = False
+    suggestion: str | None = None
+
+
+def raw_answers(questionnaire, level: int, straight: bool = False) -> dict[tuple[str, int], int]:  # type: ignore[no-untyped-def]
+    """Every sub-item answered with the ``level``-th option of its item (capped at the item's last option); unless
+    ``straight``, the last sub-item of E1 takes the neighbouring level so the response is not straight-lined."""
+    answers = {}
+    for item in questionnaire.items:
+        values = sorted(item.answer_type.values)
+        for key in item.keys:
+            answers[key] = values[min(level, len(values) - 1)]
+    if not straight:
+        last = questionnaire.item("E1").keys[-1]
+        answers[last] = level - 1 if level > 0 else 1
+    return answers
+
+
+def expected_eit(questionnaire, raw: dict[tuple[str, int], int]) -> float:  # type: ignore[no-untyped-def]
+    """The EIT value of one respondent computed here from the score map: mean of indicators of items of subs."""
+    indicator_means = []
+    for indicator in questionnaire.indicators:
+        item_means = []
+        for item in indicator.items:
+            scores = {o.value: o.score for o in item.answer_type.options}
+            subs = [scores[raw[key]] for key in item.keys]
+            item_means.append(sum(subs) / len(subs))
+        indicator_means.append(sum(item_means) / len(item_means))
+    return sum(indicator_means) / len(indicator_means)
+
+
+def add_responses(
+    session, cycle, questionnaire, office: str, specs: Iterable[Spec], today: dt.date | None = None
+):  # type: ignore[no-untyped-def]
+    """Store responses for ``office`` and add each to the rollup, as a submission does; commits."""
+    today = today or local_today()
+    for spec in specs:
+        raw = raw_answers(questionnaire, spec.level, spec.straight)
+        response = Response(
+            cycle_id=cycle.id, office_code=office, channel=spec.channel, respondent_type=spec.rtype,
+            service=spec.service, questionnaire_version=questionnaire.version, too_fast=spec.too_fast,
+            straight_lined=questionnaire.is_straight_lined(raw), suggestion=spec.suggestion,
+            submitted_on=today - dt.timedelta(days=spec.days_ago),
+        )  # fmt: skip
+        response.answers = [
+            Answer(item=item, sub=sub, value=v, score=questionnaire.item(item).answer_type.score(v))
+            for (item, sub), v in raw.items()
+        ]
+        session.add(response)
+        session.flush()
+        rollup.add_response(session, response, questionnaire.measures(raw))
+    session.commit()
+
+
+def reset_locale_per_request(app) -> None:  # type: ignore[no-untyped-def]
+    """Make each test request choose its language afresh.
+
+    The ``session`` fixture keeps an app context open for the whole test; Flask then reuses it (and its ``g``)
+    for every test-client request, so Flask-Babel's per-request locale cache would leak from one request to the
+    next. In production every request has its own app context.
+    """
+
+    @app.before_request
+    def _forget_cached_locale() -> None:
+        g.pop("_flask_babel", None)
