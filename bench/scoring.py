@@ -54,6 +54,13 @@ from survey_app.services.results import cycle_results  # noqa: E402
 from survey_app.services.seeding import ensure_open_cycle, load_offices  # noqa: E402
 
 PEERS = ("weightipy", "balance", "samplics")
+# Each peer in a virtual environment of its own: balance needs NumPy < 2 on Python 3.11, samplics NumPy >= 2.1.
+PEER_REQUIREMENTS = {
+    "weightipy": ["weightipy==0.4.2"],
+    "balance": ["balance==0.23.0", "numpy<2"],
+    "samplics": ["samplics==0.6.1", "numpy>=2.1"],
+}
+VENVS = ROOT / "bench" / ".venvs"
 TYPE_MIX = np.array([0.55, 0.40, 0.05])
 DOC = ROOT / "docs" / "benchmarks.md"
 
@@ -210,11 +217,22 @@ def write_peer_data(syn: Synthetic, folder: Path) -> tuple[Path, Path]:
     return data, path
 
 
+def ensure_venv(name: str) -> Path:
+    """The Python of ``name``'s virtual environment under bench/.venvs/, created and installed when missing."""
+    python = VENVS / name / "bin" / "python"
+    if not python.exists():
+        print(f"creating bench/.venvs/{name} (one time)", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENVS / name)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER_REQUIREMENTS[name]], check=True)
+    return python
+
+
 def run_peer(name: str, data: Path, margins: Path, timeout: int) -> dict[str, Any]:
     """Run bench/peers.py for ``name`` in its own virtual environment; the parsed JSON or an error."""
-    python = ROOT / "bench" / ".venvs" / name / "bin" / "python"
-    if not python.exists():
-        return {"library": name, "error": f"no virtual environment at {python.parent.parent}"}
+    try:
+        python = ensure_venv(name)
+    except subprocess.CalledProcessError as exc:
+        return {"library": name, "error": f"could not install it: {exc}"}
     try:
         done = subprocess.run(
             [str(python), str(ROOT / "bench" / "peers.py"), name, str(data), str(margins)],
@@ -263,6 +281,7 @@ def machine() -> dict[str, str]:
         "Python": platform.python_version(),
         "NumPy / SciPy / SQLAlchemy": f"{np.__version__} / {scipy.__version__} / {sqlalchemy.__version__}",
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
+        "load average at the end (1, 5, 15 min)": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import false, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session
 
 from ..models import CellStat, PopulationFrame, Response
@@ -66,8 +66,26 @@ def _cell_rows(
         query = query.where(c.office_code.in_(offices))
     if exclude_flagged:
         query = query.where(c.flagged == false())
-    # A Core statement on the session's connection: plain rows, none of the ORM's per-row work.
-    return list(session.connection().execute(query).all())
+    return _fetch_tuples(session, query)
+
+
+def _fetch_tuples(session: Session, query: Select[Any]) -> list[Any]:
+    """Run ``query`` on the session's connection through the driver's cursor: plain tuples.
+
+    The rollup of a large cycle is tens of thousands of rows; building SQLAlchemy rows for them costs more than
+    the query itself, and the sums need no type processing (SUM of integers and of floats).
+    """
+    connection = session.connection()
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    params: Any = compiled.params
+    if compiled.positional:
+        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _frame_rows(session: Session, cycle_id: int, offices: Sequence[str] | None) -> list[Any]:
