@@ -33,7 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app
-from itsdangerous import BadSignature, Signer
+from itsdangerous import BadData, BadSignature, Signer
+from itsdangerous.encoding import base64_decode, base64_encode
 from itsdangerous.signer import SigningAlgorithm
 
 from .models import SurveyLink
@@ -91,8 +92,18 @@ def _signer(salt: str, keys: Sequence[str] | None) -> Signer:
     )
 
 
+def _canonical(token: str) -> bool:
+    """Whether the signature is written the one way it can be: 22 base64url characters encode 128 bits, and the
+    last character's 4 spare bits must be zero, or one link would have 16 spellings."""
+    signature = token.rpartition(".")[2]
+    try:
+        return base64_encode(base64_decode(signature)).decode("ascii") == signature
+    except BadData:
+        return False
+
+
 def _unsign(token: str, salt: str, keys: Sequence[str] | None) -> str:
-    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii() or not _canonical(token):
         raise TokenError("malformed token")
     try:
         return _signer(salt, keys).unsign(token).decode("ascii")

@@ -1,0 +1,55 @@
+"""Survey POSTs are rate-limited per client address (SUBMIT_RATE_LIMIT), in memory by default and in Redis when
+RATELIMIT_STORAGE_URI says so; language switches store nothing and are not counted."""
+
+from __future__ import annotations
+
+import redis
+from sqlalchemy import func, select
+
+from survey_app.models import Response
+from tests import survey_helpers
+from tests.survey_helpers import form_data, poster_link, poster_path
+
+store = survey_helpers.store  # fixtures: see tests/survey_helpers.py
+open_cycle = survey_helpers.open_cycle
+
+
+def _submit(client, path, questionnaire, address: str, **extra: str) -> int:  # type: ignore[no-untyped-def]
+    page = client.get(path, environ_base={"REMOTE_ADDR": address}).text
+    data = form_data(page, questionnaire, **extra)
+    return client.post(path, data=data, environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def _responses(store) -> int:  # type: ignore[no-untyped-def]
+    return store.scalar(select(func.count()).select_from(Response)) or 0
+
+
+def test_submissions_are_limited_per_address_with_counters_in_redis(
+    make_app, redis_url, store, open_cycle, questionnaire
+):  # type: ignore[no-untyped-def]
+    app = make_app(RATELIMIT_STORAGE_URI=redis_url, SUBMIT_RATE_LIMIT="2 per minute")
+    path = poster_path(app, poster_link(store, open_cycle))
+    client = app.test_client()
+    assert [_submit(client, path, questionnaire, "192.0.2.10") for _ in range(3)] == [303, 303, 429]
+    assert _responses(store) == 2
+    refused = client.post(path, data={}, environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert refused.status_code == 429
+    assert "ส่งคำขอบ่อยเกินไป" in refused.text and "Too many requests" in refused.text
+    # Another address has its own allowance.
+    assert _submit(client, path, questionnaire, "192.0.2.11") == 303
+    assert _responses(store) == 3
+    keys = [k.decode() for k in redis.Redis.from_url(redis_url).keys("*")]
+    assert any("192.0.2.10" in k for k in keys) and any("192.0.2.11" in k for k in keys)
+
+
+def test_in_memory_limit_counts_posts_but_not_language_switches(make_app, store, open_cycle, questionnaire):  # type: ignore[no-untyped-def]
+    app = make_app(SUBMIT_RATE_LIMIT="1 per minute")
+    path = poster_path(app, poster_link(store, open_cycle))
+    client = app.test_client()
+    page = client.get(path).text
+    for lang in ("en", "th", "en"):
+        switched = client.post(path, data=form_data(page, questionnaire, lang=lang))
+        assert switched.status_code == 200
+    assert _submit(client, path, questionnaire, "127.0.0.1") == 303
+    assert _submit(client, path, questionnaire, "127.0.0.1") == 429
+    assert _responses(store) == 1
