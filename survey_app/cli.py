@@ -215,4 +215,4 @@ def surveys_validate(directory: Path | None) -> None:
 
 
 # --- feature groups (each module adds its commands to ``cli``) -------------------------------------------------
-from . import cli_links  # noqa: E402,F401
+from . import cli_links, cli_outreach  # noqa: E402,F401

@@ -166,7 +166,7 @@ def _check_row(
     email = normalise_email(values["email"])
     assert email is not None  # _row_problems checked it
     if email in seen:
-        parsed.problems.append(Problem(row, Reason.DUPLICATE, f"row {seen[email]}"))
+        parsed.problems.append(Problem(row, Reason.DUPLICATE, str(seen[email])))
         return
     seen[email] = row
     service = services[values["service"].lower()] if values.get("service") else None

@@ -45,3 +45,33 @@ def create_poster_link(
     session.add(link)
     session.flush()
     return link, True
+
+
+def list_links(session: Session, cycle_id: int, office_code: str | None = None) -> list[SurveyLink]:
+    """The poster links of a cycle (of one office when ``office_code`` is given), by office and audience."""
+    query = select(SurveyLink).where(SurveyLink.cycle_id == cycle_id)
+    if office_code is not None:
+        query = query.where(SurveyLink.office_code == office_code)
+    return list(session.scalars(query.order_by(SurveyLink.office_code, SurveyLink.audience)))
+
+
+def revoke_link(session: Session, link: SurveyLink) -> None:
+    """Withdraw ``link``: its version is bumped and it is made inactive, so every printed token answers 410.
+
+    Raises :class:`LinkError` when the link is already revoked.
+    """
+    if not link.active:
+        raise LinkError("the link is already revoked")
+    link.version += 1
+    link.active = False
+    session.flush()
+
+
+def reissue_link(session: Session, link: SurveyLink) -> None:
+    """Give ``link`` a token never issued before (its version is bumped) and make it active again.
+
+    Posters printed before stop working; a new poster must be printed.
+    """
+    link.version += 1
+    link.active = True
+    session.flush()

@@ -49,7 +49,7 @@ def test_every_bad_row_is_reported_with_its_row_number_and_reason() -> None:
     )
     assert [(p.row, p.reason) for p in parsed.problems] == [
         (3, Reason.BAD_EMAIL), (4, Reason.UNKNOWN_SERVICE), (5, Reason.DUPLICATE), (7, Reason.FORMULA)]  # fmt: skip
-    assert parsed.problems[2].detail == "row 2"
+    assert parsed.problems[2].detail == "2"  # the row it repeats
     assert [c.email for c in parsed.contacts] == ["a@example.com", "e@example.com"]
     assert parsed.contacts[1].service == "mining"
 

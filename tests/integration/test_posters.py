@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -107,3 +108,48 @@ def test_thai_is_shaped_so_tone_marks_stack_on_upper_vowels_and_sit_low_otherwis
 def test_rendering_nothing_is_refused() -> None:
     with pytest.raises(ValueError, match="no poster"):
         posters.render([])
+
+
+def test_posters_command_prints_every_office_and_its_codes_open_the_survey(
+    app, client, cycle, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["posters", "--cycle", cycle.code, "--office", "50", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    (pdf,) = tmp_path.glob("posters-*-50.pdf")
+    pages = pdf_to_png(pdf, tmp_path / "page", dpi=DPI)
+    urls = [decode(page) for page in pages]
+    assert len(urls) == 2 and all(len(u) == 1 and u[0].startswith("http://survey.test/s/p") for u in urls)
+    for (url,) in urls:
+        page = client.get(url.removeprefix("http://survey.test"))
+        assert page.status_code == 200 and "สำนักงานอุตสาหกรรมจังหวัดเชียงใหม่" in page.text
+    text = " ".join(_pdftotext(pdf).split())
+    assert "Chiang Mai Provincial Industry Office" in text
+
+    all_offices = runner.invoke(args=["posters", "--cycle", cycle.code, "--out", str(tmp_path)])
+    assert all_offices.exit_code == 0 and "152 posters (76 offices)" in all_offices.output
+    (everything,) = tmp_path.glob("posters-*-all.pdf")
+    info = subprocess.run(["pdfinfo", str(everything)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+152$", info, re.MULTILINE)
+
+
+def test_a_revoked_poster_stops_working_and_a_reissued_one_opens_the_survey(app, client, cycle) -> None:  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["links", "create", "--office", "50", "--audience", "citizen"])
+    old_url = created.stdout.strip()
+    assert client.get(old_url.removeprefix("http://survey.test")).status_code == 200
+
+    revoked = runner.invoke(args=["links", "revoke", "--office", "50", "--audience", "citizen"])
+    assert revoked.exit_code == 0 and "revoked" in revoked.output
+    gone = client.get(old_url.removeprefix("http://survey.test"))
+    assert gone.status_code == 410 and "ลิงก์นี้ถูกยกเลิกแล้ว" in gone.text
+    listed = runner.invoke(args=["links", "list", "--office", "50"])
+    assert "50\tcitizen\tv2\trevoked\t-" in listed.stdout
+    again = runner.invoke(args=["links", "revoke", "--office", "50", "--audience", "citizen"])
+    assert again.exit_code == 1 and "already revoked" in again.output
+
+    reissued = runner.invoke(args=["links", "reissue", "--office", "50", "--audience", "citizen"])
+    new_url = reissued.stdout.strip()
+    assert new_url != old_url and client.get(new_url.removeprefix("http://survey.test")).status_code == 200
+    assert client.get(old_url.removeprefix("http://survey.test")).status_code == 410
+    assert f"50\tcitizen\tv3\tactive\t{new_url}" in runner.invoke(args=["links", "list"]).stdout
