@@ -127,6 +127,7 @@ def parse_csv(data: bytes, questionnaire: Questionnaire) -> Frame:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     types, services = _lookup(questionnaire.respondent_type), _lookup(questionnaire.service)
     frame: Frame = {}
+    blanks: set[tuple[str, str]] = set()
     problems: list[Problem] = []
     try:
         _header(reader)
@@ -135,25 +136,26 @@ def parse_csv(data: bytes, questionnaire: Questionnaire) -> Frame:
                 raise FrameError([Problem(reader.line_num, "too_many_rows", str(MAX_CSV_ROWS))])
             if not any(cell.strip() for cell in row):
                 continue
-            _parse_row(reader.line_num, row, types, services, frame, problems)
+            _parse_row(reader.line_num, row, types, services, frame, blanks, problems)
     except csv.Error as exc:
         raise FrameError([Problem(reader.line_num, "malformed")]) from exc
     if problems:
         raise FrameError(problems[:50])
-    if not frame:
+    if not frame and not blanks:
         raise FrameError([Problem(0, "empty")])
     return frame
 
 
 def _parse_row(
     line: int, row: list[str], types: dict[str, str], services: dict[str, str], frame: Frame,
-    problems: list[Problem],
+    blanks: set[tuple[str, str]], problems: list[Problem],
 ) -> None:  # fmt: skip
     if len(row) != len(COLUMNS):
         problems.append(Problem(line, "columns", str(len(row))))
         return
     rtype, service = types.get(row[0].strip().casefold()), services.get(row[1].strip().casefold())
-    number = parse_number(row[2])
+    blank = not row[2].strip()  # a blank count means "not known", as in the grid
+    number = 0 if blank else parse_number(row[2])
     if rtype is None:
         problems.append(Problem(line, "unknown_type", row[0][:40]))
     if service is None:
@@ -162,10 +164,13 @@ def _parse_row(
         problems.append(Problem(line, "not_a_number", row[2][:40]))
     if rtype is None or service is None or number is None:
         return
-    if (rtype, service) in frame:
+    if (rtype, service) in frame or (rtype, service) in blanks:
         problems.append(Problem(line, "duplicate", f"{rtype}/{service}"))
         return
-    frame[(rtype, service)] = number
+    if blank:
+        blanks.add((rtype, service))
+    else:
+        frame[(rtype, service)] = number
 
 
 def save_frame(

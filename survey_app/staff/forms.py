@@ -8,7 +8,15 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, DecimalField, EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Regexp,
+    ValidationError,
+)
 
 from ..models import SamplingMethod
 
@@ -70,7 +78,7 @@ class CycleSettingsForm(FlaskForm):
     opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
     closes_on = DateField(_l("Closes on"), validators=[DataRequired()])
     min_sample = IntegerField(
-        _l("Fixed minimum of responses per office"), validators=[DataRequired(), NumberRange(1, 100_000)]
+        _l("Fixed minimum of responses per office"), validators=[InputRequired(), NumberRange(1, 100_000)]
     )
     sampling_method = SelectField(_l("Statistical requirement"), choices=_SAMPLING_CHOICES)
     confidence = SelectField(_l("Confidence level"), choices=_CONFIDENCE_CHOICES, default="0.95")
@@ -96,6 +104,6 @@ class CycleCreateForm(CycleSettingsForm):
         ],
     )
     fiscal_year = IntegerField(
-        _l("Fiscal year (Buddhist era)"), validators=[DataRequired(), NumberRange(2500, 2700)]
+        _l("Fiscal year (Buddhist era)"), validators=[InputRequired(), NumberRange(2500, 2700)]
     )
     questionnaire = SelectField(_l("Questionnaire"), choices=[])

@@ -98,14 +98,15 @@ def add_responses(
     session.commit()
 
 
-def reset_locale_per_request(app) -> None:  # type: ignore[no-untyped-def]
-    """Make each test request choose its language afresh.
+def isolate_requests(app) -> None:  # type: ignore[no-untyped-def]
+    """Give each test request a fresh ``g``, as every request has in production.
 
     The ``session`` fixture keeps an app context open for the whole test; Flask then reuses it (and its ``g``)
-    for every test-client request, so Flask-Babel's per-request locale cache would leak from one request to the
-    next. In production every request has its own app context.
+    for every test-client request, so Flask-Babel's cached locale and Flask-WTF's cached CSRF token would leak
+    from one request (and one client) to the next.
     """
 
     @app.before_request
-    def _forget_cached_locale() -> None:
-        g.pop("_flask_babel", None)
+    def _fresh_g() -> None:
+        for name in list(g):
+            g.pop(name, None)

@@ -9,12 +9,12 @@ from survey_app.models import AuditEvent, StaffUser
 from survey_app.staff.auth import safe_next
 from tests.helpers import csrf_token, login
 
-from .staff_data import OWN, PASSWORD, make_user, reset_locale_per_request
+from .staff_data import OWN, PASSWORD, isolate_requests, make_user
 
 
 @pytest.fixture(autouse=True)
-def _fresh_locale(app) -> None:  # type: ignore[no-untyped-def]
-    reset_locale_per_request(app)
+def _isolated(app) -> None:  # type: ignore[no-untyped-def]
+    isolate_requests(app)
 
 
 def _actions(session) -> list[str]:  # type: ignore[no-untyped-def]

@@ -13,12 +13,12 @@ from survey_app.models import Invitation, PopulationFrame
 from survey_app.services.dashboard import local_today, suppress
 from survey_app.templating import format_date
 
-from .staff_data import OWN, Spec, add_responses, expected_eit, raw_answers, reset_locale_per_request, sign_in
+from .staff_data import OWN, Spec, add_responses, expected_eit, isolate_requests, raw_answers, sign_in
 
 
 @pytest.fixture(autouse=True)
-def _fresh_locale(app) -> None:  # type: ignore[no-untyped-def]
-    reset_locale_per_request(app)
+def _isolated(app) -> None:  # type: ignore[no-untyped-def]
+    isolate_requests(app)
 
 
 K = 5

@@ -24,12 +24,12 @@ from survey_app import create_app
 from survey_app.models import Cycle
 from tests.helpers import csrf_token, login
 
-from .staff_data import OTHER, OWN, PASSWORD, Spec, add_responses, make_user, reset_locale_per_request
+from .staff_data import OTHER, OWN, PASSWORD, Spec, add_responses, isolate_requests, make_user
 
 
 @pytest.fixture(autouse=True)
-def _fresh_locale(app) -> None:  # type: ignore[no-untyped-def]
-    reset_locale_per_request(app)
+def _isolated(app) -> None:  # type: ignore[no-untyped-def]
+    isolate_requests(app)
 
 
 ROLES = ("anonymous", "admin", "viewer", "office_own", "office_other")
@@ -63,7 +63,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("staff.cycle_new", "GET"): Expect(viewer=403, office_own=403, office_other=None),
     ("staff.cycle_new", "POST"): Expect(admin=400, viewer=403, office_own=403, office_other=None),
     ("staff.cycle_edit", "GET"): Expect(viewer=403, office_own=403, office_other=None),
-    ("staff.cycle_edit", "POST"): Expect(admin=302, viewer=403, office_own=403, office_other=None),
+    ("staff.cycle_edit", "POST"): Expect(admin=400, viewer=403, office_own=403, office_other=None),
     ("staff.cycle_open", "POST"): Expect(admin=409, viewer=403, office_own=403, office_other=None),
     ("staff.cycle_close", "POST"): Expect(admin=409, viewer=403, office_own=403, office_other=None),
     ("staff.audit_log", "GET"): Expect(viewer=403, office_own=403, office_other=None),

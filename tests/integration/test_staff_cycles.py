@@ -1,0 +1,172 @@
+"""Admins create, edit, open and close cycles; closing erases contact details and keeps the counts; every change
+and sign-in shows in the admin's audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from survey_app.models import AuditEvent, Cycle, Invitation
+from tests.helpers import csrf_token
+
+from .staff_data import OWN, isolate_requests, sign_in
+
+
+@pytest.fixture(autouse=True)
+def _isolated(app) -> None:  # type: ignore[no-untyped-def]
+    isolate_requests(app)
+
+
+def _cycle(session, code: str) -> Cycle | None:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return session.scalar(sa.select(Cycle).where(Cycle.code == code))
+
+
+def _create(client, **overrides):  # type: ignore[no-untyped-def]
+    page = client.get("/staff/cycles/new")
+    data = {
+        "csrf_token": csrf_token(page.text), "code": "EIT-2571", "fiscal_year": "2571", "questionnaire": "eit:2568",
+        "opens_on": "2027-10-01", "closes_on": "2028-09-30", "min_sample": "150", "sampling_method": "cochran",
+        "confidence": "0.95", "margin_percent": "5",
+    }  # fmt: skip
+    data.update(overrides)
+    return client.post("/staff/cycles/new?lang=en", data=data)
+
+
+def _token(client) -> str:  # type: ignore[no-untyped-def]
+    return csrf_token(client.get("/staff/cycles").text)
+
+
+def test_admin_creates_a_draft_cycle_with_its_sampling_policy(client, session, cycle) -> None:
+    sign_in(client, session, "admin")
+    assert _create(client).status_code == 302
+    created = _cycle(session, "EIT-2571")
+    assert created.state == "draft" and created.min_sample == 150 and created.sampling_method == "cochran"
+    assert created.opens_on == dt.date(2027, 10, 1) and created.margin == pytest.approx(0.05)
+    event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "cycle_created")).one()
+    assert event.detail["cycle"] == "EIT-2571" and event.detail["min_sample"] == 150
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("closes_on", "2027-01-01", "The closing date must not be before the opening date."),
+        ("min_sample", "0", "Number must be between 1 and 100000."),
+        ("code", "bad code!", "Letters, digits, dots, dashes and underscores only."),
+        ("sampling_method", "guesswork", "Not a valid choice."),
+    ],
+)
+def test_invalid_cycle_is_refused_and_nothing_is_created(
+    client, session, cycle, field, value, message
+) -> None:  # type: ignore[no-untyped-def]
+    sign_in(client, session, "admin")
+    response = _create(client, **{field: value})
+    assert response.status_code == 400
+    assert message in response.text
+    assert _cycle(session, "EIT-2571") is None and _cycle(session, "bad code!") is None
+
+
+def test_a_taken_code_is_refused(client, session, cycle) -> None:
+    sign_in(client, session, "admin")
+    response = _create(client, code=cycle.code)
+    assert response.status_code == 400 and "already exists" in response.text
+
+
+def test_admin_changes_the_fixed_minimum_and_method_and_the_change_is_audited(client, session, cycle) -> None:
+    sign_in(client, session, "admin")
+    page = client.get(f"/staff/cycles/{cycle.code}/edit")
+    data = {
+        "csrf_token": csrf_token(page.text), "opens_on": cycle.opens_on.isoformat(),
+        "closes_on": cycle.closes_on.isoformat(), "min_sample": "250", "sampling_method": "yamane",
+        "confidence": "0.95", "margin_percent": "5",
+    }  # fmt: skip
+    assert client.post(f"/staff/cycles/{cycle.code}/edit", data=data).status_code == 302
+    changed = _cycle(session, cycle.code)
+    assert changed.min_sample == 250 and changed.sampling_method == "yamane"
+    event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "cycle_updated")).one()
+    assert event.detail["changed"]["min_sample"] == [100, 250]
+
+
+def test_only_one_cycle_is_open_at_a_time(client, session, cycle) -> None:
+    sign_in(client, session, "admin")
+    _create(client)
+    response = client.post("/staff/cycles/EIT-2571/open?lang=en", data={"csrf_token": _token(client)})
+    assert response.status_code == 409
+    assert f"Cycle {cycle.code} is open" in response.text
+    assert _cycle(session, "EIT-2571").state == "draft"
+
+
+def test_closing_erases_contact_details_keeps_counts_and_lets_the_next_cycle_open(
+    client, session, cycle
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    for i, (status, responded) in enumerate([("sent", True), ("sent", False), ("failed", False)]):
+        session.add(Invitation(cycle_id=cycle.id, office_code=OWN, email=f"c{i}@example.test", name=f"Firm {i}",
+                               status=status, responded=responded, sent_at=now))  # fmt: skip
+    session.commit()
+    sign_in(client, session, "admin")
+    _create(client)
+    closed = client.post(f"/staff/cycles/{cycle.code}/close?lang=en", data={"csrf_token": _token(client)})
+    assert closed.status_code == 302
+    assert "Contact details erased: 3" in client.get("/staff/cycles?lang=en").text
+    assert _cycle(session, cycle.code).state == "closed"
+    rows = session.execute(
+        sa.select(Invitation.email, Invitation.name, Invitation.status, Invitation.responded)
+    )
+    assert sorted(rows) == [
+        (None, None, "failed", False),
+        (None, None, "sent", False),
+        (None, None, "sent", True),
+    ]
+    event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "cycle_closed")).one()
+    assert event.detail["erased"] == 3
+    opened = client.post("/staff/cycles/EIT-2571/open", data={"csrf_token": _token(client)})
+    assert opened.status_code == 302 and _cycle(session, "EIT-2571").state == "open"
+
+
+def test_a_closed_cycle_cannot_be_reopened_or_edited(client, session, cycle) -> None:
+    sign_in(client, session, "admin")
+    client.post(f"/staff/cycles/{cycle.code}/close", data={"csrf_token": _token(client)})
+    again = client.post(f"/staff/cycles/{cycle.code}/open", data={"csrf_token": _token(client)})
+    assert again.status_code == 409
+    page = client.get(f"/staff/cycles/{cycle.code}/edit")
+    data = {"csrf_token": csrf_token(page.text), "opens_on": cycle.opens_on.isoformat(),
+            "closes_on": cycle.closes_on.isoformat(), "min_sample": "5", "sampling_method": "yamane",
+            "confidence": "0.95", "margin_percent": "5"}  # fmt: skip
+    assert client.post(f"/staff/cycles/{cycle.code}/edit", data=data).status_code == 409
+    assert _cycle(session, cycle.code).min_sample == 100
+
+
+@pytest.mark.parametrize("role", ["viewer", "office"])
+def test_only_admins_manage_cycles(client, session, cycle, role: str) -> None:
+    sign_in(client, session, role, OWN if role == "office" else None)
+    token = csrf_token(client.get("/staff/password").text)
+    assert client.get("/staff/cycles").status_code == 403
+    assert client.post(f"/staff/cycles/{cycle.code}/close", data={"csrf_token": token}).status_code == 403
+    assert _cycle(session, cycle.code).state == "open"
+
+
+def test_audit_log_shows_who_did_what_and_when_to_admins_only(client, session, cycle) -> None:
+    admin = sign_in(client, session, "admin")
+    client.get("/staff/export.csv")
+    page = client.get("/staff/audit?lang=en").text
+    assert admin.email in page and "<code>login</code>" in page and "<code>export</code>" in page
+    assert "what: national_csv" in page
+    filtered = client.get("/staff/audit?action=export").text
+    assert "<code>login</code>" not in filtered and "<code>export</code>" in filtered
+    year = str(dt.datetime.now(dt.UTC).year + 543)
+    assert year in client.get("/staff/audit?lang=th").text  # Buddhist-era dates for Thai readers
+    other = client.application.test_client()
+    sign_in(other, session, "viewer")
+    assert other.get("/staff/audit").status_code == 403
+
+
+def test_failed_logins_appear_in_the_audit_log(client, session, cycle) -> None:
+    from tests.helpers import login
+
+    login(client.application.test_client(), "intruder@example.test", "guessing a password")
+    sign_in(client, session, "admin")
+    page = client.get("/staff/audit?action=login_failed").text
+    assert "intruder@example.test" in page
