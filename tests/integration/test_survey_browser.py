@@ -82,6 +82,9 @@ def test_language_switch_and_error_summary_keep_the_answers(
 
     page.get_by_role("button", name="Send my answers").click()
     summary = page.locator(".error-summary")
+    assert (
+        page.evaluate("document.activeElement.id") == "error-summary"
+    )  # read out first, keyboard starts there
     assert summary.get_by_role("heading").inner_text() == "Please check these answers"
     assert page.locator("#service-6").is_checked()
     summary.get_by_role("link", name="Question 1.2: Choose an answer to this question.").click()

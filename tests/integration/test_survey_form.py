@@ -14,8 +14,9 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from survey_app.models import Answer, CellStat, Invitation, Response
+from survey_app.models import Answer, CellStat, Invitation, Response, SpentNonce
 from survey_app.public.forms import issue_nonce, read_nonce
+from survey_app.services.submission import prune_spent_nonces
 from tests import survey_helpers
 from tests.helpers import csrf_token
 from tests.survey_helpers import (
@@ -391,3 +392,13 @@ def test_the_invitation_row_changes_only_its_answered_flag(app, client, store, o
     store.expire_all()
     after = {c: getattr(store.get(Invitation, inv.id), c) for c in columns}
     assert {c for c in columns if before[c] != after[c]} == {"responded"}
+
+
+def test_spent_nonce_records_are_pruned_only_after_their_day(store):  # type: ignore[no-untyped-def]
+    today = dt.date(2026, 11, 26)
+    for n, day in enumerate((today - dt.timedelta(days=1), today, today + dt.timedelta(days=2))):
+        store.add(SpentNonce(nonce_hash=f"{n:064d}", expires_on=day))
+    store.commit()
+    assert prune_spent_nonces(store, today) == 1
+    store.commit()
+    assert sorted(store.scalars(select(SpentNonce.expires_on))) == [today, today + dt.timedelta(days=2)]
