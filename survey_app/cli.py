@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from flask import Flask, current_app
@@ -23,6 +24,7 @@ from .models import Cycle
 from .questionnaire import Questionnaire, QuestionnaireError, load, questionnaire_files, validate_all
 
 DEFAULT_QUESTIONNAIRE = "eit-2568.yaml"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @click.group()
@@ -56,7 +58,8 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-def cycle_option() -> click.Option:  # pragma: no cover - trivial
+def cycle_option() -> Callable[[F], F]:
+    """The ``--cycle CODE`` option, defaulting to the only open cycle."""
     return click.option(
         "--cycle", "cycle_code", default=None, help="cycle code (default: the only open cycle)"
     )
@@ -215,4 +218,4 @@ def surveys_validate(directory: Path | None) -> None:
 
 
 # --- feature groups (each module adds its commands to ``cli``) -------------------------------------------------
-from . import cli_links, cli_outreach  # noqa: E402,F401
+from . import cli_links, cli_outreach, cli_stats  # noqa: E402,F401
