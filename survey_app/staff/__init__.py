@@ -13,4 +13,4 @@ def _setup(state: BlueprintSetupState) -> None:
     install(state.app)
 
 
-from . import api, audit, auth, cycles, dashboard, frames, views  # noqa: E402,F401  (registers the views on bp)
+from . import api, audit, auth, cycles, dashboard, frames, invitations, links, views  # noqa: E402,F401

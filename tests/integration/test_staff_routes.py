@@ -69,11 +69,18 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("staff.audit_log", "GET"): Expect(viewer=403, office_own=403, office_other=None),
     ("staff.office_frame_save", "POST"): Expect(admin=302, viewer=403, office_own=302),
     ("staff.office_frame_import", "POST"): Expect(admin=400, viewer=403, office_own=400),
+    # Poster links: link 1 does not exist in the arranged data (tests/integration/test_staff_links.py has them).
+    ("staff.office_links_revoke", "POST"): Expect(admin=404, viewer=403, office_own=404),
+    ("staff.office_links_reissue", "POST"): Expect(admin=404, viewer=403, office_own=404),
+    ("staff.office_links_qr", "GET"): Expect(admin=404, viewer=404, office_own=404),
+    ("staff.office_links_poster", "GET"): Expect(admin=404, viewer=404, office_own=404),
+    ("staff.all_posters", "POST"): Expect(admin=200, viewer=403, office_own=403, office_other=None),
 }
 DEFAULT_POST = Expect(admin="allowed", viewer=403, office_own="allowed", office_other=404)
 
 # Values for route parameters that are not an office code (other features' routes included).
-PARAMS = {"audience": "citizen", "kind": "citizen", "fmt": "pdf", "format": "pdf", "version": "1", "id": "1"}
+PARAMS = {"audience": "citizen", "kind": "citizen", "fmt": "pdf", "format": "pdf", "version": "1", "id": "1",
+          "link_id": "1"}  # fmt: skip
 CYCLE_ENDPOINTS = {"staff.cycle_edit", "staff.cycle_open", "staff.cycle_close"}
 OFFICE_PARAMS = {"code", "office", "office_code"}
 # Query strings that make a route act on an office (the JSON API takes the office as a parameter).
