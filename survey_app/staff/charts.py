@@ -63,7 +63,16 @@ def nice_max(value: float) -> float:
     return float(10 * power)
 
 
-def _y_ticks(top: float, height: float, maximum: float, count: int = 4) -> tuple[Tick, ...]:
+def _tick_count(maximum: float) -> int:
+    """How many steps divide ``maximum`` into whole numbers (4 or 5 when possible)."""
+    for count in (4, 5, 2, 1):
+        if maximum >= count and float(maximum / count).is_integer():
+            return count
+    return 4
+
+
+def _y_ticks(top: float, height: float, maximum: float, count: int | None = None) -> tuple[Tick, ...]:
+    count = count or _tick_count(maximum)
     ticks = []
     for i in range(count + 1):
         value = maximum * i / count
@@ -80,7 +89,7 @@ def daily_chart(
 
     ``needed_per_day`` draws a reference line at the daily pace that reaches the required sample in time.
     """
-    left, top, right, bottom = 40.0, 12.0, 8.0, 34.0
+    left, top, right, bottom = 40.0, 12.0, 26.0, 34.0
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([n for _, n in series] + [needed_per_day or 0, 1])
     maximum = nice_max(peak)
@@ -139,13 +148,24 @@ def progress_chart(
     )  # fmt: skip
 
 
+def progress_cap(values: Sequence[float]) -> float:
+    """The top of the progress scale: the highest value rounded up to 25 %, between 125 % and 200 %."""
+    highest = max(values, default=0.0)
+    return float(min(200, max(125, math.ceil(highest / 25) * 25)))
+
+
 def progress_bars(
-    rows: Sequence[tuple[str, str, float, str]], *, width: int = 900, height: int = 260, cap: float = 150.0
+    rows: Sequence[tuple[str, str, float, str]],
+    *,
+    width: int = 900,
+    height: int = 260,
+    cap: float | None = None,
 ) -> Chart:
     """One bar per office: (code, title, progress in %, kind), in the order given; bars above ``cap`` % clip.
 
     A reference line marks 100 % (the required sample).
     """
+    cap = cap or progress_cap([row[2] for row in rows])
     left, top, right, bottom = 40.0, 12.0, 8.0, 40.0
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / max(len(rows), 1)
@@ -155,6 +175,9 @@ def progress_bars(
         x = left + i * slot
         bars.append(Bar(x + slot * 0.1, top + plot_h - h, slot * 0.8, h, progress, title, kind))
         x_ticks.append(Tick(x + slot / 2, code))
-    ticks = tuple(Tick(top + plot_h - plot_h * p / cap, f"{p:g} %") for p in (0, 50, 100, 150) if p <= cap)
+    ticks = tuple(
+        Tick(top + plot_h - plot_h * p / cap, f"{p:g} %")
+        for p in range(0, int(cap) + 1, 25 if cap <= 150 else 50)
+    )
     return Chart(width, height, left, top, plot_w, plot_h, tuple(bars), ticks, tuple(x_ticks),
                  top + plot_h - plot_h * 100 / cap, "100 %")  # fmt: skip

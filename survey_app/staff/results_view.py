@@ -57,7 +57,7 @@ def score_lines(
         lines.append(ScoreLine("EIT", _("EIT score"), "eit", result.eit))
     for indicator in questionnaire.indicators:
         if indicator.measure in result.indicators:
-            label = f"{_('Indicator')} {indicator.code} · {indicator.name(lang)}"
+            label = _("Indicator %(code)s · %(name)s", code=indicator.code, name=indicator.name(lang))
             lines.append(
                 ScoreLine(indicator.measure, label, "indicator", result.indicators[indicator.measure])
             )
