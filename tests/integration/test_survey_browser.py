@@ -82,9 +82,11 @@ def test_language_switch_and_error_summary_keep_the_answers(
 
     page.get_by_role("button", name="Send my answers").click()
     summary = page.locator(".error-summary")
-    assert (
-        page.evaluate("document.activeElement.id") == "error-summary"
-    )  # read out first, keyboard starts there
+    # Read out first, keyboard starts there. Autofocus is applied after the page loads, so wait for it.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'error-summary'", timeout=5000
+    )
+    assert page.evaluate("document.activeElement.id") == "error-summary"
     assert summary.get_by_role("heading").inner_text() == "Please check these answers"
     assert page.locator("#service-6").is_checked()
     summary.get_by_role("link", name="Question 1.2: Choose an answer to this question.").click()
