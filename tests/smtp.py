@@ -10,6 +10,7 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def _free_port() -> int:
@@ -56,10 +58,27 @@ class Handler:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    """aiosmtpd on 127.0.0.1. With ``tls`` (a server SSLContext) it offers STARTTLS, or speaks TLS from the first
+    byte when ``implicit_tls``; with ``users`` it requires AUTH (after TLS) with those passwords."""
+
+    def __init__(
+        self,
+        tls: ssl.SSLContext | None = None,
+        implicit_tls: bool = False,
+        users: dict[str, str] | None = None,
+    ) -> None:
         self.handler = Handler()
         self.port = _free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        options: dict[str, Any] = {}
+        if users is not None:
+            options.update(auth_required=True, authenticator=_authenticator(users))
+        if tls is not None and implicit_tls:
+            # aiosmtpd counts only STARTTLS as TLS for AUTH (and warns when AUTH is required without it); here the
+            # whole connection is TLS from the start, so AUTH is offered, and still refuses a wrong password.
+            options.update(ssl_context=tls, auth_require_tls=False, auth_required=False)
+        elif tls is not None:
+            options.update(tls_context=tls, require_starttls=True)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
 
     @property
     def received(self) -> list[Received]:
@@ -83,6 +102,14 @@ class SmtpServer:
             "MAIL_RATE_PER_MINUTE": 6000,
             **overrides,
         }
+
+
+def _authenticator(users: dict[str, str]):  # type: ignore[no-untyped-def]
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and users.get(data.login.decode()) == data.password.decode()
+        return AuthResult(success=ok, handled=False)
+
+    return check
 
 
 @pytest.fixture(name="smtp_server")

@@ -11,7 +11,8 @@ Failures are sorted by what they mean:
 - a 4xx reply, a dropped connection or a timeout: temporary, retried with exponential backoff
   (:mod:`.outbox`); a connection problem also ends the run, so a server that is down is not hammered;
 - a refused login, a refused sender or a failed TLS handshake: the configuration is wrong, not the address. The
-  message goes back to the queue and the run stops with :class:`MailConfigError`.
+  message goes back to the queue as it was (the attempt does not count) and the run stops with
+  :class:`MailConfigError`.
 
 Logs name outbox ids and SMTP codes only: never an address or a token.
 """
@@ -41,6 +42,7 @@ from .emails import Envelope, compose
 log = logging.getLogger(__name__)
 SMTP_TIMEOUT = 30
 SECURITY = ("none", "starttls", "tls")
+_RATE_LIMITED = object()
 
 
 class MailConfigError(RuntimeError):
@@ -212,13 +214,14 @@ class Worker:
         transport = SmtpTransport(self.settings)
         try:
             while limit is None or report.sent + report.failed + report.retried < limit:
-                if not self._within_rate():
+                step = self._claim_next(report)
+                if step is _RATE_LIMITED:
                     report.rate_limited = True
                     break
-                message_id = self._claim()
-                if message_id is None:
+                if step is None:
                     break
-                if not self._deliver(message_id, transport, report):
+                message_id, envelope = step  # type: ignore[misc]
+                if envelope is not None and not self._deliver(message_id, envelope, transport, report):
                     break
         finally:
             transport.close()
@@ -238,26 +241,30 @@ class Worker:
             else:
                 stop.wait(idle_seconds)
 
-    def _within_rate(self) -> bool:
-        with self.sessions() as session:
-            return (
-                outbox.sent_since(session, self.clock() - dt.timedelta(minutes=1))
-                < self.settings.rate_per_minute
-            )
+    def _claim_next(self, report: RunReport) -> tuple[int, Envelope | None] | object | None:
+        """In one transaction: check the shared rate, claim the next due message and compose it.
 
-    def _claim(self) -> int | None:
+        Returns ``_RATE_LIMITED``, None when nothing is due, or (id, envelope); the envelope is None when the
+        message was cancelled or failed instead (already recorded).
+        """
+        now = self.clock()
         with self.sessions.begin() as session:
-            return outbox.claim_next(session, self.name, self.clock())
+            if outbox.sent_since(session, now - dt.timedelta(minutes=1)) >= self.settings.rate_per_minute:
+                return _RATE_LIMITED
+            message_id = outbox.claim_next(session, self.name, now)
+            if message_id is None:
+                return None
+            return message_id, self._compose(session, message_id, report, now)
 
-    def _deliver(self, message_id: int, transport: SmtpTransport, report: RunReport) -> bool:
-        """Compose, send and record one claimed message; False when the run should stop."""
-        envelope = self._compose(message_id, report)
-        if envelope is None:
-            return True
+    def _deliver(
+        self, message_id: int, envelope: Envelope, transport: SmtpTransport, report: RunReport
+    ) -> bool:
+        """Send one claimed message and record the outcome; False when the run should stop."""
         try:
             transport.send(envelope)
         except MailConfigError:
-            self._record(message_id, report, retry="mail server configuration")
+            with self.sessions.begin() as session:
+                outbox.release(session, session.get_one(OutboxMessage, message_id), self.name)
             raise
         except TemporaryFailureError as exc:
             log.warning("outbox %s: temporary failure: %s", message_id, outbox.scrub(str(exc), 200))
@@ -272,25 +279,26 @@ class Worker:
         self.sleep(60.0 / self.settings.rate_per_minute)
         return True
 
-    def _compose(self, message_id: int, report: RunReport) -> Envelope | None:
-        now = self.clock()
-        with self.sessions.begin() as session:
-            message = session.get_one(OutboxMessage, message_id)
-            invitation = session.get_one(Invitation, message.invitation_id)
-            cycle = session.get_one(Cycle, invitation.cycle_id)
-            reason = outbox.why_not_deliverable(message, invitation, cycle, now)
-            if reason is not None:
-                outbox.cancel(session, message, self.name, reason)
-                report.cancelled += 1
-                return None
-            office = session.get_one(Office, invitation.office_code)
-            try:
-                return compose(message, invitation, office, cycle, self.settings.sender, now)
-            except Exception:  # a broken template must not leave the message claimed forever
-                log.exception("outbox %s: the email could not be composed", message_id)
-                outbox.mark_failed(session, message, self.name, "the email could not be composed")
-                report.failed += 1
-                return None
+    def _compose(
+        self, session: Session, message_id: int, report: RunReport, now: dt.datetime
+    ) -> Envelope | None:
+        """The email of a just-claimed message, or None after cancelling or failing it."""
+        message = session.get_one(OutboxMessage, message_id)
+        invitation = session.get_one(Invitation, message.invitation_id)
+        cycle = session.get_one(Cycle, invitation.cycle_id)
+        reason = outbox.why_not_deliverable(message, invitation, cycle, now)
+        if reason is not None:
+            outbox.cancel(session, message, self.name, reason)
+            report.cancelled += 1
+            return None
+        office = session.get_one(Office, invitation.office_code)
+        try:
+            return compose(message, invitation, office, cycle, self.settings.sender, now)
+        except Exception:  # a broken template must not leave the message claimed forever
+            log.exception("outbox %s: the email could not be composed", message_id)
+            outbox.mark_failed(session, message, self.name, "the email could not be composed")
+            report.failed += 1
+            return None
 
     def _record(
         self, message_id: int, report: RunReport, retry: str | None = None, failure: str | None = None

@@ -200,6 +200,16 @@ def mark_retry(session: Session, message: OutboxMessage, worker: str, now: dt.da
     return True
 
 
+def release(session: Session, message: OutboxMessage, worker: str) -> None:
+    """Undo the claim of ``message`` (the attempt does not count): the fault was not the message's, e.g. the mail
+    server refused the configured account."""
+    session.execute(
+        _owned(message.id, worker).values(
+            state=OutboxState.QUEUED.value, claimed_by=None, attempts=OutboxMessage.attempts - 1
+        )
+    )
+
+
 def mark_failed(session: Session, message: OutboxMessage, worker: str, reason: str) -> None:
     """A permanent failure: the message fails, its invitation is marked failed with the reason and nothing
     else queued for it goes out."""

@@ -239,3 +239,27 @@ def test_messages_for_answered_opted_out_or_erased_invitations_are_cancelled_not
     report = worker(mail_app, clock).run_once()
     assert (report.sent, report.cancelled) == (1, 2)  # the opted-out message was cancelled when opting out
     assert [r.recipients for r in smtp_server.received] == [["fine@f.example"]]
+
+
+def test_the_loop_sends_mail_queued_while_it_runs_and_stops_on_request(
+    mail_app, session, cycle, clock, smtp_server
+):  # type: ignore[no-untyped-def]
+    stop = threading.Event()
+
+    def run() -> None:
+        with mail_app.app_context():
+            worker(mail_app, clock).run_forever(stop, idle_seconds=0.05)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        invite(session, cycle, clock, "late@factory.example")  # queued after the worker started
+        for _ in range(200):
+            if smtp_server.to("late@factory.example"):
+                break
+            stop.wait(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert len(smtp_server.to("late@factory.example")) == 1
