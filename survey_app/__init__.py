@@ -15,11 +15,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind SURVEY_PROXIES reverse proxies, take the client address and scheme from X-Forwarded-* so that
+    rate limits count each client, not the proxy, and HTTPS is recognised."""
+    proxies = int(app.config.get("PROXIES", 0))
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

@@ -192,6 +192,17 @@ def staff_create(email: str, role: str, office_code: str | None, password_stdin:
         click.echo(f"password (shown once): {password}")
 
 
+@cli.command("prune")
+@with_appcontext
+def prune() -> None:
+    """Delete spent form nonces past their day (run daily, e.g. from cron)."""
+    from .services.submission import prune_spent_nonces
+
+    with unit_of_work() as session:
+        removed = prune_spent_nonces(session, dt.date.today())
+    click.echo(f"{removed} spent form nonce(s) removed")
+
+
 # --- questionnaires ---------------------------------------------------------------------------------------------------
 
 

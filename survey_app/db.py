@@ -41,6 +41,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url``; SQLite connections get WAL, foreign keys and a busy timeout."""
+    # SQL parameters (invitation ids, emails) never reach an error message or a log line.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 10})
     else:

@@ -168,10 +168,15 @@ def client(app: Flask):
 
 
 @pytest.fixture
-def session(app: Flask) -> Iterator[sa.orm.Session]:
-    """A session on the app's database for arranging and inspecting data (commit to make rows visible)."""
-    with app.app_context(), sa.orm.Session(db.engine, expire_on_commit=False) as s:
+def session(database_url: str) -> Iterator[sa.orm.Session]:
+    """A session on the test's database for arranging and inspecting data (commit to make rows visible).
+
+    It has an engine of its own and holds no app context, so requests of the test client start clean.
+    """
+    engine = make_engine(database_url)
+    with sa.orm.Session(engine, expire_on_commit=False) as s:
         yield s
+    engine.dispose()
 
 
 @pytest.fixture

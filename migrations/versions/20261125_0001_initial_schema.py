@@ -139,7 +139,8 @@ def upgrade() -> None:
     sa.CheckConstraint('suggestion IS NULL OR length(suggestion) <= 1000', name=op.f('ck_response_suggestion_length')),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], name=op.f('fk_response_cycle_id_cycle'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['office_code'], ['office.code'], name=op.f('fk_response_office_code_office')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_response'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_response')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.create_index('ix_response_cycle_office_day', ['cycle_id', 'office_code', 'submitted_on'], unique=False)
@@ -189,7 +190,8 @@ def upgrade() -> None:
     sa.CheckConstraint('sub >= 1', name=op.f('ck_answer_sub_positive')),
     sa.CheckConstraint('value >= 0', name=op.f('ck_answer_value_non_negative')),
     sa.ForeignKeyConstraint(['response_id'], ['response.id'], name=op.f('fk_answer_response_id_response'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('response_id', 'item', 'sub', name=op.f('pk_answer'))
+    sa.PrimaryKeyConstraint('response_id', 'item', 'sub', name=op.f('pk_answer')),
+    sqlite_with_rowid=False
     )
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -43,6 +43,8 @@ class Response(Base):
         CheckConstraint("suggestion IS NULL OR length(suggestion) <= 1000", name="suggestion_length"),
         # The dashboard counts by office and day.
         Index("ix_response_cycle_office_day", "cycle_id", "office_code", "submitted_on"),
+        # On SQLite, store rows in the order of their random ids, not in insertion order (no hidden rowid).
+        {"sqlite_with_rowid": False},
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_response_id)
@@ -74,6 +76,7 @@ class Answer(Base):
         CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
         CheckConstraint("value >= 0", name="value_non_negative"),
         CheckConstraint("sub >= 1", name="sub_positive"),
+        {"sqlite_with_rowid": False},
     )
 
     response_id: Mapped[str] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), primary_key=True)

@@ -72,3 +72,31 @@ def test_security_headers_are_on_every_response(client) -> None:
         assert headers["Referrer-Policy"] == "no-referrer"
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_client_address_comes_from_the_trusted_proxy_only_when_configured(make_app) -> None:
+    from flask import request
+
+    seen: list[str | None] = []
+    for proxies in (0, 1):
+        app = make_app(PROXIES=proxies)
+        app.add_url_rule("/whoami", "whoami", lambda: seen.append(request.remote_addr) or "")
+        app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert seen == ["127.0.0.1", "203.0.113.9"]
+
+
+def test_sql_parameters_are_hidden_from_database_errors(app) -> None:
+    import sqlalchemy as sa
+
+    from survey_app.db import db
+
+    with app.app_context():
+        try:
+            db.session.execute(
+                sa.text("SELECT no_such_column WHERE 1 = :secret"), {"secret": "invitation-id-xyz"}
+            )
+        except sa.exc.DBAPIError as error:
+            message = str(error)
+        else:
+            raise AssertionError("the query should have failed")
+    assert "invitation-id-xyz" not in message

@@ -139,3 +139,19 @@ def test_surveys_validate_fails_with_a_precise_message(app, tmp_path: Path) -> N
     result = app.test_cli_runner().invoke(cli, ["surveys", "validate", str(tmp_path)])
     assert result.exit_code == 1
     assert "eit-broken.yaml: items[7].answer_type: no answer type 'yes_no'" in result.output
+
+
+def test_prune_removes_only_nonces_past_their_day(app, session) -> None:
+    from survey_app.models import SpentNonce
+
+    today = dt.date.today()
+    session.add_all(
+        [
+            SpentNonce(nonce_hash="a" * 64, expires_on=today - dt.timedelta(days=1)),
+            SpentNonce(nonce_hash="b" * 64, expires_on=today),
+        ]
+    )
+    session.commit()
+    result = run(app, "prune")
+    assert "1 spent form nonce(s) removed" in result.output
+    assert session.scalars(sa.select(SpentNonce.nonce_hash)).all() == ["b" * 64]

@@ -79,3 +79,11 @@ def test_population_frame_counts_are_unique_per_cell_and_not_negative(session, c
     session.commit()
     _refused(session, PopulationFrame(served=5, **cell))
     _refused(session, PopulationFrame(served=-1, **{**cell, "service": "other"}))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_sqlite_stores_responses_and_answers_without_an_insertion_order_rowid(session) -> None:
+    for table in ("response", "answer"):
+        with pytest.raises(sa.exc.OperationalError, match="rowid"):
+            session.execute(sa.text(f"SELECT rowid FROM {table}"))  # noqa: S608  (fixed table names)
+        session.rollback()
