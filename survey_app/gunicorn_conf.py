@@ -18,8 +18,9 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("SURVEY_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
-# No user agent and no referrer: survey URLs carry tokens and respondents stay anonymous.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# No client address, user agent or referrer: survey URLs carry tokens, and a log line with an address and a
+# time must not be lined up with the order in which responses were stored.
+access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
