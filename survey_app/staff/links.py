@@ -41,6 +41,14 @@ def _office_link(code: str, link_id: int) -> SurveyLink:
     return link
 
 
+def _confirmed() -> bool:
+    """Whether the box "printed posters stop working" was ticked (the browser requires it; this is for others)."""
+    if request.form.get("confirm") == "1":
+        return True
+    flash(_("Tick the box to confirm: posters printed with this link will stop working."), "error")
+    return False
+
+
 def _back(code: str, cycle: Cycle) -> BaseResponse:
     return redirect(url_for("staff.office_links", code=code, cycle=cycle.code))
 
@@ -83,6 +91,8 @@ def office_links_revoke(code: str, link_id: int) -> BaseResponse:
     """Withdraw a link: its printed posters stop working at once and say so."""
     link = _office_link(code, link_id)
     cycle = db.session.get_one(Cycle, link.cycle_id)
+    if link.active and not _confirmed():
+        return _back(code, cycle)
     if link.active:
         link_service.revoke_link(db.session, link)
         audit(db.session, current_user, "link_revoked", code, cycle=cycle.code, audience=link.audience,
@@ -98,6 +108,8 @@ def office_links_reissue(code: str, link_id: int) -> BaseResponse:
     """Give the link a new token: older posters stop working; print the new poster."""
     link = _office_link(code, link_id)
     cycle = db.session.get_one(Cycle, link.cycle_id)
+    if link.active and not _confirmed():
+        return _back(code, cycle)
     link_service.reissue_link(db.session, link)
     audit(db.session, current_user, "link_reissued", code, cycle=cycle.code, audience=link.audience,
           version=link.version)  # fmt: skip

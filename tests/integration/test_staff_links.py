@@ -20,8 +20,9 @@ BASE = "http://survey.test"
 
 
 @pytest.fixture(autouse=True)
-def _isolated(app) -> None:  # type: ignore[no-untyped-def]
-    isolate_requests(app)
+def _isolated(request: pytest.FixtureRequest) -> None:
+    if "app" in request.fixturenames:
+        isolate_requests(request.getfixturevalue("app"))
 
 
 def _create(client, office: str = OWN, audience: str = "citizen"):  # type: ignore[no-untyped-def]
@@ -43,9 +44,9 @@ def _shown_url(html: str) -> str:
     return match.group(1)
 
 
-def _post(client, path: str):  # type: ignore[no-untyped-def]
+def _post(client, path: str, confirm: bool = True):  # type: ignore[no-untyped-def]
     token = csrf_token(client.get(f"/staff/offices/{OWN}/links").text)
-    return client.post(path, data={"csrf_token": token})
+    return client.post(path, data={"csrf_token": token, **({"confirm": "1"} if confirm else {})})
 
 
 def test_office_staff_create_a_link_whose_qr_png_svg_and_poster_open_the_survey(
@@ -86,6 +87,10 @@ def test_revoking_stops_printed_posters_and_reissuing_gives_a_new_working_link(
     old_url = _shown_url(client.get(f"/staff/offices/{OWN}/links").text)
     link = _link(session)
 
+    unconfirmed = _post(client, f"/staff/offices/{OWN}/links/{link.id}/revoke", confirm=False)
+    assert unconfirmed.status_code == 302
+    assert "โปรดทำเครื่องหมายเพื่อยืนยัน" in client.get(f"/staff/offices/{OWN}/links").text
+    assert client.get(old_url.removeprefix(BASE)).status_code == 200  # still working
     assert _post(client, f"/staff/offices/{OWN}/links/{link.id}/revoke").status_code == 302
     revoked = client.get(old_url.removeprefix(BASE))
     assert revoked.status_code == 410 and "ลิงก์นี้ถูกยกเลิกแล้ว" in revoked.text
