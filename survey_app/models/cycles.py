@@ -30,6 +30,7 @@ class Cycle(Base):
         check_in("sampling_method", SamplingMethod),
         CheckConstraint("opens_on <= closes_on", name="dates_ordered"),
         CheckConstraint("min_sample >= 1", name="min_sample_positive"),
+        CheckConstraint("type_floor >= 0", name="type_floor_non_negative"),
         CheckConstraint("confidence > 0 AND confidence < 1", name="confidence_range"),
         CheckConstraint("margin > 0 AND margin < 1", name="margin_range"),
         CheckConstraint("fiscal_year BETWEEN 2500 AND 2700", name="fiscal_year_buddhist"),
@@ -44,6 +45,9 @@ class Cycle(Base):
     closes_on: Mapped[dt.date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(10), default=CycleState.DRAFT.value)
     min_sample: Mapped[int] = mapped_column(Integer, default=100)
+    type_floor: Mapped[int] = mapped_column(
+        Integer, default=10, server_default="10", doc="responses each respondent type needs at least"
+    )
     sampling_method: Mapped[str] = mapped_column(String(20), default=SamplingMethod.KREJCIE_MORGAN.value)
     confidence: Mapped[float] = mapped_column(Float, default=0.95)
     margin: Mapped[float] = mapped_column(Float, default=0.05)

@@ -11,7 +11,8 @@ tables (``cell_tables``), then for each office:
   scored unweighted and says so;
 * judges adequacy on the cycle's fixed minimum, the statistical requirement from the frame's total
   (``cycle.sampling_method``, ``cycle.confidence``, ``cycle.margin``), the effective sample size and a floor
-  per respondent type; forecasts the date it will be reached at the last 14 days' pace when ``today`` is given;
+  per respondent type (``cycle.type_floor``); forecasts the date it will be reached at the last 14 days' pace
+  when ``today`` is given;
 * scores every item, indicator and the EIT, weighted and unweighted, with 95 % intervals and bands.
 
 The national roll-up gives the mean of the office scores and a population-weighted pooled score (offices as
@@ -39,7 +40,6 @@ from ..stats.weighting import ConvergenceError, effective_n, kish_deff, poststra
 from .cell_tables import OfficeTables, load_tables, recent_daily_counts
 
 MIN_CELL = 5
-TYPE_FLOOR = 10
 CONFIDENCE = 0.95
 
 
@@ -223,7 +223,7 @@ def score_office(
     daily: Sequence[int] | None = None,
     today: dt.date | None = None,
     min_cell: int = MIN_CELL,
-    type_floor: int = TYPE_FLOOR,
+    type_floor: int | None = None,
     trim_upper: float | None = None,
     calibration: str = "poststratify",
 ) -> OfficeResult:
@@ -246,7 +246,7 @@ def score_office(
         margin=cycle.margin,
         effective_n=min(n_eff, count),
         type_counts=_type_counts(tables),
-        type_floor=type_floor,
+        type_floor=cycle.type_floor if type_floor is None else type_floor,
         type_populations=type_pop,
     )
     moe = None
@@ -325,7 +325,7 @@ def cycle_results(
     exclude_flagged: bool = False,
     today: dt.date | None = None,
     min_cell: int = MIN_CELL,
-    type_floor: int = TYPE_FLOOR,
+    type_floor: int | None = None,
     trim_upper: float | None = None,
     calibration: str = "poststratify",
 ) -> CycleResults:

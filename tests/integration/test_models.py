@@ -64,6 +64,7 @@ def test_cycle_rules_are_enforced(session) -> None:
     _refused(
         session, Cycle(code="bad-method", opens_on=today, closes_on=today, sampling_method="guess", **base)
     )
+    _refused(session, Cycle(code="bad-floor", opens_on=today, closes_on=today, type_floor=-1, **base))
 
 
 def test_one_link_per_cycle_office_and_audience(session, cycle) -> None:

@@ -194,3 +194,18 @@ def test_stats_rebuild_command_restores_the_rollup(app, session, cycle, question
     after = _office(session, cycle, "50")
     assert after.count == 30 and after.eit is not None and before.eit is not None
     assert after.eit.unweighted.mean == pytest.approx(before.eit.unweighted.mean, rel=1e-12)
+
+
+def test_the_cycle_sets_the_floor_each_respondent_type_must_reach(session, cycle, questionnaire) -> None:
+    _add_responses(session, cycle, questionnaire, "50", CELLS, seed=4)
+    cycle.min_sample = 1
+    cycle.type_floor = 0
+    session.commit()
+    assert _office(session, cycle, "50").adequacy.binding == "fixed_minimum"
+    per_type = {rtype: sum(n for (t, _), n in CELLS.items() if t == rtype) for rtype, _ in CELLS}
+    smallest = min(per_type, key=per_type.__getitem__)
+    cycle.type_floor = per_type[smallest] + 3
+    session.commit()
+    adequacy = _office(session, cycle, "50").adequacy
+    assert adequacy.binding == f"respondent_type:{smallest}"
+    assert not adequacy.adequate and adequacy.shortfall >= 3
