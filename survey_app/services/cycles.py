@@ -39,6 +39,7 @@ class CycleSettings:
     sampling_method: str
     confidence: float = 0.95
     margin: float = 0.05
+    type_floor: int = 10
 
 
 def all_cycles(session: Session) -> list[Cycle]:
@@ -64,7 +65,7 @@ def current_cycle(session: Session, code: str | None = None) -> Cycle | None:
 def _check_settings(settings: CycleSettings) -> None:
     if settings.opens_on > settings.closes_on:
         raise CycleError("dates_order")
-    if not 1 <= settings.min_sample <= 100_000:
+    if not 1 <= settings.min_sample <= 100_000 or not 0 <= settings.type_floor <= settings.min_sample:
         raise CycleError("min_sample")
     if settings.sampling_method not in set(SamplingMethod):
         raise CycleError("sampling_method")

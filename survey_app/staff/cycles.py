@@ -24,7 +24,9 @@ def error_text(error: cycles.CycleError) -> str:
     """A sentence for people about a refused cycle change."""
     texts = {
         "dates_order": _("The closing date must not be before the opening date."),
-        "min_sample": _("The fixed minimum must be between 1 and 100,000."),
+        "min_sample": _(
+            "The fixed minimum must be between 1 and 100,000, and the minimum per respondent type not above it."
+        ),
         "sampling_method": _("Unknown sampling method."),
         "precision": _("The confidence level or margin of error is out of range."),
         "code_taken": _("A cycle with this code already exists."),
@@ -63,6 +65,7 @@ def _settings(form: CycleSettingsForm) -> cycles.CycleSettings:
         opens_on=form.opens_on.data,
         closes_on=form.closes_on.data,
         min_sample=int(form.min_sample.data or 0),
+        type_floor=int(form.type_floor.data or 0),
         sampling_method=str(form.sampling_method.data),
         confidence=float(form.confidence.data or 0.95),
         margin=float(Decimal(form.margin_percent.data or 0) / 100),

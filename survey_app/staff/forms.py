@@ -80,6 +80,10 @@ class CycleSettingsForm(FlaskForm):
     min_sample = IntegerField(
         _l("Fixed minimum of responses per office"), validators=[InputRequired(), NumberRange(1, 100_000)]
     )
+    type_floor = IntegerField(
+        _l("Minimum responses of each respondent type"), default=10,
+        validators=[InputRequired(), NumberRange(0, 100_000)],
+    )  # fmt: skip
     sampling_method = SelectField(_l("Statistical requirement"), choices=_SAMPLING_CHOICES)
     confidence = SelectField(_l("Confidence level"), choices=_CONFIDENCE_CHOICES, default="0.95")
     margin_percent = DecimalField(

@@ -13,8 +13,9 @@ from .staff_data import OWN, PASSWORD, isolate_requests, make_user
 
 
 @pytest.fixture(autouse=True)
-def _isolated(app) -> None:  # type: ignore[no-untyped-def]
-    isolate_requests(app)
+def _isolated(request: pytest.FixtureRequest) -> None:
+    if "app" in request.fixturenames:
+        isolate_requests(request.getfixturevalue("app"))
 
 
 def _actions(session) -> list[str]:  # type: ignore[no-untyped-def]
@@ -50,6 +51,7 @@ def test_pages_ask_anonymous_visitors_to_sign_in_and_come_back(client, session, 
     assert back.headers["Location"] == f"/staff/offices/{OWN}?cycle={cycle.code}"
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(
     "target",
     [

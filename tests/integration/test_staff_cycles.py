@@ -15,8 +15,9 @@ from .staff_data import OWN, isolate_requests, sign_in
 
 
 @pytest.fixture(autouse=True)
-def _isolated(app) -> None:  # type: ignore[no-untyped-def]
-    isolate_requests(app)
+def _isolated(request: pytest.FixtureRequest) -> None:
+    if "app" in request.fixturenames:
+        isolate_requests(request.getfixturevalue("app"))
 
 
 def _cycle(session, code: str) -> Cycle | None:  # type: ignore[no-untyped-def]
@@ -28,7 +29,8 @@ def _create(client, **overrides):  # type: ignore[no-untyped-def]
     page = client.get("/staff/cycles/new")
     data = {
         "csrf_token": csrf_token(page.text), "code": "EIT-2571", "fiscal_year": "2571", "questionnaire": "eit:2568",
-        "opens_on": "2027-10-01", "closes_on": "2028-09-30", "min_sample": "150", "sampling_method": "cochran",
+        "opens_on": "2027-10-01", "closes_on": "2028-09-30", "min_sample": "150",
+        "sampling_method": "cochran", "type_floor": "15",
         "confidence": "0.95", "margin_percent": "5",
     }  # fmt: skip
     data.update(overrides)
@@ -44,11 +46,13 @@ def test_admin_creates_a_draft_cycle_with_its_sampling_policy(client, session, c
     assert _create(client).status_code == 302
     created = _cycle(session, "EIT-2571")
     assert created.state == "draft" and created.min_sample == 150 and created.sampling_method == "cochran"
+    assert created.type_floor == 15
     assert created.opens_on == dt.date(2027, 10, 1) and created.margin == pytest.approx(0.05)
     event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "cycle_created")).one()
     assert event.detail["cycle"] == "EIT-2571" and event.detail["min_sample"] == 150
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
@@ -56,6 +60,7 @@ def test_admin_creates_a_draft_cycle_with_its_sampling_policy(client, session, c
         ("min_sample", "0", "Number must be between 1 and 100000."),
         ("code", "bad code!", "Letters, digits, dots, dashes and underscores only."),
         ("sampling_method", "guesswork", "Not a valid choice."),
+        ("type_floor", "151", "the minimum per respondent type not above it"),
     ],
 )
 def test_invalid_cycle_is_refused_and_nothing_is_created(
@@ -79,12 +84,13 @@ def test_admin_changes_the_fixed_minimum_and_method_and_the_change_is_audited(cl
     page = client.get(f"/staff/cycles/{cycle.code}/edit")
     data = {
         "csrf_token": csrf_token(page.text), "opens_on": cycle.opens_on.isoformat(),
-        "closes_on": cycle.closes_on.isoformat(), "min_sample": "250", "sampling_method": "yamane",
+        "closes_on": cycle.closes_on.isoformat(), "min_sample": "250",
+        "sampling_method": "yamane", "type_floor": "20",
         "confidence": "0.95", "margin_percent": "5",
     }  # fmt: skip
     assert client.post(f"/staff/cycles/{cycle.code}/edit", data=data).status_code == 302
     changed = _cycle(session, cycle.code)
-    assert changed.min_sample == 250 and changed.sampling_method == "yamane"
+    assert changed.min_sample == 250 and changed.sampling_method == "yamane" and changed.type_floor == 20
     event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "cycle_updated")).one()
     assert event.detail["changed"]["min_sample"] == [100, 250]
 
@@ -133,7 +139,8 @@ def test_a_closed_cycle_cannot_be_reopened_or_edited(client, session, cycle) -> 
     assert again.status_code == 409
     page = client.get(f"/staff/cycles/{cycle.code}/edit")
     data = {"csrf_token": csrf_token(page.text), "opens_on": cycle.opens_on.isoformat(),
-            "closes_on": cycle.closes_on.isoformat(), "min_sample": "5", "sampling_method": "yamane",
+            "closes_on": cycle.closes_on.isoformat(), "min_sample": "5",
+            "sampling_method": "yamane", "type_floor": "5",
             "confidence": "0.95", "margin_percent": "5"}  # fmt: skip
     assert client.post(f"/staff/cycles/{cycle.code}/edit", data=data).status_code == 409
     assert _cycle(session, cycle.code).min_sample == 100

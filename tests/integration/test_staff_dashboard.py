@@ -17,8 +17,9 @@ from .staff_data import OWN, Spec, add_responses, expected_eit, isolate_requests
 
 
 @pytest.fixture(autouse=True)
-def _isolated(app) -> None:  # type: ignore[no-untyped-def]
-    isolate_requests(app)
+def _isolated(request: pytest.FixtureRequest) -> None:
+    if "app" in request.fixturenames:
+        isolate_requests(request.getfixturevalue("app"))
 
 
 K = 5

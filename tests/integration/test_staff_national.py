@@ -27,8 +27,9 @@ from .staff_data import (
 
 
 @pytest.fixture(autouse=True)
-def _isolated(app) -> None:  # type: ignore[no-untyped-def]
-    isolate_requests(app)
+def _isolated(request: pytest.FixtureRequest) -> None:
+    if "app" in request.fixturenames:
+        isolate_requests(request.getfixturevalue("app"))
 
 
 def _offices_csv(session) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -28,8 +28,9 @@ from .staff_data import OTHER, OWN, PASSWORD, Spec, add_responses, isolate_reque
 
 
 @pytest.fixture(autouse=True)
-def _isolated(app) -> None:  # type: ignore[no-untyped-def]
-    isolate_requests(app)
+def _isolated(request: pytest.FixtureRequest) -> None:
+    if "app" in request.fixturenames:
+        isolate_requests(request.getfixturevalue("app"))
 
 
 ROLES = ("anonymous", "admin", "viewer", "office_own", "office_other")
