@@ -8,6 +8,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from werkzeug.exceptions import RequestEntityTooLarge
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -17,12 +18,21 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 def select_locale() -> str:
     """Thai unless the visitor chose English with ``?lang=en`` (kept in the session) or a form field."""
-    chosen = request.args.get("lang") or request.form.get("lang")
+    chosen = request.args.get("lang") or _form_lang()
     if chosen in ("th", "en"):
         session["lang"] = chosen
         return chosen
     stored = session.get("lang")
     return stored if stored in ("th", "en") else "th"
+
+
+def _form_lang() -> str | None:
+    """The form's ``lang`` field; None when the body cannot be read (the 413 page for an oversized upload is
+    rendered through here, and reading the form again would raise inside the error handler)."""
+    try:
+        return request.form.get("lang")
+    except RequestEntityTooLarge:
+        return None
 
 
 babel = Babel()

@@ -192,3 +192,11 @@ def test_session_cookie_is_secure_behind_a_tls_proxy_trusted_by_gunicorn(client)
     # gunicorn turns a trusted proxy's X-Forwarded-Proto: https into wsgi.url_scheme = https.
     response = client.get("/staff/login", environ_overrides={"wsgi.url_scheme": "https"})
     assert "Secure" in _session_cookie(response)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_an_oversized_post_gets_the_413_page_not_a_crash(make_app) -> None:
+    client = make_app(PROPAGATE_EXCEPTIONS=False).test_client()  # no open app context: a fresh g per request
+    response = client.post("/staff/login", data={"padding": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "ไฟล์หรือข้อมูลใหญ่เกินไป" in response.text and "Too large" in response.text
