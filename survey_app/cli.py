@@ -6,7 +6,6 @@ takes ``--cycle CODE`` defaults to the open cycle when exactly one is open.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
 from . import migrate
+from .clock import local_today
 from .db import db
 from .models import Cycle
 from .questionnaire import Questionnaire, QuestionnaireError, load, questionnaire_files, validate_all
@@ -121,7 +121,7 @@ def seed() -> None:
     questionnaire = load(surveys_dir() / DEFAULT_QUESTIONNAIRE)
     with unit_of_work() as session:
         inserted, updated = load_offices(session, surveys_dir() / "offices.csv")
-        cycle, created = ensure_open_cycle(session, dt.date.today(), questionnaire)
+        cycle, created = ensure_open_cycle(session, local_today(), questionnaire)
     click.echo(f"offices: {inserted} added, {updated} updated")
     click.echo(
         f"cycle {cycle.code}: {'opened' if created else 'already there'} ({cycle.opens_on} – {cycle.closes_on})"
@@ -150,7 +150,7 @@ def demo(cycle_code: str | None, remove: bool, if_empty: bool) -> None:
         if demo_data.has_demo(session, cycle):
             click.echo(f"demo responses already in {cycle.code}: nothing to do")
             return
-        created = demo_data.generate(session, cycle, questionnaire, dt.date.today())
+        created = demo_data.generate(session, cycle, questionnaire, local_today())
     click.echo(f"{created} demo responses added to {cycle.code} (marked as demo data)")
 
 
@@ -199,7 +199,7 @@ def prune() -> None:
     from .services.submission import prune_spent_nonces
 
     with unit_of_work() as session:
-        removed = prune_spent_nonces(session, dt.date.today())
+        removed = prune_spent_nonces(session, local_today())
     click.echo(f"{removed} spent form nonce(s) removed")
 
 

@@ -13,10 +13,8 @@ answers, :mod:`.forms` holds the form and its nonce. The POST
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from flask import Response as FlaskResponse
 from flask import abort, current_app, redirect, render_template, request, url_for
@@ -24,6 +22,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from .. import questionnaire as questionnaires
+from ..clock import local_today as today
 from ..db import db
 from ..extensions import csrf, limiter
 from ..links import InvitationRef, PosterRef
@@ -35,13 +34,7 @@ from . import bp
 from .forms import Nonce, NonceError, SurveyForm, field_name, form_class, issue_nonce, pairs, read_nonce
 from .link_pages import answered_page, link_problem_page
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
 ANSWERED_COOKIE_DAYS = 400
-
-
-def today() -> dt.date:
-    """Today in Thailand: the day a response is dated and a cycle's dates are compared with."""
-    return dt.datetime.now(BANGKOK).date()
 
 
 def _submit_limit() -> str:

@@ -11,21 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import CellStat, Response, SurveyLink
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
 CHART_DAYS = 60
 MAX_SUGGESTIONS = 200
-
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    """Today's date in Thailand (responses are dated in Bangkok time)."""
-    return (now or dt.datetime.now(dt.UTC)).astimezone(BANGKOK).date()
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from typing import Any
 from flask import abort, request
 from flask_login import current_user
 
+from ..clock import local_today
 from ..db import db
 from ..models import Role
 from ..services import results
 from ..services.accounts import audit
-from ..services.dashboard import local_today, suppress
+from ..services.dashboard import suppress
 from . import bp
 from .access import staff_required
 from .context import k_threshold, required_cycle, visible_office

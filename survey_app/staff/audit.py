@@ -7,9 +7,9 @@ import datetime as dt
 from flask import render_template, request
 from sqlalchemy import select
 
+from ..clock import BANGKOK
 from ..db import db
 from ..models import AuditEvent, Office
-from ..services.dashboard import BANGKOK
 from . import bp
 from .access import admin_required
 

@@ -14,11 +14,12 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from ..clock import local_today
 from ..db import db
 from ..models import Cycle, Role
 from ..services import cycles, exports, national
 from ..services.accounts import audit
-from ..services.dashboard import local_today, national_live_counts
+from ..services.dashboard import national_live_counts
 from ..templating import current_lang
 from . import bp, charts
 from .access import roles_required, staff_required

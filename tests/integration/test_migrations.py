@@ -64,3 +64,55 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_database: str) -> None:
     assert _tables(empty_database) == set()
     migrate.upgrade(empty_database)
     assert expected <= _tables(empty_database)
+
+
+def test_upgrading_keeps_the_data_of_every_table(empty_database: str) -> None:
+    """Rebuilding a parent table (SQLite batch mode) must not cascade-delete its children."""
+    migrate.upgrade(empty_database, "0001")
+    engine = make_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO office (code, name_th, name_en, province_th, province_en, region) "
+                "VALUES ('50', 'สอจ.เชียงใหม่', 'Chiang Mai', 'เชียงใหม่', 'Chiang Mai', 'north')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO cycle (id, code, fiscal_year, questionnaire_id, questionnaire_version, opens_on, "
+                "closes_on, state, min_sample, sampling_method, confidence, margin) VALUES (1, 'EIT-2570', 2570, "
+                "'eit', '2568', '2026-10-01', '2027-09-30', 'open', 100, 'krejcie-morgan', 0.95, 0.05)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO response (id, cycle_id, office_code, channel, respondent_type, service, "
+                "questionnaire_version, too_fast, straight_lined, is_demo, submitted_on) VALUES "
+                "('3f0c1a52-0000-4000-8000-000000000001', 1, '50', 'poster', 'individual', 'other', '2568', "
+                "false, false, false, '2026-11-25')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO answer (response_id, item, sub, value, score) "
+                "VALUES ('3f0c1a52-0000-4000-8000-000000000001', 'E2', 1, 3, 100)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO population_frame (cycle_id, office_code, respondent_type, service, served) "
+                "VALUES (1, '50', 'individual', 'other', 40)"
+            )
+        )
+    engine.dispose()
+    migrate.upgrade(empty_database)
+    engine = make_engine(empty_database)
+    with engine.connect() as conn:
+        counts = {
+            table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
+            for table in ("office", "cycle", "response", "answer", "population_frame")
+        }
+        floor = conn.execute(sa.text("SELECT type_floor FROM cycle")).scalar_one()
+    engine.dispose()
+    assert counts == dict.fromkeys(counts, 1)
+    assert floor == 10
