@@ -13,6 +13,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..clock import local_today
 from ..db import db
 from ..models import Cycle, CycleState, Office
 from ..services import dashboard as counts
@@ -81,7 +82,7 @@ def office_dashboard(code: str) -> str:
     if cycle is None:
         return render_template("staff/office.html", office=office, cycle=None)
     lang = current_lang()
-    today = counts.local_today()
+    today = local_today()
     first = today - dt.timedelta(days=counts.CHART_DAYS - 1)
     series = counts.daily_counts(db.session, cycle.id, office.code, first, today)
     results = office_results(cycle, office, series, today, lang)
@@ -119,5 +120,5 @@ def office_live(code: str) -> tuple[dict[str, Any], int, dict[str, str]]:
     cycle = requested_cycle()
     payload: dict[str, Any] = {"office": office.code, "cycle": cycle.code if cycle else None}
     if cycle is not None:
-        payload.update(live_payload(cycle, office.code, counts.local_today()))
+        payload.update(live_payload(cycle, office.code, local_today()))
     return payload, 200, {"Cache-Control": "no-store"}

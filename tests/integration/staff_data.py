@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from flask import g
 
+from survey_app.clock import local_today
 from survey_app.models import Answer, Response
 from survey_app.services import accounts, rollup
-from survey_app.services.dashboard import local_today
 from tests.helpers import login
 
 PASSWORD = "correct horse battery staple"

@@ -9,8 +9,9 @@ import re
 
 import pytest
 
+from survey_app.clock import local_today
 from survey_app.models import Invitation, PopulationFrame
-from survey_app.services.dashboard import local_today, suppress
+from survey_app.services.dashboard import suppress
 from survey_app.templating import format_date
 
 from .staff_data import OWN, Spec, add_responses, expected_eit, isolate_requests, raw_answers, sign_in
