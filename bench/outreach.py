@@ -34,7 +34,8 @@ from sqlalchemy.orm import Session, sessionmaker
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.survey_page import _drop, _pg, machine  # noqa: E402
+from bench.common import create_pg_database, drop_pg_database, machine, machine_table, update_doc  # noqa: E402
+from bench.survey_page import versions  # noqa: E402
 from survey_app import create_app, migrate, posters  # noqa: E402
 from survey_app.db import db  # noqa: E402
 from survey_app.models import Audience, Invitation  # noqa: E402
@@ -45,7 +46,6 @@ from survey_app.services.mailer import MailSettings, Worker  # noqa: E402
 from survey_app.services.seeding import ensure_open_cycle, load_offices  # noqa: E402
 from tests.smtp import SmtpServer  # noqa: E402
 
-DOC = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Posters, contact import and mail"
 
 
@@ -198,24 +198,10 @@ def render(report: dict[str, Any]) -> str:
         "limit (`SURVEY_MAIL_RATE_PER_MINUTE`, 60 by default) is what bounds real sending, so these rates only show "
         "the worker's own cost. A real SMTP relay over a network adds its round trips.",
         "",
-        "| machine | |",
-        "| --- | --- |",
-        *(f"| {k} | {v} |" for k, v in report["machine"].items()),
+        *machine_table(report["machine"]),
         "",
     ]
     return "\n".join(lines)
-
-
-def update_doc(section: str) -> None:
-    """Replace (or add) this section of docs/benchmarks.md, leaving the other sections alone."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
-    start = text.find(HEADING + "\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        after = text.find("\n## ", start + 1)
-        text = text[:start] + section + ("" if after < 0 else text[after + 1 :])
-    DOC.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -233,17 +219,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-outreach-") as folder:
         runs.append(run("SQLite", f"sqlite:///{folder}/bench.db", args.contacts, args.mails))
         if not args.skip_postgres:
-            url, pg_version = _pg(args.pg_url)
+            url, pg_version = create_pg_database(args.pg_url, "bench_outreach")
             try:
                 runs.append(run("PostgreSQL", url, args.contacts, args.mails))
             finally:
-                _drop(args.pg_url, url)
+                drop_pg_database(args.pg_url, url)
     report = {"date": dt.date.today().isoformat(), "posters": bench_posters(), "runs": runs,
-              "contacts": args.contacts, "mails": args.mails, "machine": machine(pg_version)}  # fmt: skip
+              "contacts": args.contacts, "mails": args.mails, "machine": machine(**versions(pg_version))}  # fmt: skip
     section = render(report)
     print(section)
     if not args.no_doc:
-        update_doc(section)
+        update_doc(HEADING, section)
 
 
 if __name__ == "__main__":

@@ -29,13 +29,11 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +44,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import create_pg_database, drop_pg_database, machine, machine_table, update_doc  # noqa: E402
 from survey_app import migrate  # noqa: E402
 from survey_app.db import make_engine  # noqa: E402
 from survey_app.models import CellStat, Cycle, PopulationFrame  # noqa: E402
@@ -62,7 +61,6 @@ PEER_REQUIREMENTS = {
 }
 VENVS = ROOT / "bench" / ".venvs"
 TYPE_MIX = np.array([0.55, 0.40, 0.05])
-DOC = ROOT / "docs" / "benchmarks.md"
 
 
 @dataclass
@@ -245,43 +243,13 @@ def run_peer(name: str, data: Path, margins: Path, timeout: int) -> dict[str, An
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def create_pg_database(admin_url: str) -> str:
-    """A new, empty database beside ``admin_url``'s; its URL."""
-    admin = sa.make_url(admin_url)
-    name = f"bench_scoring_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine.dispose()
-    return admin.set(database=name).render_as_string(hide_password=False)
-
-
-def drop_pg_database(admin_url: str, url: str) -> None:
-    """Drop the database at ``url``."""
-    engine = sa.create_engine(sa.make_url(admin_url), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)')
-    engine.dispose()
-
-
-def machine() -> dict[str, str]:
-    """Cores, CPU model, memory and versions of the machine the benchmark ran on."""
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
-    meminfo = Path("/proc/meminfo").read_text().splitlines()
-    mem_kb = next(int(ln.split()[1]) for ln in meminfo if ln.startswith("MemTotal"))
+def versions() -> dict[str, str]:
+    """The libraries the numbers depend on."""
     import scipy
-    import sqlalchemy
 
     return {
-        "cores (nproc)": str(os.cpu_count()),
-        "CPU": cpu,
-        "memory": f"{mem_kb / 1024**2:.1f} GiB",
-        "OS": platform.platform(),
-        "Python": platform.python_version(),
-        "NumPy / SciPy / SQLAlchemy": f"{np.__version__} / {scipy.__version__} / {sqlalchemy.__version__}",
+        "NumPy / SciPy / SQLAlchemy": f"{np.__version__} / {scipy.__version__} / {sa.__version__}",
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "(unset)"),
-        "load average at the end (1, 5, 15 min)": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
@@ -330,8 +298,7 @@ def render(report: dict[str, Any]) -> str:
                 note + f"worst margin gap {peer['max_margin_gap']:.1e}",
             )
         )
-    lines += ["", *report["verdict"], "", "| machine | |", "| --- | --- |"]
-    lines += [f"| {k} | {v} |" for k, v in report["machine"].items()]
+    lines += ["", *report["verdict"], "", *machine_table(report["machine"])]
     return "\n".join(lines) + "\n"
 
 
@@ -351,19 +318,6 @@ def verdict(ours: list[dict[str, Any]], peers: list[dict[str, Any]]) -> list[str
             f"{met} the target."
         )
     return out
-
-
-def update_doc(section: str) -> None:
-    """Replace (or add) the "## Scoring" section of docs/benchmarks.md, leaving other sections alone."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
-    start = text.find("## Scoring\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        after = text.find("\n## ", start + 1)
-        text = text[:start] + section + ("" if after < 0 else text[after:])
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -389,7 +343,7 @@ def main() -> None:
     ours, checks = [], []
     with tempfile.TemporaryDirectory(prefix="bench-scoring-") as folder:
         databases = [("SQLite", f"sqlite:///{folder}/bench.db")]
-        pg_url = None if args.skip_postgres else create_pg_database(args.pg_url)
+        pg_url = None if args.skip_postgres else create_pg_database(args.pg_url, "bench_scoring")[0]
         if pg_url:
             databases.append(("PostgreSQL", pg_url))
         try:
@@ -411,12 +365,12 @@ def main() -> None:
     report = {
         "date": dt.date.today().isoformat(), "responses": args.responses, "offices": len(offices),
         "cells": len(rollup_rows(syn, 0)), "repeats": args.repeats, "row_check": max(checks), "ours": ours,
-        "peers": peers, "verdict": verdict(ours, peers), "machine": machine(),
+        "peers": peers, "verdict": verdict(ours, peers), "machine": machine(**versions()),
     }  # fmt: skip
     section = render(report)
     print(section)
     if not args.no_doc:
-        update_doc(section)
+        update_doc("## Scoring", section)
 
 
 if __name__ == "__main__":

@@ -22,13 +22,11 @@ import argparse
 import datetime as dt
 import gzip
 import os
-import platform
 import re
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -38,6 +36,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import create_pg_database, drop_pg_database, machine, machine_table, update_doc  # noqa: E402
 from survey_app import create_app, migrate  # noqa: E402
 from survey_app.db import db, make_engine  # noqa: E402
 from survey_app.links import invitation_token, poster_token  # noqa: E402
@@ -45,7 +44,6 @@ from survey_app.models import Invitation, SurveyLink  # noqa: E402
 from survey_app.questionnaire import Questionnaire, load  # noqa: E402
 from survey_app.services.seeding import ensure_open_cycle, load_offices  # noqa: E402
 
-DOC = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Survey page and submission"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 NONCE_RE = re.compile(r'name="nonce" type="hidden" value="([^"]+)"')
@@ -168,20 +166,14 @@ def run(label: str, url: str, questionnaire: Questionnaire, submissions: int) ->
     return result
 
 
-def machine(pg_version: str | None) -> dict[str, str]:
-    """The machine and the versions the numbers come from."""
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
+def versions(pg_version: str | None) -> dict[str, str]:
+    """The versions the numbers come from."""
     import sqlite3
     from importlib.metadata import version
 
     return {
-        "cores (nproc)": str(os.cpu_count()),
-        "CPU": cpu,
-        "OS": platform.platform(),
-        "Python / Flask / SQLAlchemy": f"{platform.python_version()} / {version('flask')} / {sa.__version__}",
+        "Flask / SQLAlchemy": f"{version('flask')} / {sa.__version__}",
         "SQLite / PostgreSQL": f"{sqlite3.sqlite_version} / {pg_version or 'not run'}",
-        "load average at the end (1, 5, 15 min)": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
@@ -233,43 +225,10 @@ def render(report: dict[str, Any]) -> str:
         "pre-ping on PostgreSQL are not statements of ours and are not counted). "
         f"Times are in-process WSGI requests (no network), {report['submissions']} respondents, one at a time.",
         "",
-        "| machine | |",
-        "| --- | --- |",
-        *(f"| {k} | {v} |" for k, v in report["machine"].items()),
+        *machine_table(report["machine"]),
         "",
     ]
     return "\n".join(lines)
-
-
-def update_doc(section: str) -> None:
-    """Replace (or add) this section of docs/benchmarks.md, leaving the other sections alone."""
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
-    start = text.find(HEADING + "\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        after = text.find("\n## ", start + 1)
-        text = text[:start] + section + ("" if after < 0 else text[after + 1 :])
-    DOC.write_text(text, encoding="utf-8")
-
-
-def _pg(admin_url: str) -> tuple[str, str]:
-    """A new database beside ``admin_url``'s and the server version."""
-    admin = sa.make_url(admin_url)
-    name = f"bench_survey_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        version = str(conn.exec_driver_sql("SHOW server_version").scalar()).split()[0]
-    engine.dispose()
-    return admin.set(database=name).render_as_string(hide_password=False), version
-
-
-def _drop(admin_url: str, url: str) -> None:
-    engine = sa.create_engine(sa.make_url(admin_url), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)')
-    engine.dispose()
 
 
 def main() -> None:
@@ -288,17 +247,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-survey-") as folder:
         runs.append(run("SQLite", f"sqlite:///{folder}/bench.db", questionnaire, args.submissions))
         if not args.skip_postgres:
-            url, pg_version = _pg(args.pg_url)
+            url, pg_version = create_pg_database(args.pg_url, "bench_survey")
             try:
                 runs.append(run("PostgreSQL", url, questionnaire, args.submissions))
             finally:
-                _drop(args.pg_url, url)
+                drop_pg_database(args.pg_url, url)
     report = {"date": dt.date.today().isoformat(), "submissions": args.submissions, "runs": runs,
-              "machine": machine(pg_version)}  # fmt: skip
+              "machine": machine(**versions(pg_version))}  # fmt: skip
     section = render(report)
     print(section)
     if not args.no_doc:
-        update_doc(section)
+        update_doc(HEADING, section)
 
 
 if __name__ == "__main__":

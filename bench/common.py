@@ -1,0 +1,70 @@
+"""What the benchmarks share: scratch PostgreSQL databases, a description of the machine, and the results file
+``docs/benchmarks.md``, in which each benchmark rewrites only its own section."""
+
+from __future__ import annotations
+
+import os
+import platform
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+
+
+def create_pg_database(admin_url: str, prefix: str) -> tuple[str, str]:
+    """A new, empty database beside ``admin_url``'s: its URL and the server's version."""
+    admin = sa.make_url(admin_url)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        version = str(conn.exec_driver_sql("SHOW server_version").scalar()).split()[0]
+    engine.dispose()
+    return admin.set(database=name).render_as_string(hide_password=False), version
+
+
+def drop_pg_database(admin_url: str, url: str) -> None:
+    """Drop the database at ``url``, closing its sessions."""
+    engine = sa.create_engine(sa.make_url(admin_url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)')
+    engine.dispose()
+
+
+def machine(**versions: str) -> dict[str, str]:
+    """Cores, CPU model, memory, OS and load of this machine, followed by ``versions`` (label → text)."""
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    mem_kb = next(int(ln.split()[1]) for ln in meminfo if ln.startswith("MemTotal"))
+    return {
+        "cores (nproc)": str(os.cpu_count()),
+        "CPU": cpu,
+        "memory": f"{mem_kb / 1024**2:.1f} GiB",
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        **versions,
+        "load average at the end (1, 5, 15 min)": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+def machine_table(description: dict[str, str]) -> list[str]:
+    """The machine as Markdown table lines."""
+    return ["| machine | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in description.items())]
+
+
+def update_doc(heading: str, section: str) -> None:
+    """Replace the section under ``heading`` (a ``## `` line) of docs/benchmarks.md, or add it at the end."""
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    section = section.rstrip("\n") + "\n"
+    start = text.find(heading + "\n")
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        after = text.find("\n## ", start + 1)
+        text = text[:start] + section + ("" if after < 0 else text[after:])
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text, encoding="utf-8")
