@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import uuid
@@ -12,6 +13,16 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--pg-url`` (the server to make a scratch database on), ``--skip-postgres`` and ``--no-doc``."""
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("SURVEY_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+    )
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--no-doc", action="store_true", help="print the section instead of writing the doc")
 
 
 def create_pg_database(admin_url: str, prefix: str) -> tuple[str, str]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import tempfile
 import threading
@@ -34,7 +33,14 @@ from sqlalchemy.orm import Session, sessionmaker
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import create_pg_database, drop_pg_database, machine, machine_table, update_doc  # noqa: E402
+from bench.common import (  # noqa: E402
+    add_common_arguments,
+    create_pg_database,
+    drop_pg_database,
+    machine,
+    machine_table,
+    update_doc,
+)
 from bench.survey_page import versions  # noqa: E402
 from survey_app import create_app, migrate, posters  # noqa: E402
 from survey_app.db import db  # noqa: E402
@@ -208,12 +214,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contacts", type=int, default=5000)
     parser.add_argument("--mails", type=int, default=1000)
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("SURVEY_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-    )
-    parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--no-doc", action="store_true", help="print the section instead of writing the doc")
+    add_common_arguments(parser)
     args = parser.parse_args()
     runs, pg_version = [], None
     with tempfile.TemporaryDirectory(prefix="bench-outreach-") as folder:

@@ -44,7 +44,14 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import create_pg_database, drop_pg_database, machine, machine_table, update_doc  # noqa: E402
+from bench.common import (  # noqa: E402
+    add_common_arguments,
+    create_pg_database,
+    drop_pg_database,
+    machine,
+    machine_table,
+    update_doc,
+)
 from survey_app import migrate  # noqa: E402
 from survey_app.db import make_engine  # noqa: E402
 from survey_app.models import CellStat, Cycle, PopulationFrame  # noqa: E402
@@ -325,13 +332,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("SURVEY_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-    )
-    parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--peer-timeout", type=int, default=180)
-    parser.add_argument("--no-doc", action="store_true", help="print the section instead of writing the doc")
+    add_common_arguments(parser)
     args = parser.parse_args()
     questionnaire = load(ROOT / "surveys" / "eit-2568.yaml")
     offices = [

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gzip
-import os
 import re
 import statistics
 import sys
@@ -36,7 +35,14 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import create_pg_database, drop_pg_database, machine, machine_table, update_doc  # noqa: E402
+from bench.common import (  # noqa: E402
+    add_common_arguments,
+    create_pg_database,
+    drop_pg_database,
+    machine,
+    machine_table,
+    update_doc,
+)
 from survey_app import create_app, migrate  # noqa: E402
 from survey_app.db import db, make_engine  # noqa: E402
 from survey_app.links import invitation_token, poster_token  # noqa: E402
@@ -235,12 +241,7 @@ def main() -> None:
     """Measure on SQLite and PostgreSQL and write the section."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=300)
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("SURVEY_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-    )
-    parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--no-doc", action="store_true", help="print the section instead of writing the doc")
+    add_common_arguments(parser)
     args = parser.parse_args()
     questionnaire = load(ROOT / "surveys" / "eit-2568.yaml")
     runs, pg_version = [], None
