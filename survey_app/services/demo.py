@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from collections.abc import Sequence
 
-from sqlalchemy import delete, exists, insert, select
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Channel, Cycle, Office, PopulationFrame, Response
@@ -42,6 +42,13 @@ SUGGESTIONS = (
 def has_demo(session: Session, cycle: Cycle) -> bool:
     """Whether demo responses already exist in ``cycle``."""
     return bool(session.scalar(select(exists().where(Response.cycle_id == cycle.id, Response.is_demo))))
+
+
+def count(session: Session, cycle_id: int) -> int:
+    """How many demo responses ``cycle_id`` holds (a partial index answers this without a scan)."""
+    return int(
+        session.scalar(select(func.count()).where(Response.cycle_id == cycle_id, Response.is_demo)) or 0
+    )
 
 
 def has_responses(session: Session, cycle: Cycle) -> bool:

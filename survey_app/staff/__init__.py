@@ -14,3 +14,6 @@ def _setup(state: BlueprintSetupState) -> None:
 
 
 from . import api, audit, auth, cycles, dashboard, frames, invitations, links, views  # noqa: E402,F401
+from .context import demo_notice  # noqa: E402
+
+bp.context_processor(demo_notice)
