@@ -26,7 +26,7 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 install: $(STAMP) $(if $(shell command -v npm),$(AXE))
 
-run: install
+run: $(STAMP)
 	$(BIN)/survey-app db upgrade
 	$(BIN)/survey-app seed
 	$(BIN)/survey-app demo --if-empty
