@@ -16,7 +16,7 @@ QUIET_ZONE = 4  # modules of white around the code, as ISO/IEC 18004 requires
 PNG_BOX_PIXELS = 12  # pixels per module: a 37-module code is about 540 px, sharp when printed 6–8 cm wide
 
 
-def _code(url: str) -> qrcode.QRCode:  # type: ignore[type-arg]
+def _code(url: str) -> qrcode.QRCode:
     """The smallest QR code that holds ``url`` at level Q."""
     if not url:
         raise ValueError("a QR code needs a URL")

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import CellStat, Response, SurveyLink
@@ -75,7 +75,7 @@ class LiveCounts:
     total: int
 
 
-def _live_columns(today: dt.date) -> tuple[object, object, object]:
+def _live_columns(today: dt.date) -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
     week_start = today - dt.timedelta(days=6)
     return (
         func.coalesce(func.sum(case((Response.submitted_on == today, 1), else_=0)), 0),

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from .national import NationalView, OfficeRow, RegionSummary
 
@@ -113,7 +113,7 @@ def national_json(
                 "offices": national.pooled_offices,
             },
         }  # fmt: skip
-    return _finite({
+    return cast(dict[str, Any], _finite({
         "cycle": cycle_code,
         "generated_at": generated_at.isoformat(),
         "today": view.today.isoformat(),
@@ -121,7 +121,7 @@ def national_json(
         "offices": [row.as_dict() for row in rows],
         "regions": [_summary(s) for s in regions],
         "national": roll_up,
-    })  # fmt: skip
+    }))  # fmt: skip
 
 
 def _finite(value: Any) -> Any:

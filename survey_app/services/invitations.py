@@ -7,9 +7,11 @@ command that owns the unit of work does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import Integer, case, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Integer, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -82,7 +84,7 @@ def import_contacts(
     return result
 
 
-def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, object]]) -> int:
+def _insert_ignoring_duplicates(session: Session, rows: Sequence[Mapping[str, object]]) -> int:
     """INSERT ... ON CONFLICT DO NOTHING (an import running at the same time may add the same contact)."""
     dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     statement = dialect.insert(Invitation).on_conflict_do_nothing(
@@ -107,8 +109,8 @@ class InvitationCounts:
         return asdict(self)
 
 
-def _count_columns() -> tuple:  # type: ignore[type-arg]
-    def when(condition):  # type: ignore[no-untyped-def]
+def _count_columns() -> tuple[ColumnElement[int], ...]:
+    def when(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
 
     return (
@@ -149,14 +151,18 @@ def purge_contacts(session: Session, cycle: Cycle) -> dict[str, int]:
     Idempotent. Messages a worker is sending at this moment are cancelled too; the worker finds no address.
     """
     ids = select(Invitation.id).where(Invitation.cycle_id == cycle.id)
-    cancelled = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.invitation_id.in_(ids),
-            OutboxMessage.state.in_([OutboxState.QUEUED.value, OutboxState.SENDING.value]),
-        )
-        .values(state=OutboxState.CANCELLED.value, claimed_by=None, last_error=None)
-        .execution_options(synchronize_session=False)
+    # Session.execute is typed as returning Result; an UPDATE's is a CursorResult, which has rowcount.
+    cancelled = cast(
+        CursorResult[Any],
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.invitation_id.in_(ids),
+                OutboxMessage.state.in_([OutboxState.QUEUED.value, OutboxState.SENDING.value]),
+            )
+            .values(state=OutboxState.CANCELLED.value, claimed_by=None, last_error=None)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     session.execute(
         update(OutboxMessage)
@@ -164,13 +170,17 @@ def purge_contacts(session: Session, cycle: Cycle) -> dict[str, int]:
         .values(last_error=None)
         .execution_options(synchronize_session=False)
     )
-    erased = session.execute(
-        update(Invitation)
-        .where(
-            Invitation.cycle_id == cycle.id, (Invitation.email.is_not(None)) | (Invitation.name.is_not(None))
-        )
-        .values(email=None, name=None)
-        .execution_options(synchronize_session=False)
+    erased = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Invitation)
+            .where(
+                Invitation.cycle_id == cycle.id,
+                (Invitation.email.is_not(None)) | (Invitation.name.is_not(None)),
+            )
+            .values(email=None, name=None)
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Invitation | OutboxMessage):

@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -220,7 +220,7 @@ class Worker:
                     break
                 if step is None:
                     break
-                message_id, envelope = step  # type: ignore[misc]
+                message_id, envelope = cast(tuple[int, Envelope | None], step)
                 if envelope is not None and not self._deliver(message_id, envelope, transport, report):
                     break
         finally:

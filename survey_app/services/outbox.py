@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any, cast
 
-from sqlalchemy import DateTime, and_, exists, func, literal, select, update
+from sqlalchemy import CursorResult, DateTime, Table, and_, exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from ..models import Cycle, CycleState, Invitation, InvitationStatus, OutboxKind, OutboxMessage, OutboxState
@@ -111,11 +112,11 @@ def remind(
 
 def _insert_from(session: Session, rows) -> int:  # type: ignore[no-untyped-def]
     columns = ["invitation_id", "kind", "state", "attempts", "next_attempt_at"]
-    table = OutboxMessage.__table__
-    statement = table.insert().from_select(columns, rows)  # type: ignore[attr-defined]
+    table = cast(Table, OutboxMessage.__table__)
+    statement = table.insert().from_select(columns, rows)
     # rowcount of an INSERT is kept only on request (SQLAlchemy 2.x).
     result = session.execute(statement.execution_options(preserve_rowcount=True))
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def release_stale(session: Session, now: dt.datetime) -> int:
@@ -127,7 +128,7 @@ def release_stale(session: Session, now: dt.datetime) -> int:
         .values(state=OutboxState.QUEUED.value, claimed_by=None, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def claim_next(session: Session, worker: str, now: dt.datetime) -> int | None:
@@ -151,7 +152,7 @@ def claim_next(session: Session, worker: str, now: dt.datetime) -> int | None:
             )
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount == 1:
+        if cast(CursorResult[Any], claimed).rowcount == 1:
             return message_id
     return None
 
@@ -168,8 +169,8 @@ def mark_sent(session: Session, message: OutboxMessage, worker: str, now: dt.dat
     """Record delivery of ``message`` and update its invitation. False when the worker no longer owned it."""
     done = session.execute(
         _owned(message.id, worker).values(state=OutboxState.SENT.value, sent_at=now, last_error=None)
-    ).rowcount
-    if done != 1:
+    )
+    if cast(CursorResult[Any], done).rowcount != 1:
         return False
     invitation = session.get_one(Invitation, message.invitation_id)
     if message.kind == OutboxKind.REMINDER:
@@ -214,9 +215,10 @@ def mark_failed(session: Session, message: OutboxMessage, worker: str, reason: s
     """A permanent failure: the message fails, its invitation is marked failed with the reason and nothing
     else queued for it goes out."""
     reason = scrub(reason)
-    if session.execute(
+    failed = session.execute(
         _owned(message.id, worker).values(state=OutboxState.FAILED.value, last_error=reason)
-    ).rowcount:
+    )
+    if cast(CursorResult[Any], failed).rowcount:
         invitation = session.get_one(Invitation, message.invitation_id)
         invitation.status = InvitationStatus.FAILED.value
         invitation.failure_reason = reason
@@ -235,7 +237,7 @@ def _cancel_queued(session: Session, invitation_id: str) -> int:
         .values(state=OutboxState.CANCELLED.value)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def opt_out(session: Session, invitation_id: str) -> bool:

@@ -7,9 +7,10 @@ is one upsert statement, so two concurrent submissions into the same cell both c
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 
-from sqlalchemy import Float, and_, case, cast, delete, func, literal, or_, select
+from sqlalchemy import Float, Table, and_, case, cast, delete, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,7 @@ def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(CellStat)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[c.name for c in CellStat.__table__.primary_key.columns],
+        index_elements=[c.name for c in typing.cast(Table, CellStat.__table__).primary_key.columns],
         set_={
             "n": CellStat.n + stmt.excluded.n,
             "total": CellStat.total + stmt.excluded.total,
@@ -153,5 +154,5 @@ def _insert_sums(session: Session, cycle_id: int, values: object) -> int:
         for r in session.execute(grouped)
     ]
     if rows:
-        session.execute(CellStat.__table__.insert(), rows)
+        session.execute(typing.cast(Table, CellStat.__table__).insert(), rows)
     return len(rows)

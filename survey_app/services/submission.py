@@ -20,8 +20,9 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, cast
 
-from sqlalchemy import delete, false, update
+from sqlalchemy import CursorResult, delete, false, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -146,4 +147,4 @@ def _response(questionnaire: Questionnaire, submission: Submission, today: dt.da
 def prune_spent_nonces(session: Session, today: dt.date) -> int:
     """Delete spent-nonce records past their day (their forms can no longer be submitted); returns how many."""
     result = session.execute(delete(SpentNonce).where(SpentNonce.expires_on < today))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(cast(CursorResult[Any], result).rowcount)

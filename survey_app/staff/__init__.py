@@ -1,6 +1,8 @@
 """Staff pages behind a login: accounts, dashboards, links and posters, invitations, results, exports."""
 
-from flask import Blueprint
+from typing import cast
+
+from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("staff", __name__)
@@ -10,7 +12,7 @@ bp = Blueprint("staff", __name__)
 def _setup(state: BlueprintSetupState) -> None:
     from .cookies import install
 
-    install(state.app)
+    install(cast(Flask, state.app))
 
 
 from . import api, audit, auth, cycles, dashboard, frames, invitations, links, views  # noqa: E402,F401

@@ -22,7 +22,7 @@ from .forms import ConfirmForm, CycleCreateForm, CycleSettingsForm, choice
 
 def error_text(error: cycles.CycleError) -> str:
     """A sentence for people about a refused cycle change."""
-    texts = {
+    texts: dict[str, str] = {
         "dates_order": _("The closing date must not be before the opening date."),
         "min_sample": _(
             "The fixed minimum must be between 1 and 100,000, and the minimum per respondent type not above it."

@@ -57,7 +57,7 @@ def _breakdowns(cycle: Cycle, office: Office, lang: str) -> list[dict[str, Any]]
 
 
 def _label(channel: str) -> str:
-    return _("QR poster") if channel == "poster" else _("Email invitation")
+    return str(_("QR poster") if channel == "poster" else _("Email invitation"))
 
 
 def needed_per_day(cycle: Cycle, shortfall: int, today: dt.date) -> float | None:

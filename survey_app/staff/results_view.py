@@ -32,10 +32,10 @@ def method_label(method: str) -> str:
 def binding_label(binding: str) -> str:
     """Which rule sets what the office still needs, in words."""
     if binding.startswith("respondent_type:"):
-        return _("too few respondents of one type: %(type)s", type=binding.split(":", 1)[1])
+        return str(_("too few respondents of one type: %(type)s", type=binding.split(":", 1)[1]))
     if binding == "statistical":
-        return _("set by the statistical requirement")
-    return _("set by the fixed minimum")
+        return str(_("set by the statistical requirement"))
+    return str(_("set by the fixed minimum"))
 
 
 @dataclass(frozen=True)
