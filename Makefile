@@ -39,7 +39,7 @@ run: $(STAMP)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy --follow-imports=silent survey_app/stats
+	$(BIN)/mypy survey_app
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
