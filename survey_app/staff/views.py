@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, cast
+from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -55,12 +55,9 @@ def _table(cycle: Cycle) -> tuple[national.NationalView, national.Filters, list[
 def index() -> str | WerkzeugResponse:
     """The national table; office users are taken to their own office's dashboard."""
     if current_user.role == Role.OFFICE:
-        # The cast is for mypy, which would match query parameters against url_for's own keywords.
-        return redirect(
-            url_for(
-                "staff.office_dashboard", code=current_user.office_code, **cast(dict[str, Any], request.args)
-            )
-        )
+        # Only the chosen cycle and language travel along: other names could be url_for's own (_external...).
+        kept: dict[str, Any] = {k: v for k, v in request.args.items() if k in ("cycle", "lang")}
+        return redirect(url_for("staff.office_dashboard", code=current_user.office_code, **kept))
     cycle = requested_cycle()
     if cycle is None:
         return render_template("staff/index.html", cycle=None, cycles=[])

@@ -38,6 +38,14 @@ def test_an_office_user_lands_on_their_own_office(client, session, cycle) -> Non
     assert response.status_code == 302 and response.headers["Location"].startswith(f"/staff/offices/{OWN}")
 
 
+def test_the_office_redirect_keeps_only_cycle_and_language(client, session, cycle) -> None:
+    user = make_user(session, "office", OWN)
+    login(client, user.email, PASSWORD)
+    response = client.get(f"/staff/?cycle={cycle.code}&_external=1&_anchor=x&_scheme=http")
+    location = response.headers["Location"]
+    assert location == f"/staff/offices/{OWN}?cycle={cycle.code}"
+
+
 def test_pages_ask_anonymous_visitors_to_sign_in_and_come_back(client, session, cycle) -> None:
     response = client.get(f"/staff/offices/{OWN}?cycle={cycle.code}")
     assert response.status_code == 302
