@@ -83,6 +83,14 @@ class SurveyForm(FlaskForm):
         """The radio group of one answer key."""
         return self[field_name(item, sub)]
 
+    def chosen(self) -> dict[str, str]:
+        """Field name → the posted value of every radio group that has one (to show the answers again)."""
+        return {f.name: str(f.data) for f in self if isinstance(f, RadioField) and f.data not in (None, "")}
+
+    def question_errors(self) -> dict[str, str]:
+        """Field name → the first error of every radio group that failed validation."""
+        return {f.name: str(f.errors[0]) for f in self if isinstance(f, RadioField) and f.errors}
+
 
 _classes: dict[tuple[str, str], type[SurveyForm]] = {}
 

@@ -14,11 +14,11 @@ answers, :mod:`.forms` holds the form and its nonce. The POST
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from flask import Response as FlaskResponse
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from .. import questionnaire as questionnaires
@@ -26,15 +26,16 @@ from ..clock import local_today as today
 from ..db import db
 from ..extensions import csrf, limiter
 from ..links import InvitationRef, PosterRef
-from ..models import Cycle
+from ..models import Channel, Cycle
 from ..questionnaire import Questionnaire
 from ..services import link_targets, submission
 from ..templating import current_lang
-from . import bp
-from .forms import Nonce, NonceError, SurveyForm, field_name, form_class, issue_nonce, pairs, read_nonce
+from . import bp, questions
+from .forms import Nonce, NonceError, SurveyForm, form_class, issue_nonce, read_nonce
 from .link_pages import answered_page, link_problem_page
 
 ANSWERED_COOKIE_DAYS = 400
+JUST_ANSWERED_SECONDS = 30 * 60
 
 
 def _submit_limit() -> str:
@@ -48,6 +49,12 @@ def _is_language_switch() -> bool:
 def answered_cookie(cycle: Cycle, office_code: str) -> str:
     """The name of the soft "already answered from this device" cookie of one office and cycle."""
     return f"answered_{cycle.id}_{office_code}"
+
+
+def just_answered_cookie(cycle: Cycle, office_code: str) -> str:
+    """The cookie that, for a short while after sending, makes the link show "you have answered" instead of a
+    form, so that Back or a re-opened tab does not offer the same person a second, empty form."""
+    return f"sent_{cycle.id}_{office_code}"
 
 
 @bp.errorhandler(link_targets.LinkProblemError)
@@ -71,10 +78,14 @@ def survey(token: str) -> str | Response | tuple[str, int]:
     target = link_targets.resolve(db.session, _read(token), today())
     if target.answered:
         return answered_page("answered", 200 if request.method == "GET" else 409)
+    if request.method == "GET":
+        if _just_answered(target) and "new" not in request.args:
+            return render_template("public/just_answered.html", office=target.office, token=token), 200
+        return _fresh_page(token, target)
     questionnaire = _questionnaire(target.cycle)
-    form = _form(questionnaire, target)
-    if request.method == "GET" or _is_language_switch():
-        return _page(form, questionnaire, target)
+    form = form_class(questionnaire)()
+    if _is_language_switch():
+        return _page(token, form, questionnaire, target)
     return _submit(token, form, questionnaire, target)
 
 
@@ -82,7 +93,7 @@ def survey(token: str) -> str | Response | tuple[str, int]:
 def thanks(token: str) -> str:
     """Where a stored submission lands (post/redirect/get)."""
     office = link_targets.office_of(db.session, _read(token))
-    return render_template("public/thanks.html", office=office)
+    return render_template("public/thanks.html", office=office, token=token)
 
 
 def _read(token: str) -> PosterRef | InvitationRef:
@@ -95,64 +106,80 @@ def _questionnaire(cycle: Cycle) -> Questionnaire:
     )
 
 
-def _form(questionnaire: Questionnaire, target: link_targets.SurveyTarget) -> SurveyForm:
-    """The form: pre-selected profile answers and a fresh nonce on GET, the posted values on POST."""
-    cls = form_class(questionnaire)
-    if request.method == "GET":
-        form = cls(data={"respondent_type": target.respondent_type, "service": target.service})
-        form.nonce.data = issue_nonce()
-        return form
-    return cls()
+def _just_answered(target: link_targets.SurveyTarget) -> bool:
+    """A poster link opened again on a device that sent answers through it a moment ago (an emailed link is spent
+    by its answer and says so itself; it must still open for a business that answered a poster before)."""
+    return (
+        target.channel == Channel.POSTER
+        and request.cookies.get(just_answered_cookie(target.cycle, target.office.code)) == "1"
+    )
 
 
-@dataclass(frozen=True)
-class ErrorLink:
-    """One line of the error summary: where it points and what it says."""
-
-    anchor: str
-    label: str
-    message: str
-
-
-def _error_links(form: SurveyForm, questionnaire: Questionnaire) -> list[ErrorLink]:
-    """The summary of the form's errors in page order, each linking to the first control of its question."""
+def _fresh_page(token: str, target: link_targets.SurveyTarget) -> str:
+    """A new form: the cached questions with the link's pre-selection, a CSRF token and a fresh nonce."""
+    questionnaire = _questionnaire(target.cycle)
     lang = current_lang()
-    links = []
-    for name, question in (
-        ("respondent_type", questionnaire.respondent_type),
-        ("service", questionnaire.service),
-    ):
-        if form[name].errors:
-            links.append(ErrorLink(f"{name}-0", question.question(lang), str(form[name].errors[0])))
-    for number, item in enumerate(questionnaire.items, start=1):
-        for item_code, sub in item.keys:
-            field = form[field_name(item_code, sub)]
-            if field.errors:
-                label = _("Question %(n)s", n=f"{number}.{sub}" if item.sub_items else number)
-                links.append(ErrorLink(f"{field.id}-0", label, str(field.errors[0])))
-    if form.suggestion.errors:
-        links.append(ErrorLink("suggestion", _("Suggestion"), str(form.suggestion.errors[0])))
-    return links
+    body = questions.fresh(questionnaire, lang, target.respondent_type, target.service)
+    return _render(token, questionnaire, target, body, csrf=generate_csrf(), nonce=issue_nonce())
+
+
+def _render(
+    token: str,
+    questionnaire: Questionnaire,
+    target: link_targets.SurveyTarget,
+    body: Markup,
+    *,
+    csrf: str,
+    nonce: str | None,
+    errors: list[questions.ErrorLine] | None = None,
+    suggestion: str | None = None,
+    suggestion_error: str | None = None,
+    resend: bool = False,
+) -> str:
+    lang = current_lang()
+    return render_template(
+        "public/survey.html",
+        questionnaire=questionnaire,
+        office=target.office,
+        lang=lang,
+        body=body,
+        csrf=csrf,
+        nonce=nonce or "",
+        errors=errors or [],
+        suggestion=suggestion,
+        suggestion_error=suggestion_error,
+        resend=resend,
+        minutes=questions.minutes(questionnaire, lang),
+        thanks_url=url_for(".thanks", token=token),
+        answered_before=request.cookies.get(answered_cookie(target.cycle, target.office.code)) == "1",
+    )
 
 
 def _page(
+    token: str,
     form: SurveyForm,
     questionnaire: Questionnaire,
     target: link_targets.SurveyTarget,
     status: int = 200,
     resend: bool = False,
 ) -> tuple[str, int]:
-    html = render_template(
-        "public/survey.html",
-        form=form,
-        questionnaire=questionnaire,
-        office=target.office,
-        lang=current_lang(),
-        field_name=field_name,
-        pairs=pairs,
-        errors=_error_links(form, questionnaire),
+    """The form again with the posted answers (after a language switch, or with what needs fixing)."""
+    lang = current_lang()
+    errors = form.question_errors()
+    values = form.chosen()
+    body = questions.filled(questionnaire, lang, values, errors)
+    suggestion_error = str(form.suggestion.errors[0]) if form.suggestion.errors else None
+    html = _render(
+        token,
+        questionnaire,
+        target,
+        body,
+        csrf=generate_csrf(),
+        nonce=form.nonce.data,
+        errors=questions.error_lines(questionnaire, lang, errors, suggestion_error),
+        suggestion=form.suggestion.data,
+        suggestion_error=suggestion_error,
         resend=resend,
-        answered_before=request.cookies.get(answered_cookie(target.cycle, target.office.code)) == "1",
     )
     return html, status
 
@@ -166,11 +193,11 @@ def _submit(
         nonce = read_nonce(form.nonce.data)
     except NonceError as exc:
         form.nonce.data = issue_nonce(started=exc.started)
-        return _page(form, questionnaire, target, status=400, resend=True)
+        return _page(token, form, questionnaire, target, status=400, resend=True)
     if form.csrf_token.errors:
-        return _page(form, questionnaire, target, status=400, resend=True)
+        return _page(token, form, questionnaire, target, status=400, resend=True)
     if not valid:
-        return _page(form, questionnaire, target, status=400)
+        return _page(token, form, questionnaire, target, status=400)
     outcome = _store(form, questionnaire, target, nonce)
     if outcome is not submission.Outcome.STORED:
         db.session.rollback()
@@ -179,15 +206,12 @@ def _submit(
         )
     db.session.commit()
     response = redirect(url_for(".thanks", token=token), code=303)
-    response.set_cookie(
-        answered_cookie(target.cycle, target.office.code),
-        "1",
-        max_age=ANSWERED_COOKIE_DAYS * 86400,
-        path="/s/",
-        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-        httponly=True,
-        samesite="Lax",
-    )
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    for name, days in (
+        (answered_cookie(target.cycle, target.office.code), ANSWERED_COOKIE_DAYS * 86400),
+        (just_answered_cookie(target.cycle, target.office.code), JUST_ANSWERED_SECONDS),
+    ):
+        response.set_cookie(name, "1", max_age=days, path="/s/", secure=secure, httponly=True, samesite="Lax")
     return response
 
 

@@ -132,7 +132,7 @@ def test_response_ids_are_random_uuid4_and_answers_refer_only_to_them(
 ):  # type: ignore[no-untyped-def]
     path = poster_path(app, poster_link(store, open_cycle))
     for _ in range(3):
-        client.post(path, data=form_data(client.get(path).text, questionnaire))
+        client.post(path, data=form_data(client.get(path + "?new=1").text, questionnaire))
     ids = store.scalars(select(Response.id)).all()
     assert len(set(ids)) == 3 and all(uuid.UUID(i).version == 4 for i in ids)
     assert set(store.scalars(select(Answer.response_id)).all()) == set(ids)

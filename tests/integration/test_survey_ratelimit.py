@@ -15,7 +15,7 @@ open_cycle = survey_helpers.open_cycle
 
 
 def _submit(client, path, questionnaire, address: str, **extra: str) -> int:  # type: ignore[no-untyped-def]
-    page = client.get(path, environ_base={"REMOTE_ADDR": address}).text
+    page = client.get(path + "?new=1", environ_base={"REMOTE_ADDR": address}).text
     data = form_data(page, questionnaire, **extra)
     return client.post(path, data=data, environ_base={"REMOTE_ADDR": address}).status_code
 

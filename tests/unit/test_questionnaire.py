@@ -52,6 +52,16 @@ def test_bribery_item_is_reverse_scored(eit) -> None:
     assert e4.options[1].label.th == "ไม่เคย" and e4.score(1) == 100
 
 
+def test_every_two_option_question_offers_yes_first_with_the_eit_scores(eit) -> None:
+    # eit.md: yes/no ไม่มี 0, มี 100; ever/never (E4, reversed) เคย 0, ไม่เคย 100. Shown "yes" first every time.
+    shown = {
+        code: [(o.label.th, o.label.en, o.score) for o in eit.item(code).answer_type.options]
+        for code in ("E4", "E8", "E10")
+    }
+    assert shown["E4"] == [("เคย", "Yes, I was", 0.0), ("ไม่เคย", "No, never", 100.0)]
+    assert shown["E8"] == shown["E10"] == [("มี", "Yes", 100.0), ("ไม่มี", "No", 0.0)]
+
+
 def test_profile_questions_have_the_default_lists(eit) -> None:
     assert eit.respondent_type.codes == ("individual", "business", "agency")
     assert len(eit.service.codes) == 8 and eit.service.codes[-1] == "other"

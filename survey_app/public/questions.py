@@ -1,0 +1,147 @@
+"""The questions part of the survey page, rendered once and reused, plus what the page says about it.
+
+A fresh form differs between visitors only in its CSRF token and nonce (outside this part) and in the pre-selected
+profile answers, which depend on the link (audience, an invitation's service). So :func:`fresh` renders the
+questions through Jinja (escaping included) once per questionnaire × language × pre-selection and keeps the
+markup. The cache is keyed on the :class:`~survey_app.questionnaire.Questionnaire` object itself:
+``questionnaire.get`` returns a new object when the file changes, so an edited file is rendered anew and the old
+entry is dropped. A form coming back with answers or errors is rendered by :func:`filled`, never cached.
+
+:func:`error_lines` gives the error summary (one line per question, in its own words) and :func:`minutes` the
+time the page says answering takes.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import render_template
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from ..questionnaire import Questionnaire
+from .forms import field_name, pairs
+
+TEMPLATE = "public/_questions.html"
+
+# Reading speed of the questionnaire's text, in characters a minute. No published rate for Thai silent reading on a
+# phone was found; 600 characters a minute (Thai writes no spaces and has about 5 to 6 characters a word, so about
+# 100 to 120 words a minute) is deliberately slower than adult reading on paper, as people read these questions
+# carefully on a small screen, often standing. English: 200 words a minute of about 6 characters (with the space).
+READING_CHARS_PER_MINUTE = {"th": 600, "en": 1200}
+SECONDS_PER_ANSWER = 3  # finding and tapping an option, scrolling to the next question
+
+_lock = threading.Lock()
+_fresh: dict[tuple[int, str, str | None, str | None], tuple[Questionnaire, Markup]] = {}
+
+
+def _render(
+    questionnaire: Questionnaire, lang: str, values: Mapping[str, str], errors: Mapping[str, str]
+) -> Markup:
+    html = render_template(
+        TEMPLATE,
+        questionnaire=questionnaire,
+        lang=lang,
+        values=values,
+        errors=errors,
+        pairs=pairs,
+        field_name=field_name,
+    )
+    return Markup(html)  # noqa: S704 - rendered by Jinja with autoescaping on
+
+
+def fresh(
+    questionnaire: Questionnaire, lang: str, respondent_type: str | None, service: str | None
+) -> Markup:
+    """The questions of a new form with the profile answers pre-selected (rendered once, then reused)."""
+    key = (id(questionnaire), lang, respondent_type, service)
+    entry = _fresh.get(key)
+    if entry is not None and entry[0] is questionnaire:
+        return entry[1]
+    values = {k: v for k, v in (("respondent_type", respondent_type), ("service", service)) if v}
+    html = _render(questionnaire, lang, values, {})
+    with _lock:
+        stale = [
+            k for k, (q, _m) in _fresh.items() if q is not questionnaire and _same_version(q, questionnaire)
+        ]
+        for k in stale:
+            del _fresh[k]  # the file changed: forget what was rendered from its previous content
+        _fresh[key] = (questionnaire, html)
+    return html
+
+
+def _same_version(a: Questionnaire, b: Questionnaire) -> bool:
+    return a.id == b.id and a.version == b.version
+
+
+def filled(
+    questionnaire: Questionnaire, lang: str, values: Mapping[str, str], errors: Mapping[str, str]
+) -> Markup:
+    """The questions with the posted answers chosen and each unanswered question's error (not cached)."""
+    return _render(questionnaire, lang, values, errors)
+
+
+@dataclass(frozen=True)
+class ErrorLine:
+    """One line of the error summary: the first control it leads to and what it says."""
+
+    anchor: str
+    text: str
+
+
+def _short(text: str, limit: int = 70) -> str:
+    """``text`` cut to about ``limit`` characters at a space (Thai separates phrases with spaces, not words)."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
+def error_lines(
+    questionnaire: Questionnaire, lang: str, errors: Mapping[str, str], suggestion_error: str | None = None
+) -> list[ErrorLine]:
+    """One line per question with a problem, in page order: its number, the start of its wording, and which of
+    its parts are unanswered (``errors`` maps field names to messages); then the suggestion's problem."""
+    lines = []
+    for name, profile in (
+        ("respondent_type", questionnaire.respondent_type),
+        ("service", questionnaire.service),
+    ):
+        if name in errors:
+            lines.append(ErrorLine(f"{name}-0", f"{profile.question(lang)}: {errors[name]}"))
+    for number, item in enumerate(questionnaire.items, start=1):
+        missing = [sub for code, sub in item.keys if field_name(code, sub) in errors]
+        if not missing:
+            continue
+        anchor = f"{field_name(item.code, missing[0])}-0"
+        if item.sub_items:
+            parts = ", ".join(f"{number}.{sub}" for sub in missing)
+            problem = _("not answered: %(parts)s", parts=parts)
+        else:
+            problem = _("not answered")
+        lines.append(ErrorLine(anchor, f"{number}. {_short(item.text(lang))} ({problem})"))
+    if suggestion_error:
+        lines.append(ErrorLine("suggestion", f"{_('Suggestion')}: {suggestion_error}"))
+    return lines
+
+
+def _characters(questionnaire: Questionnaire, lang: str) -> int:
+    """Characters a respondent reads: profile questions and choices, items, sub-items and every option shown."""
+    total = 0
+    for profile in (questionnaire.respondent_type, questionnaire.service):
+        total += len(profile.question(lang)) + sum(len(c.label(lang)) for c in profile.choices)
+    for item in questionnaire.items:
+        options = sum(len(o.label(lang)) for o in item.answer_type.options)
+        total += len(item.text(lang)) + sum(len(s(lang)) for s in item.sub_items) + options * len(item.keys)
+    return total
+
+
+def minutes(questionnaire: Questionnaire, lang: str) -> int:
+    """Whole minutes (rounded up) to read every question at :data:`READING_CHARS_PER_MINUTE` and answer it."""
+    answers = len(questionnaire.answer_keys) + 2
+    seconds = _characters(questionnaire, lang) * 60 / READING_CHARS_PER_MINUTE.get(lang, 600)
+    return math.ceil((seconds + answers * SECONDS_PER_ANSWER) / 60)
