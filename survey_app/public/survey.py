@@ -30,7 +30,7 @@ from ..models import Channel, Cycle
 from ..questionnaire import Questionnaire
 from ..services import link_targets, submission
 from ..templating import current_lang
-from . import bp, questions
+from . import bp, fresh_page, questions
 from .forms import Nonce, NonceError, SurveyForm, form_class, issue_nonce, read_nonce
 from .link_pages import answered_page, link_problem_page
 
@@ -116,11 +116,22 @@ def _just_answered(target: link_targets.SurveyTarget) -> bool:
 
 
 def _fresh_page(token: str, target: link_targets.SurveyTarget) -> str:
-    """A new form: the cached questions with the link's pre-selection, a CSRF token and a fresh nonce."""
+    """A new form: cached page parts and questions with the link's pre-selection, a CSRF token and a fresh nonce."""
     questionnaire = _questionnaire(target.cycle)
     lang = current_lang()
     body = questions.fresh(questionnaire, lang, target.respondent_type, target.service)
-    return _render(token, questionnaire, target, body, csrf=generate_csrf(), nonce=issue_nonce())
+    answered_before = request.cookies.get(answered_cookie(target.cycle, target.office.code)) == "1"
+    marks = fresh_page.markers()
+
+    def render() -> str:
+        return _render(
+            str(marks["token"]), questionnaire, target, marks["body"], csrf=marks["csrf"], nonce=marks["nonce"]
+        )
+
+    key = (lang, target.office.code, target.office.name(lang), answered_before)
+    return fresh_page.page(
+        key, questionnaire, render, csrf=generate_csrf(), nonce=issue_nonce(), token=token, body=body
+    )
 
 
 def _render(
@@ -150,7 +161,7 @@ def _render(
         suggestion_error=suggestion_error,
         resend=resend,
         minutes=questions.minutes(questionnaire, lang),
-        thanks_url=url_for(".thanks", token=token),
+        thanks_url=url_for(".thanks", token="TOKEN").replace("TOKEN", token),  # token may be a cache marker
         answered_before=request.cookies.get(answered_cookie(target.cycle, target.office.code)) == "1",
     )
 

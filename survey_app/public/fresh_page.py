@@ -1,0 +1,79 @@
+"""A fresh survey page assembled from cached parts: only the CSRF token, the nonce and the token differ per visitor.
+
+The page around the questions (layout, title, notices, suggestion box) is rendered through Jinja once per
+questionnaire × language × office (its name as shown) × "answered before" notice, with markers in place of the
+per-visitor values; it is then kept as a list of literal parts and slots. A request fills the slots with its CSRF
+token, nonce and link token (each escaped, though all three are URL-safe base64 by construction) and the cached
+questions of :mod:`.questions`. Keys hold the questionnaire object, so an edited questionnaire file renders anew.
+The cache is bounded; the oldest entries go first.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from ..questionnaire import Questionnaire
+
+MAX_ENTRIES = 512
+SLOTS = ("csrf", "nonce", "token", "body")
+_MARK = "\x1eslot{}\x1e"  # a record-separator character cannot come from a template, an office name or a translation
+_SPLIT = re.compile("\x1eslot(csrf|nonce|token|body)\x1e")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A page as literal text and named slots, alternating: text, slot, text, slot, ..., text."""
+
+    texts: tuple[str, ...]
+    slots: tuple[str, ...]
+
+    def fill(self, values: dict[str, str]) -> str:
+        out = [self.texts[0]]
+        for slot, text in zip(self.slots, self.texts[1:], strict=True):
+            out.append(values[slot])
+            out.append(text)
+        return "".join(out)
+
+
+_lock = threading.Lock()
+_pages: OrderedDict[tuple[object, ...], tuple[Questionnaire, Parts]] = OrderedDict()
+
+
+def markers() -> dict[str, Markup]:
+    """What the page template is given in place of each per-visitor value."""
+    return {slot: Markup(_MARK.format(slot)) for slot in SLOTS}  # noqa: S704 - a constant
+
+
+def split(html: str) -> Parts:
+    """``html`` rendered with :func:`markers` as literal parts and slots."""
+    pieces = _SPLIT.split(html)
+    return Parts(tuple(pieces[0::2]), tuple(pieces[1::2]))
+
+
+def page(
+    key: tuple[object, ...],
+    questionnaire: Questionnaire,
+    render: Callable[[], str],
+    *,
+    csrf: str,
+    nonce: str,
+    token: str,
+    body: Markup,
+) -> str:
+    """The page for ``key`` (rendered by ``render`` with :func:`markers` the first time) with the slots filled."""
+    full_key = (id(questionnaire), *key)
+    entry = _pages.get(full_key)
+    if entry is None or entry[0] is not questionnaire:
+        entry = (questionnaire, split(render()))
+        with _lock:
+            _pages[full_key] = entry
+            while len(_pages) > MAX_ENTRIES:
+                _pages.popitem(last=False)
+    values = {"csrf": str(escape(csrf)), "nonce": str(escape(nonce)), "token": str(escape(token)), "body": body}
+    return entry[1].fill(values)
