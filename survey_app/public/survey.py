@@ -36,6 +36,7 @@ from .link_pages import answered_page, link_problem_page
 
 ANSWERED_COOKIE_DAYS = 400
 JUST_ANSWERED_SECONDS = 30 * 60
+_PLACEHOLDER = "placeholder"  # url_for would percent-encode a cache marker, so it goes in afterwards
 
 
 def _submit_limit() -> str:
@@ -161,7 +162,7 @@ def _render(
         suggestion_error=suggestion_error,
         resend=resend,
         minutes=questions.minutes(questionnaire, lang),
-        thanks_url=url_for(".thanks", token="TOKEN").replace("TOKEN", token),  # token may be a cache marker
+        thanks_url=url_for(".thanks", token=_PLACEHOLDER).replace(_PLACEHOLDER, token),  # token may be a marker
         answered_before=request.cookies.get(answered_cookie(target.cycle, target.office.code)) == "1",
     )
 
