@@ -75,5 +75,10 @@ def page(
             _pages[full_key] = entry
             while len(_pages) > MAX_ENTRIES:
                 _pages.popitem(last=False)
-    values = {"csrf": str(escape(csrf)), "nonce": str(escape(nonce)), "token": str(escape(token)), "body": body}
+    values = {
+        "csrf": str(escape(csrf)),
+        "nonce": str(escape(nonce)),
+        "token": str(escape(token)),
+        "body": body,
+    }
     return entry[1].fill(values)

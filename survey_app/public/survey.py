@@ -126,7 +126,12 @@ def _fresh_page(token: str, target: link_targets.SurveyTarget) -> str:
 
     def render() -> str:
         return _render(
-            str(marks["token"]), questionnaire, target, marks["body"], csrf=marks["csrf"], nonce=marks["nonce"]
+            str(marks["token"]),
+            questionnaire,
+            target,
+            marks["body"],
+            csrf=marks["csrf"],
+            nonce=marks["nonce"],
         )
 
     key = (lang, target.office.code, target.office.name(lang), answered_before)
@@ -162,7 +167,9 @@ def _render(
         suggestion_error=suggestion_error,
         resend=resend,
         minutes=questions.minutes(questionnaire, lang),
-        thanks_url=url_for(".thanks", token=_PLACEHOLDER).replace(_PLACEHOLDER, token),  # token may be a marker
+        thanks_url=url_for(".thanks", token=_PLACEHOLDER).replace(
+            _PLACEHOLDER, token
+        ),  # token may be a marker
         answered_before=request.cookies.get(answered_cookie(target.cycle, target.office.code)) == "1",
     )
 
