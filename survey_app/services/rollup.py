@@ -21,13 +21,16 @@ from ..questionnaire import Questionnaire
 def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(CellStat)
+    table = typing.cast(
+        Table, CellStat.__table__
+    )  # the table, not the entity: a plain Core statement is cheaper
+    stmt = insert(table)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[c.name for c in typing.cast(Table, CellStat.__table__).primary_key.columns],
+        index_elements=[c.name for c in table.primary_key.columns],
         set_={
-            "n": CellStat.n + stmt.excluded.n,
-            "total": CellStat.total + stmt.excluded.total,
-            "total_sq": CellStat.total_sq + stmt.excluded.total_sq,
+            "n": table.c.n + stmt.excluded.n,
+            "total": table.c.total + stmt.excluded.total,
+            "total_sq": table.c.total_sq + stmt.excluded.total_sq,
         },
     )
     session.execute(stmt, rows)

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, false, update
+from sqlalchemy import CursorResult, Table, delete, false, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Channel, Invitation, Response, SpentNonce
+from ..models.responses import new_response_id
 from ..questionnaire import Questionnaire
 from . import rollup
 
@@ -86,21 +87,35 @@ def submit(session: Session, questionnaire: Questionnaire, submission: Submissio
     if submission.invitation_id is not None and not _spend_invitation(session, submission):
         return Outcome.ALREADY_ANSWERED
     response = _response(questionnaire, submission, today)
-    session.add(response)
-    session.flush()
+    _insert(session, response)
     rollup.add_response(session, response, questionnaire.measures(submission.answers))
     return Outcome.STORED
+
+
+def _insert(session: Session, response: Response) -> None:
+    """Two Core INSERTs (the response, then its answers in one executemany) instead of an ORM flush: the same
+    rows and statements at a fraction of the cost; ``response`` itself is never added to the session."""
+    table = cast(Table, Response.__table__)
+    session.execute(insert(table), [{c.key: getattr(response, c.key) for c in table.columns}])
+    session.execute(
+        insert(cast(Table, Answer.__table__)),
+        [
+            {"response_id": response.id, "item": a.item, "sub": a.sub, "value": a.value, "score": a.score}
+            for a in response.answers
+        ],
+    )
 
 
 def _spend_nonce(session: Session, nonce_hash: str, expires_on: dt.date) -> bool:
     """Record the nonce as spent; False when it already was."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = cast(Table, SpentNonce.__table__)  # the table, not the entity: a plain Core statement is cheaper
     stmt = (
-        insert(SpentNonce)
+        insert(table)
         .values(nonce_hash=nonce_hash, expires_on=expires_on)
         .on_conflict_do_nothing()
-        .returning(SpentNonce.nonce_hash)
+        .returning(table.c.nonce_hash)
     )
     # RETURNING rather than rowcount: drivers need not report a row count for INSERT ... ON CONFLICT.
     return session.execute(stmt).first() is not None
@@ -129,6 +144,7 @@ def _response(questionnaire: Questionnaire, submission: Submission, today: dt.da
         for (item, sub), value in sorted(submission.answers.items())
     ]
     return Response(
+        id=new_response_id(),
         cycle_id=submission.cycle_id,
         office_code=submission.office_code,
         channel=submission.channel.value,
