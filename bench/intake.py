@@ -161,7 +161,7 @@ def page_bytes(url: str) -> int:
 
 def run(label: str, url: str, args: argparse.Namespace, log: Path) -> dict[str, Any]:
     """Ceilings, then the form and complete submissions, on one database."""
-    from survey_app.links import poster_token
+    from survey_app.tokens import poster_token
 
     link_id = prepare(url)
     app_env = {
