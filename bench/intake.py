@@ -277,6 +277,11 @@ def main() -> None:
     parser.add_argument(
         "--port", type=int, default=5410, help="the app's port; the ceilings use the next one"
     )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/4"),
+        help="rate-limit storage, as in production with several workers (memory:// to leave Redis out)",
+    )
     add_common_arguments(parser)
     args = parser.parse_args()
     runs, pg_version = [], None

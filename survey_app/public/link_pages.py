@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from flask import render_template
 
-from ..models import Cycle
-from ..services.link_targets import LinkProblemError, Problem
+from ..services.link_targets import CycleView, LinkProblemError, Problem
 from ..templating import format_date
 
 
@@ -75,7 +74,7 @@ PAGES: dict[str, LinkPage] = {
 }
 
 
-def _when(problem: Problem, cycle: Cycle | None, today: dt.date) -> tuple[str, str]:
+def _when(problem: Problem, cycle: CycleView | None, today: dt.date) -> tuple[str, str]:
     """The date part of the not-yet-open and closed texts, when a date is meaningful."""
     if cycle is None:
         return "", ""

@@ -25,7 +25,7 @@ from .. import questionnaire as questionnaires
 from ..clock import local_today as today
 from ..db import db
 from ..extensions import csrf, limiter
-from ..models import Channel, Cycle
+from ..models import Channel
 from ..questionnaire import Questionnaire
 from ..services import link_targets, submission
 from ..templating import current_lang
@@ -47,12 +47,12 @@ def _is_language_switch() -> bool:
     return "lang" in request.form
 
 
-def answered_cookie(cycle: Cycle, office_code: str) -> str:
+def answered_cookie(cycle: link_targets.CycleView, office_code: str) -> str:
     """The name of the soft "already answered from this device" cookie of one office and cycle."""
     return f"answered_{cycle.id}_{office_code}"
 
 
-def just_answered_cookie(cycle: Cycle, office_code: str) -> str:
+def just_answered_cookie(cycle: link_targets.CycleView, office_code: str) -> str:
     """The cookie that, for a short while after sending, makes the link show "you have answered" instead of a
     form, so that Back or a re-opened tab does not offer the same person a second, empty form."""
     return f"sent_{cycle.id}_{office_code}"
@@ -71,18 +71,28 @@ def _no_store(response: FlaskResponse) -> FlaskResponse:
     return response
 
 
-@bp.route("/s/<token>", methods=["GET", "POST"])
-@limiter.limit(_submit_limit, methods=["POST"], exempt_when=_is_language_switch)
-@csrf.exempt
-def survey(token: str) -> str | Response | tuple[str, int]:
-    """The questionnaire of the office and cycle ``token`` opens; POST stores the answers once."""
-    target = link_targets.resolve(db.session, _read(token), today())
+@bp.get("/s/<token>")
+@limiter.exempt
+def survey(token: str) -> str | tuple[str, int]:
+    """The questionnaire of the office and cycle ``token`` opens (the busiest page: no ORM session, and the rate
+    limiter, which counts only POSTs, is not consulted)."""
+    with db.engine.connect() as conn:
+        target = link_targets.resolve(conn, _read(token), today())
     if target.answered:
-        return answered_page("answered", 200 if request.method == "GET" else 409)
-    if request.method == "GET":
-        if _just_answered(target) and "new" not in request.args:
-            return render_template("public/just_answered.html", office=target.office, token=token), 200
-        return _fresh_page(token, target)
+        return answered_page("answered", 200)
+    if _just_answered(target) and "new" not in request.args:
+        return render_template("public/just_answered.html", office=target.office, token=token), 200
+    return _fresh_page(token, target)
+
+
+@bp.post("/s/<token>")
+@limiter.limit(_submit_limit, exempt_when=_is_language_switch)
+@csrf.exempt
+def survey_post(token: str) -> Response | tuple[str, int]:
+    """Store the answers once (or show the form again in the other language, or with what needs fixing)."""
+    target = link_targets.resolve(db.session, _read(token), today())  # in the transaction that stores them
+    if target.answered:
+        return answered_page("answered", 409)
     questionnaire = _questionnaire(target.cycle)
     form = form_class(questionnaire)()
     if _is_language_switch():
@@ -93,7 +103,8 @@ def survey(token: str) -> str | Response | tuple[str, int]:
 @bp.get("/s/<token>/thanks")
 def thanks(token: str) -> str:
     """Where a stored submission lands (post/redirect/get)."""
-    office = link_targets.office_of(db.session, _read(token))
+    with db.engine.connect() as conn:
+        office = link_targets.office_of(conn, _read(token))
     return render_template("public/thanks.html", office=office, token=token)
 
 
@@ -101,7 +112,7 @@ def _read(token: str) -> PosterRef | InvitationRef:
     return link_targets.read(token, current_app.config["LINK_KEYS"])
 
 
-def _questionnaire(cycle: Cycle) -> Questionnaire:
+def _questionnaire(cycle: link_targets.CycleView) -> Questionnaire:
     return questionnaires.get(
         current_app.config["SURVEYS_DIR"], cycle.questionnaire_id, cycle.questionnaire_version
     )
