@@ -233,14 +233,20 @@ class Questionnaire:
     indicators: tuple[Indicator, ...]
     eit_indicators: tuple[str, ...]
 
-    @property
+    # Derived once per object (cached_property writes the instance's __dict__, which a frozen dataclass allows):
+    # a submission asks for these dozens of times.
+    @functools.cached_property
     def items(self) -> tuple[Item, ...]:
         return tuple(item for indicator in self.indicators for item in indicator.items)
 
-    @property
+    @functools.cached_property
     def answer_keys(self) -> tuple[tuple[str, int], ...]:
         """Every (item, sub) pair a complete response answers."""
         return tuple(key for item in self.items for key in item.keys)
+
+    @functools.cached_property
+    def _items_by_code(self) -> dict[str, Item]:
+        return {item.code: item for item in self.items}
 
     @property
     def measure_codes(self) -> tuple[str, ...]:
@@ -249,10 +255,7 @@ class Questionnaire:
 
     def item(self, code: str) -> Item:
         """The item with ``code``; ``KeyError`` if there is none."""
-        for item in self.items:
-            if item.code == code:
-                return item
-        raise KeyError(code)
+        return self._items_by_code[code]
 
     def measures(self, values: Mapping[tuple[str, int], int]) -> dict[str, float]:
         """Per-respondent value of every measure from raw answers keyed by (item, sub).

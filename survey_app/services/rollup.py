@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Mapping
+from typing import Protocol
 
 from sqlalchemy import Float, Table, and_, case, cast, delete, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,7 +37,24 @@ def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
     session.execute(stmt, rows)
 
 
-def add_response(session: Session, response: Response, measures: Mapping[str, float]) -> None:
+class CellOf(Protocol):
+    """What places a response in its cells: a :class:`~survey_app.models.Response` or a plain row with these."""
+
+    @property
+    def cycle_id(self) -> int: ...
+    @property
+    def office_code(self) -> str: ...
+    @property
+    def respondent_type(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def too_fast(self) -> bool: ...
+    @property
+    def straight_lined(self) -> bool: ...
+
+
+def add_response(session: Session, response: CellOf, measures: Mapping[str, float]) -> None:
     """Add one response's measure values to its cells (one executemany upsert)."""
     key = {
         "cycle_id": response.cycle_id,
