@@ -89,7 +89,10 @@ def test_language_switch_and_error_summary_keep_the_answers(
     assert page.evaluate("document.activeElement.id") == "error-summary"
     assert summary.get_by_role("heading").inner_text() == "Please check these answers"
     assert page.locator("#service-6").is_checked()
-    summary.get_by_role("link", name="Question 1.2: Choose an answer to this question.").click()
+    # One line per question in its own words, naming the unanswered part (the script checks before sending).
+    summary.get_by_role(
+        "link", name="1. Officials served you in the following respects — how much? (not answered: 1.2)"
+    ).click()
     assert page.evaluate("location.hash") == "#E1_2-0"
     page.screenshot(path=str(artifacts / "survey-errors-en-360.png"), full_page=False)
     assert store.scalar(select(func.count()).select_from(Response)) == 0

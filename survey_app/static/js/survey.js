@@ -73,7 +73,7 @@
         seen[key] = { anchor: input.id, text: legend.length > 72 ? legend.slice(0, 71) + "…" : legend, parts: [] };
         lines.push(seen[key]);
       }
-      if (outer) seen[key].parts.push(group.querySelector("legend").textContent.replace(/^.*?(\d+\.\d+).*$/, "$1"));
+      if (outer) seen[key].parts.push(group.getAttribute("data-part"));
     });
     return lines;
   }
