@@ -119,6 +119,26 @@ class Server:
             self.proc.wait(timeout=30)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by gunicorn's master ``pid`` and its workers, live or reaped."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(p: int) -> list[str]:
+        text = Path(f"/proc/{p}/stat").read_text()
+        return text[text.rindex(")") + 2 :].split()  # after "pid (comm) "; field 3 of stat is index 0 here
+
+    total = sum(int(v) for v in fields(pid)[11:15])  # utime, stime, cutime, cstime (reaped workers)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                f = fields(int(entry.name))
+            except (OSError, ValueError):
+                continue
+            if int(f[1]) == pid:
+                total += int(f[11]) + int(f[12])
+    return total / tick
+
+
 def _answers(port: int) -> bool:
     """Whether something answers HTTP on 127.0.0.1:``port`` (any status)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -140,6 +160,7 @@ def wrk(url: str, script: str, threads: int, connections: int, duration: int) ->
     result: dict[str, Any] = json.loads(line.removeprefix("BENCH-JSON "))
     seconds = result["duration_us"] / 1e6
     result["rps"] = result["requests"] / seconds
+    result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
     result["errors"] = sum(v for k, v in result.items() if k.startswith("errors_")) + result.get(
         "unexpected", 0
     )
@@ -185,18 +206,18 @@ def run(label: str, url: str, args: argparse.Namespace, log: Path) -> dict[str, 
         size = page_bytes(f"http://127.0.0.1:{port_app}{path}")
     result["page_bytes"] = size
     ceiling_env = {"BENCH_DATABASE_URL": url, "BENCH_PAGE_BYTES": str(size)}
-    with Server("bench.ceiling_app:app", port_ceiling, ceiling_env, log / "ceilings.log"):
+    with Server("bench.ceiling_app:app", port_ceiling, ceiling_env, log / "ceilings.log") as ceiling:
         for name in ("bare", "query"):
             target = f"http://127.0.0.1:{port_ceiling}/{name}"
             warm(target)
-            result[name] = wrk(target, "get.lua", 2, args.connections, args.duration)
+            result[name] = wrk(target, "get.lua", 2, args.connections, args.duration, ceiling)
     before = stored_responses(url)
     access = log / f"{label}-app.log"
-    with Server("wsgi:app", port_app, app_env, access):
+    with Server("wsgi:app", port_app, app_env, access) as app:
         target = f"http://127.0.0.1:{port_app}{path}"
         warm(target)
-        result["form"] = wrk(target, "get.lua", 2, args.connections, args.duration)
-        result["submit"] = wrk(target, "submit.lua", args.connections, args.connections, args.duration)
+        result["form"] = wrk(target, "get.lua", 2, args.connections, args.duration, app)
+        result["submit"] = wrk(target, "submit.lua", args.connections, args.connections, args.duration, app)
     result["stored"] = stored_responses(url) - before
     # When wrk stops, the POSTs in flight still complete on the server, but their 303 reaches no client: so the
     # server's own count of 303s (its access log) is what must equal the stored rows.
@@ -221,14 +242,17 @@ def render(report: dict[str, Any]) -> str:
         "`bench/ceiling_app.py` served the same way, returning a string as long as the survey page "
         "(`/bare`), after reading one row with SQLAlchemy Core (`/query`). A complete submission is GET of the "
         "form, POST of every answer with its CSRF token and nonce (303), GET of the thank-you page; its latency "
-        "columns cover all three requests.",
+        "columns cover all three requests. *Server CPU* is the user + system time gunicorn's processes used during "
+        "the line, per request (per submission: its three requests together), read from `/proc`; unlike requests/s it "
+        "does not shrink when other programs take the cores, so *share by CPU* (ceiling's CPU per request ÷ ours) "
+        "is the steadier comparison on a shared machine. Database server CPU is not included in it.",
         "",
-        "| database | what | requests/s | submissions/s | p50 / p95 / p99 ms | errors | share of bare "
-        "| share of one query |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| database | what | requests/s | submissions/s | p50 / p95 / p99 ms | errors | server CPU ms | share of "
+        "one query by requests/s | by CPU |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in report["runs"]:
-        bare, query = r["bare"]["rps"], r["query"]["rps"]
+        query, query_cpu = r["query"]["rps"], r["query"]["cpu_ms"]
         for key, what in (
             ("bare", "bare Flask, page only"),
             ("query", "bare Flask, one query + page"),
@@ -237,10 +261,11 @@ def render(report: dict[str, Any]) -> str:
         ):
             m = r[key]
             subs = f"{m['submissions_per_s']:,.0f}" if "submissions_per_s" in m else ""
-            shares = f"{m['rps'] / bare:.0%} | {m['rps'] / query:.0%}" if key in ("form", "submit") else " | "
+            cpu = m["cpu_ms"] * (3 if key == "submit" else 1)
+            shares = f"{m['rps'] / query:.0%} | {query_cpu / m['cpu_ms']:.0%}" if key == "form" else " | "
             lines.append(
                 f"| {r['database']} | {what} | {m['rps']:,.0f} | {subs} | {_ms(m['p50_us'])} / "
-                f"{_ms(m['p95_us'])} / {_ms(m['p99_us'])} | {m['errors']} | {shares} |"
+                f"{_ms(m['p95_us'])} / {_ms(m['p99_us'])} | {m['errors']} | {cpu:.2f} | {shares} |"
             )
     lines.append("")
     for r in report["runs"]:
@@ -251,8 +276,10 @@ def render(report: dict[str, Any]) -> str:
             f"- {r['database']}: {r['answered_303']:,} submissions acknowledged by the server (303 in its access log), "
             f"{r['stored']:,} response rows stored: {verdict}; the load generator received {s['acknowledged']:,} of "
             f"those 303s ({in_flight} were in flight when it stopped, at most one per connection); form GET at "
-            f"{r['form']['rps'] / r['query']['rps']:.0%} of the one-query ceiling "
-            f"(target 50 %), {s['submissions_per_s']:,.0f} complete submissions/s (target 200); the page is "
+            f"{r['form']['rps'] / r['query']['rps']:.0%} of the one-query ceiling by requests/s and "
+            f"{r['query']['cpu_ms'] / r['form']['cpu_ms']:.0%} by server CPU (target 50 %); "
+            f"{s['submissions_per_s']:,.0f} complete submissions/s measured (target 200), "
+            f"{1000 / (3 * s['cpu_ms']):,.0f}/s per core of server CPU; the page is "
             f"{r['page_bytes']:,} bytes. Load average (1 min) after each line: "
             + ", ".join(f"{r[k]['load']:.1f}" for k in ("bare", "query", "form", "submit"))
             + "."
