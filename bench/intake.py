@@ -152,10 +152,16 @@ def _answers(port: int) -> bool:
         conn.close()
 
 
-def wrk(url: str, script: str, threads: int, connections: int, duration: int) -> dict[str, Any]:
-    """Run wrk with ``bench/wrk/<script>`` and return the JSON line its ``done()`` prints."""
+def wrk(
+    url: str, script: str, threads: int, connections: int, duration: int, server: Server
+) -> dict[str, Any]:
+    """Run wrk with ``bench/wrk/<script>`` and return the JSON line its ``done()`` prints, with the CPU time the
+    server's processes used meanwhile (a measure that other load on the machine does not shrink)."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", f"bench/wrk/{script}", url]
+    assert server.proc is not None
+    cpu_before = cpu_seconds(server.proc.pid)
     out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(server.proc.pid) - cpu_before
     line = next(ln for ln in out.splitlines() if ln.startswith("BENCH-JSON "))
     result: dict[str, Any] = json.loads(line.removeprefix("BENCH-JSON "))
     seconds = result["duration_us"] / 1e6
