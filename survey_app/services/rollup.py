@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Float, Table, and_, case, cast, delete, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,23 +18,28 @@ from sqlalchemy.orm import Session
 from ..models import Answer, CellStat, Response
 from ..questionnaire import Questionnaire
 
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert_statement(dialect: str) -> Any:
+    """The cell upsert for ``dialect``, built once (building ``excluded`` costs more than running it)."""
+    if dialect not in _UPSERTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = typing.cast(Table, CellStat.__table__)  # the table, not the entity: a plain Core statement
+        stmt = insert(table)
+        _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=[c.name for c in table.primary_key.columns],
+            set_={
+                "n": table.c.n + stmt.excluded.n,
+                "total": table.c.total + stmt.excluded.total,
+                "total_sq": table.c.total_sq + stmt.excluded.total_sq,
+            },
+        )
+    return _UPSERTS[dialect]
+
 
 def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = typing.cast(
-        Table, CellStat.__table__
-    )  # the table, not the entity: a plain Core statement is cheaper
-    stmt = insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[c.name for c in table.primary_key.columns],
-        set_={
-            "n": table.c.n + stmt.excluded.n,
-            "total": table.c.total + stmt.excluded.total,
-            "total_sq": table.c.total_sq + stmt.excluded.total_sq,
-        },
-    )
-    session.execute(stmt, rows)
+    session.execute(_upsert_statement(session.get_bind().dialect.name), rows)
 
 
 class CellOf(Protocol):
