@@ -1,8 +1,8 @@
 """The survey form and its one-time nonce.
 
-The form is built once per questionnaire version: a radio group for each profile question and for each answer
-key (item × sub-item, field name ``E1_2``), a suggestion box and a hidden nonce. Validation messages are translated
-lazily, so they come out in the page's language.
+The form has a radio group for each profile question and for each answer key (item × sub-item, field name
+``E1_2``), a suggestion box, the CSRF token and a hidden nonce. :class:`SurveyPost` reads and checks a posted form
+(the allowed values are worked out once per questionnaire); its messages come out in the page's language.
 
 The nonce is a signed ``[random, started, issued]`` triple (itsdangerous, ``SECRET_KEY``, its own salt):
 ``random`` is what is spent on submission (its SHA-256 goes into ``spent_nonce``, so a replayed POST fails);
@@ -18,16 +18,15 @@ import hashlib
 import secrets
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
-from wtforms import Field, HiddenField, RadioField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms import ValidationError
 
 from ..questionnaire import Choice, Option, Questionnaire
 from ..services.submission import SUGGESTION_MAX
@@ -55,62 +54,71 @@ def _clean_text(value: str | None) -> str | None:
     return value or None
 
 
-def _choice(values: list[str], message: Any) -> RadioField:
-    return RadioField(
-        validate_choice=False, validators=[InputRequired(message), AnyOf(values, message=message)]
-    )
+class SurveyPost:
+    """A posted survey form, parsed and checked without a form library (this runs on every submission).
 
+    ``values`` holds the chosen value of each radio group that was sent (to show the answers again), ``errors`` the
+    message of each group that is missing or not one of its options (after :meth:`validate`), ``suggestion`` the
+    cleaned suggestion and ``suggestion_error`` its problem. Messages are in the request's language.
+    """
 
-class SurveyForm(FlaskForm):
-    """Base of the per-questionnaire form classes; fields for the questions are added by :func:`form_class`."""
+    def __init__(self, questionnaire: Questionnaire, posted: Mapping[str, str]) -> None:
+        self._questionnaire = questionnaire
+        self._choices = _choices(questionnaire)
+        self.values = {name: posted[name] for name in self._choices if posted.get(name)}
+        self.errors: dict[str, str] = {}
+        self.nonce: str | None = posted.get("nonce")
+        self.csrf_token: str | None = posted.get("csrf_token")
+        self.suggestion = _clean_text(posted.get("suggestion"))
+        self.suggestion_error: str | None = None
 
-    nonce = HiddenField()
-    suggestion = TextAreaField(
-        filters=[_clean_text],
-        validators=[
-            Optional(),
-            Length(
-                max=SUGGESTION_MAX, message=_l("Please shorten your suggestion to 1,000 characters or fewer.")
-            ),
-        ],
-    )
+    def validate(self) -> bool:
+        """Check every radio group and the suggestion's length; True when nothing is wrong."""
+        for name, (allowed, message) in self._choices.items():
+            if self.values.get(name) not in allowed:
+                self.errors[name] = str(message)
+        if self.suggestion is not None and len(self.suggestion) > SUGGESTION_MAX:
+            self.suggestion_error = str(_SUGGESTION_TOO_LONG)
+        return not self.errors and self.suggestion_error is None
 
-    def answers(self, questionnaire: Questionnaire) -> dict[tuple[str, int], int]:
+    def csrf_valid(self) -> bool:
+        """Whether the CSRF token is the session's and not expired (as Flask-WTF checks it)."""
+        if not current_app.config.get("WTF_CSRF_ENABLED", True):
+            return True
+        try:
+            validate_csrf(self.csrf_token)
+        except ValidationError:
+            return False
+        return True
+
+    def answers(self) -> dict[tuple[str, int], int]:
         """The validated answers keyed by (item, sub), as raw option values."""
-        return {key: int(self[field_name(*key)].data) for key in questionnaire.answer_keys}
-
-    def answer_field(self, item: str, sub: int) -> Field:
-        """The radio group of one answer key."""
-        return self[field_name(item, sub)]
-
-    def chosen(self) -> dict[str, str]:
-        """Field name → the posted value of every radio group that has one (to show the answers again)."""
-        return {f.name: str(f.data) for f in self if isinstance(f, RadioField) and f.data not in (None, "")}
-
-    def question_errors(self) -> dict[str, str]:
-        """Field name → the first error of every radio group that failed validation."""
-        return {f.name: str(f.errors[0]) for f in self if isinstance(f, RadioField) and f.errors}
+        return {key: int(self.values[field_name(*key)]) for key in self._questionnaire.answer_keys}
 
 
-_classes: dict[tuple[str, str], type[SurveyForm]] = {}
+# Messages: lazy, so str() gives them in the language of the request that shows them.
+_RESPONDENT_TYPE = _l("Choose how you dealt with the office.")
+_SERVICE = _l("Choose the service you used.")
+_ANSWER = _l("Choose an answer to this question.")
+_SUGGESTION_TOO_LONG = _l("Please shorten your suggestion to 1,000 characters or fewer.")
+
+_CHOICES: dict[int, tuple[Questionnaire, dict[str, tuple[frozenset[str], Any]]]] = {}
 
 
-def form_class(questionnaire: Questionnaire) -> type[SurveyForm]:
-    """The form class for ``questionnaire`` (built once per id and version)."""
-    key = (questionnaire.id, questionnaire.version)
-    if key not in _classes:
-        fields: dict[str, Any] = {
-            "respondent_type": _choice(
-                list(questionnaire.respondent_type.codes), _l("Choose how you dealt with the office.")
-            ),
-            "service": _choice(list(questionnaire.service.codes), _l("Choose the service you used.")),
+def _choices(questionnaire: Questionnaire) -> dict[str, tuple[frozenset[str], Any]]:
+    """Field name → (allowed values, message when missing) for every radio group, built once per questionnaire."""
+    entry = _CHOICES.get(id(questionnaire))
+    if entry is None or entry[0] is not questionnaire:
+        fields: dict[str, tuple[frozenset[str], Any]] = {
+            "respondent_type": (frozenset(questionnaire.respondent_type.codes), _RESPONDENT_TYPE),
+            "service": (frozenset(questionnaire.service.codes), _SERVICE),
         }
         for item in questionnaire.items:
-            values = [str(option.value) for option in item.answer_type.options]
+            values = frozenset(str(option.value) for option in item.answer_type.options)
             for item_code, sub in item.keys:
-                fields[field_name(item_code, sub)] = _choice(values, _l("Choose an answer to this question."))
-        _classes[key] = type(f"SurveyForm_{questionnaire.id}_{questionnaire.version}", (SurveyForm,), fields)
-    return _classes[key]
+                fields[field_name(item_code, sub)] = (values, _ANSWER)
+        entry = _CHOICES[id(questionnaire)] = (questionnaire, fields)
+    return entry[1]
 
 
 # --- the one-time nonce -------------------------------------------------------------------------------------------

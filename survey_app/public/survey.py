@@ -31,7 +31,7 @@ from ..services import link_targets, submission
 from ..templating import current_lang
 from ..tokens import InvitationRef, PosterRef
 from . import bp, fresh_page, questions
-from .forms import Nonce, NonceError, SurveyForm, form_class, issue_nonce, read_nonce
+from .forms import Nonce, NonceError, SurveyPost, issue_nonce, read_nonce
 from .link_pages import answered_page, link_problem_page
 
 ANSWERED_COOKIE_DAYS = 400
@@ -94,7 +94,7 @@ def survey_post(token: str) -> Response | tuple[str, int]:
     if target.answered:
         return answered_page("answered", 409)
     questionnaire = _questionnaire(target.cycle)
-    form = form_class(questionnaire)()
+    form = SurveyPost(questionnaire, request.form)
     if _is_language_switch():
         return _page(token, form, questionnaire, target)
     return _submit(token, form, questionnaire, target)
@@ -187,7 +187,7 @@ def _render(
 
 def _page(
     token: str,
-    form: SurveyForm,
+    form: SurveyPost,
     questionnaire: Questionnaire,
     target: link_targets.SurveyTarget,
     status: int = 200,
@@ -195,36 +195,33 @@ def _page(
 ) -> tuple[str, int]:
     """The form again with the posted answers (after a language switch, or with what needs fixing)."""
     lang = current_lang()
-    errors = form.question_errors()
-    values = form.chosen()
-    body = questions.filled(questionnaire, lang, values, errors)
-    suggestion_error = str(form.suggestion.errors[0]) if form.suggestion.errors else None
+    body = questions.filled(questionnaire, lang, form.values, form.errors)
     html = _render(
         token,
         questionnaire,
         target,
         body,
         csrf=generate_csrf(),
-        nonce=form.nonce.data,
-        errors=questions.error_lines(questionnaire, lang, errors, suggestion_error),
-        suggestion=form.suggestion.data,
-        suggestion_error=suggestion_error,
+        nonce=form.nonce,
+        errors=questions.error_lines(questionnaire, lang, form.errors, form.suggestion_error),
+        suggestion=form.suggestion,
+        suggestion_error=form.suggestion_error,
         resend=resend,
     )
     return html, status
 
 
 def _submit(
-    token: str, form: SurveyForm, questionnaire: Questionnaire, target: link_targets.SurveyTarget
+    token: str, form: SurveyPost, questionnaire: Questionnaire, target: link_targets.SurveyTarget
 ) -> Response | tuple[str, int]:
     """Validate, store once, commit, then redirect; otherwise show the form again with the answers."""
     valid = form.validate()
     try:
-        nonce = read_nonce(form.nonce.data)
+        nonce = read_nonce(form.nonce)
     except NonceError as exc:
-        form.nonce.data = issue_nonce(started=exc.started)
+        form.nonce = issue_nonce(started=exc.started)
         return _page(token, form, questionnaire, target, status=400, resend=True)
-    if form.csrf_token.errors:
+    if not form.csrf_valid():
         return _page(token, form, questionnaire, target, status=400, resend=True)
     if not valid:
         return _page(token, form, questionnaire, target, status=400)
@@ -246,17 +243,17 @@ def _submit(
 
 
 def _store(
-    form: SurveyForm, questionnaire: Questionnaire, target: link_targets.SurveyTarget, nonce: Nonce
+    form: SurveyPost, questionnaire: Questionnaire, target: link_targets.SurveyTarget, nonce: Nonce
 ) -> submission.Outcome:
     entry = submission.Submission(
         cycle_id=target.cycle.id,
         office_code=target.office.code,
         channel=target.channel,
         invitation_id=target.invitation_id,
-        respondent_type=str(form.respondent_type.data),
-        service=str(form.service.data),
-        answers=form.answers(questionnaire),
-        suggestion=form.suggestion.data,
+        respondent_type=form.values["respondent_type"],
+        service=form.values["service"],
+        answers=form.answers(),
+        suggestion=form.suggestion,
         too_fast=time.time() - nonce.started < current_app.config["MIN_SECONDS"],
         nonce_hash=nonce.hash,
         nonce_expires_on=nonce.expires_on,
