@@ -102,7 +102,7 @@ class Server:
             stdout=out,
             stderr=out,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # five workers importing the app on a busy machine
         while not _answers(self.port):
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 self.__exit__()
@@ -116,7 +116,11 @@ class Server:
     def __exit__(self, *_: object) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=30)
+            try:
+                self.proc.wait(timeout=40)  # graceful_timeout is 30 s
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 def cpu_seconds(pid: int) -> float:
