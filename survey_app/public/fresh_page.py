@@ -82,3 +82,19 @@ def page(
         "body": body,
     }
     return entry[1].fill(values)
+
+
+_static: OrderedDict[tuple[object, ...], str] = OrderedDict()
+
+
+def static(key: tuple[object, ...], render: Callable[[], str]) -> str:
+    """A page with no per-visitor part (the thank-you page of an office in a language), rendered once per ``key``;
+    the key must hold everything the page shows (office name included), so a change renders anew."""
+    html = _static.get(key)
+    if html is None:
+        html = render()
+        with _lock:
+            _static[key] = html
+            while len(_static) > MAX_ENTRIES:
+                _static.popitem(last=False)
+    return html

@@ -105,7 +105,11 @@ def thanks(token: str) -> str:
     """Where a stored submission lands (post/redirect/get)."""
     with db.engine.connect() as conn:
         office = link_targets.office_of(conn, _read(token))
-    return render_template("public/thanks.html", office=office, token=token)
+    lang = current_lang()
+    return fresh_page.static(  # the page's language link holds the path, token included: so does the key
+        ("thanks", token, lang, office.code, office.name(lang)),
+        lambda: render_template("public/thanks.html", office=office),
+    )
 
 
 def _read(token: str) -> PosterRef | InvitationRef:

@@ -96,3 +96,14 @@ def test_time_estimate_reads_the_thai_text_at_600_characters_a_minute(app, store
     html = app.test_client().get(poster_path(app, poster_link(store, open_cycle))).text
     assert f"มี 15 ข้อ ใช้เวลาประมาณ {expected} นาที" in html
     assert expected >= 5  # not "about two minutes"
+
+
+def test_a_cached_thank_you_page_never_shows_another_links_token(app, store, open_cycle):  # type: ignore[no-untyped-def]
+    citizen = poster_path(app, poster_link(store, open_cycle))
+    business = poster_path(app, poster_link(store, open_cycle, audience="business"))
+    client = app.test_client()
+    first = client.get(citizen + "/thanks").text
+    second = client.get(business + "/thanks").text
+    assert "ขอบคุณที่ตอบแบบสอบถาม" in first and "ขอบคุณที่ตอบแบบสอบถาม" in second
+    assert f'href="{citizen}/thanks?lang=en"' in first and business not in first
+    assert f'href="{business}/thanks?lang=en"' in second and citizen not in second
