@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, delete, false, insert, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, false, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -87,25 +87,40 @@ def submit(session: Session, questionnaire: Questionnaire, submission: Submissio
     if submission.invitation_id is not None and not _spend_invitation(session, submission):
         return Outcome.ALREADY_ANSWERED
     response, answers = _rows(questionnaire, submission, today)
-    session.execute(insert(cast(Table, Response.__table__)), [asdict(response)])
-    session.execute(insert(cast(Table, Answer.__table__)), answers)
+    session.execute(_INSERT_RESPONSE, [asdict(response)])
+    session.execute(_INSERT_ANSWERS, answers)
     rollup.add_response(session, response, questionnaire.measures(submission.answers))
     return Outcome.STORED
 
 
+_SPEND_NONCE: dict[str, Any] = {}
+
+
+_INSERT_RESPONSE = insert(cast(Table, Response.__table__))
+_INSERT_ANSWERS = insert(cast(Table, Answer.__table__))
+
+
+def _spend_nonce_statement(dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING RETURNING`` of a nonce hash, built once per dialect."""
+    if dialect not in _SPEND_NONCE:
+        insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = cast(
+            Table, SpentNonce.__table__
+        )  # the table, not the entity: a plain Core statement is cheaper
+        _SPEND_NONCE[dialect] = (
+            insert_(table)
+            .values(nonce_hash=bindparam("nonce_hash"), expires_on=bindparam("expires_on"))
+            .on_conflict_do_nothing()
+            .returning(table.c.nonce_hash)
+        )
+    return _SPEND_NONCE[dialect]
+
+
 def _spend_nonce(session: Session, nonce_hash: str, expires_on: dt.date) -> bool:
     """Record the nonce as spent; False when it already was."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = cast(Table, SpentNonce.__table__)  # the table, not the entity: a plain Core statement is cheaper
-    stmt = (
-        insert(table)
-        .values(nonce_hash=nonce_hash, expires_on=expires_on)
-        .on_conflict_do_nothing()
-        .returning(table.c.nonce_hash)
-    )
+    stmt = _spend_nonce_statement(session.get_bind().dialect.name)
     # RETURNING rather than rowcount: drivers need not report a row count for INSERT ... ON CONFLICT.
-    return session.execute(stmt).first() is not None
+    return session.execute(stmt, {"nonce_hash": nonce_hash, "expires_on": expires_on}).first() is not None
 
 
 def _spend_invitation(session: Session, submission: Submission) -> bool:
