@@ -1,14 +1,18 @@
 """The survey respondents answer: ``GET``/``POST /s/<token>``, the thank-you page and the pages of bad links.
 
 Views stay thin: :mod:`..services.link_targets` says what a token opens, :mod:`..services.submission` stores the
-answers, :mod:`.forms` holds the form and its nonce. The POST
+answers, :mod:`.forms` reads the posted form and holds its nonce, :mod:`.questions` and :mod:`.fresh_page` keep the
+rendered parts of the page. The GET is the busiest page: it reads the link with one query on a bare connection and
+fills a cached page with the visitor's CSRF token and nonce. For half an hour after answering through a poster, the
+same device gets a short "you have answered" page instead of a new form. The POST
 
 - re-renders the posted answers without saving when it carries ``lang`` (the language switch is a submit
   button, so answers survive it without JavaScript; such POSTs are not rate-limited since they store nothing);
-- checks the CSRF token through the form rather than ``CSRFProtect`` (hence ``csrf.exempt``), so that an expired
+- checks the CSRF token itself rather than through ``CSRFProtect`` (hence ``csrf.exempt``), so that an expired
   token or form nonce shows the form again with the answers and asks for one more press instead of a bare 400;
 - on success commits first and only then redirects (303) to the thank-you page, setting a soft cookie that makes
-  the next visit from this device show a notice (it never blocks: people come back to an office).
+  later visits from this device show a notice (it never blocks: people come back to an office) and a short one
+  that shows the "you have answered" page.
 """
 
 from __future__ import annotations

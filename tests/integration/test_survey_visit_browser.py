@@ -203,3 +203,25 @@ def test_without_javascript_the_form_shows_its_parts_and_back_shows_the_short_pa
     assert page.locator("h1").inner_text() == JUST_ANSWERED["th"]
     page.reload()
     assert _count(store) == 1
+
+
+def test_too_many_sends_keep_the_answers_and_say_to_wait(
+    app, live_server, browser_page, store, open_cycle, questionnaire, artifacts
+):  # type: ignore[no-untyped-def]
+    app.config.update(MIN_SECONDS=0, SUBMIT_RATE_LIMIT="1 per minute")
+    page = browser_page
+    form_url = live_server.url + poster_path(app, poster_link(store, open_cycle))
+    page.goto(form_url)
+    _answer_all(page, questionnaire)
+    page.get_by_role("button", name="ส่งคำตอบ").click()
+    page.wait_for_url("**/thanks")
+    page.goto(form_url + "?new=1")  # someone else at this device, within the same minute
+    _answer_all(page, questionnaire)
+    page.get_by_role("button", name="ส่งคำตอบ").click()
+    status = page.locator("#send-status")
+    status.wait_for(state="visible")
+    assert status.inner_text().startswith("มีการส่งคำตอบจากการเชื่อมต่อนี้มากเกินไป")
+    assert page.url == form_url + "?new=1" and page.locator("#E15_1-0").is_checked()
+    assert page.get_by_role("button", name="ส่งคำตอบ").is_enabled()
+    page.screenshot(path=str(artifacts / "visit-too-many-th-phone.png"), full_page=False)
+    assert _count(store) == 1
