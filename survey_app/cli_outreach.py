@@ -17,12 +17,13 @@ from flask.cli import with_appcontext
 from sqlalchemy.orm import sessionmaker
 
 from .cli import cli, cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
+from .clock import utc_now
 from .db import db
 from .services.accounts import audit
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return utc_now()
 
 
 # --- posters ----------------------------------------------------------------------------------------------------

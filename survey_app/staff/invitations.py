@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from ..clock import utc_now
 from ..db import db
 from ..models import Cycle, Invitation, Office
 from ..services import contacts, invitations, outbox
@@ -121,7 +121,7 @@ def office_invitations_queue(code: str) -> Response:
     office = visible_office(code)
     cycle = required_cycle()
     try:
-        queued = outbox.queue_invitations(db.session, cycle, office.code, dt.datetime.now(dt.UTC))
+        queued = outbox.queue_invitations(db.session, cycle, office.code, utc_now())
     except outbox.QueueRefusedError:
         db.session.rollback()
         flash(_("Emails can be sent only while the cycle is open."), "error")

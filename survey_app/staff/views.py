@@ -6,7 +6,6 @@ Office users have no national view: ``/staff/`` takes them to their own office a
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -14,7 +13,7 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ..clock import local_today
+from ..clock import local_today, utc_now
 from ..db import db
 from ..models import Cycle, Role
 from ..services import cycles, exports, national
@@ -115,6 +114,6 @@ def export_json() -> Response:
           filters=filters.as_args())  # fmt: skip
     db.session.commit()
     payload = exports.national_json(cycle.code, view, rows, national.region_summaries(view.rows), k_threshold(),
-                                    dt.datetime.now(dt.UTC))  # fmt: skip
+                                    utc_now())  # fmt: skip
     body = json.dumps(payload, ensure_ascii=False, indent=1)
     return _attachment(body, "application/json", f"eit-{cycle.code}-offices.json")

@@ -6,7 +6,6 @@ independently of the rollup and of the statistics engine. Runs on SQLite and Pos
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import random
 from collections import defaultdict
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 
 import survey_app.cli_stats  # noqa: F401  (registers score and stats on the cli group)
 from survey_app.cli import cli
+from survey_app.clock import local_today
 from survey_app.models import Answer, CellStat, PopulationFrame, Response
 from survey_app.services import results, rollup
 from survey_app.stats.sampling import required_sample_size
@@ -45,7 +45,7 @@ def _add_responses(session, cycle, questionnaire, office: str, cells: dict, seed
             }
             response = Response(
                 cycle_id=cycle.id, office_code=office, channel="poster", respondent_type=rtype, service=service,
-                questionnaire_version=questionnaire.version, submitted_on=dt.date.today(),
+                questionnaire_version=questionnaire.version, submitted_on=local_today(),
                 too_fast=len(flagged) < flag_first and i == 0,
             )  # fmt: skip
             response.answers = [
