@@ -34,11 +34,12 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import logfilter, security
+    from . import inputs, logfilter, security
     from .db import db
     from .extensions import babel, csrf, limiter, login_manager, select_locale
     from .templating import init_templating
 
+    inputs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

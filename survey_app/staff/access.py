@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort
+from flask import abort, g
 from flask_login import current_user, login_required
 
 from ..extensions import login_manager
@@ -24,6 +24,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _load_user(user_id: str) -> StaffUser | None:
     from ..db import db
 
+    if g.get("error_page"):  # an error page renders without the database
+        return None
     user = db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
     return user if user is not None and user.active else None
 

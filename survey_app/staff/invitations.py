@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 
 from ..clock import utc_now
 from ..db import db
+from ..inputs import int_arg
 from ..models import Cycle, Invitation, Office
 from ..services import contacts, invitations, outbox
 from ..services.accounts import audit
@@ -45,7 +46,7 @@ def _contacts(cycle: Cycle, office_code: str, page: int) -> tuple[list[Invitatio
 
 
 def _page(office: Office, cycle: Cycle, status: int = 200, **extra: object) -> tuple[str, int]:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, int_arg("page", 1) or 1)
     shown, total = _contacts(cycle, office.code, page) if _may_see_contacts(office.code) else ([], 0)
     html = render_template(
         "staff/invitations.html",
