@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from ..clock import utc_now
 from ..db import db
 from ..extensions import limiter
 from ..services import accounts
@@ -43,21 +44,24 @@ def _login_limit() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login() -> str | Response | tuple[str, int]:
-    """The sign-in form; a locked account and a wrong password get the same kind of message."""
+    """The sign-in form; an unknown email, a wrong password and a locked account get the same answer (status, page
+    and time)."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.index"))
     form = LoginForm()
     if form.validate_on_submit():
         session = db.session
-        result = accounts.authenticate(session, form.email.data or "", form.password.data or "", _now())
+        attempt = accounts.claim_attempt(session, form.email.data or "", _now())
+        session.commit()  # the attempt is counted before the password hash runs
+        result = accounts.check_attempt(session, attempt, form.password.data or "", _now())
         session.commit()
         if result.user is not None:
             login_user(result.user)
             return redirect(safe_next(request.args.get("next")) or url_for("staff.index"))
-        if result.locked:
-            flash(_("Too many failed attempts: this account is locked for 15 minutes."), "error")
-        else:
-            flash(_("Wrong email or password."), "error")
+        # One answer for every failure (unknown email, wrong password, locked account): it must not tell anyone
+        # which emails are accounts.
+        flash(_("Wrong email or password. After five failed attempts in a row an account is locked for 15 minutes."),
+              "error")  # fmt: skip
         return render_template("staff/login.html", form=form), 401
     if form.is_submitted():
         return render_template("staff/login.html", form=form), 400
@@ -93,4 +97,4 @@ def password() -> str | Response | tuple[str, int]:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return utc_now()
