@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.clock import utc_now
-from survey_app.links import invitation_token, optout_token
 from survey_app.models import Invitation, OutboxMessage
+from survey_app.tokens import invitation_token, optout_token
 
 
 @pytest.fixture

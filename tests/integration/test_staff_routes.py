@@ -14,13 +14,13 @@ parameters take the values in ``PARAMS``. An office user on "another office" who
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pytest
 from werkzeug.routing import Rule
 
 from survey_app import create_app
+from survey_app.clock import local_today
 from survey_app.models import Cycle
 from tests.helpers import csrf_token, login
 
@@ -141,7 +141,7 @@ def arranged(app, session, cycle, questionnaire):  # type: ignore[no-untyped-def
     """Users of every role, responses in both offices and a draft cycle."""
     for office in (OWN, OTHER):
         add_responses(session, cycle, questionnaire, office, [Spec(days_ago=d % 9) for d in range(7)])
-    today = dt.date.today()
+    today = local_today()
     draft = Cycle(code=DRAFT, fiscal_year=2600, questionnaire_id=questionnaire.id, opens_on=today, closes_on=today,
                   questionnaire_version=questionnaire.version, state="draft")  # fmt: skip
     session.add(draft)
