@@ -7,11 +7,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, overload
 
-from sqlalchemy import and_, case, select, update
+from sqlalchemy import and_, case, delete, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import AuditEvent, Office, Role, StaffUser
+from ..models import AuditEvent, Office, Role, StaffSession, StaffUser
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
@@ -62,6 +62,8 @@ def create_staff(
     user.role = role
     user.office_code = office_code if role == Role.OFFICE else office_code or None
     user.password_hash = hash_password(password)
+    if not created:  # a new password, role or office: every open session of the account ends
+        session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
     return user, created
 
 

@@ -54,6 +54,9 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("staff.login", "GET"): Expect(anonymous=200, admin=302, viewer=302, office_own=302, office_other=None),
     ("staff.login", "POST"): Expect(anonymous=400, admin=302, viewer=302, office_own=302, office_other=None),
     ("staff.logout", "POST"): Expect(admin="login", viewer="login", office_own="login", office_other=None),
+    ("staff.sessions_end_all", "POST"): Expect(
+        admin="login", viewer="login", office_own="login", office_other=None
+    ),
     ("staff.password", "GET"): Expect(office_other=None),
     ("staff.password", "POST"): Expect(admin=400, viewer=400, office_own=400, office_other=None),
     ("staff.index", "GET"): Expect(office_own=302, office_other=None),
@@ -181,7 +184,7 @@ def test_every_staff_route_answers_each_role_as_expected(app, arranged, role: st
         check(response, outcome, f"{role} {method} {url}")
         assert response.status_code < 500
         checked += 1
-        if rule.endpoint == "staff.logout" and role != "anonymous":
+        if rule.endpoint in ("staff.logout", "staff.sessions_end_all") and role != "anonymous":
             user = arranged["office" if role.startswith("office") else role]
             assert login(client, user.email, PASSWORD).status_code == 302
             token = csrf_token(client.get("/staff/password").text)
