@@ -125,6 +125,16 @@ def check_attempt(session: Session, attempt: Attempt, password: str, now: dt.dat
     return LoginResult(user)
 
 
+def clear_failures(session: Session, user_id: int, now: dt.datetime) -> None:
+    """A completed sign-in (second step included): the failure count starts again."""
+    session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user_id)
+        .values(failed_logins=0, locked_until=None, last_login_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def authenticate(session: Session, email: str, password: str, now: dt.datetime) -> LoginResult:
     """:func:`claim_attempt` then :func:`check_attempt` in one transaction, for callers without concurrency (the
     command line, tests); the sign-in view commits between the two."""

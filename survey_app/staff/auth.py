@@ -55,6 +55,10 @@ def login() -> str | Response | tuple[str, int]:
         db.session.commit()  # the attempt is counted before the password hash runs
         result = accounts.check_attempt(db.session, attempt, form.password.data or "", _now())
         db.session.commit()
+        if result.user is not None and result.user.has_two_step:
+            from .two_step import start_second_step
+
+            return start_second_step(result.user)
         if result.user is not None:
             return sign_in(result.user)
         # One answer for every failure (unknown email, wrong password, locked account): it must not tell anyone

@@ -49,11 +49,22 @@ class Expect:
     office_other: object = 404
 
 
+SIGN_IN_AGAIN: dict[str, object] = {
+    "admin": "login",
+    "viewer": "login",
+    "office_own": "login",
+    "office_other": None,
+}
 # Endpoints whose outcomes differ from the default rule, per method.
 TABLE: dict[tuple[str, str], Expect] = {
     ("staff.login", "GET"): Expect(anonymous=200, admin=302, viewer=302, office_own=302, office_other=None),
     ("staff.login", "POST"): Expect(anonymous=400, admin=302, viewer=302, office_own=302, office_other=None),
     ("staff.logout", "POST"): Expect(admin="login", viewer="login", office_own="login", office_other=None),
+    # Without a right password first, the code step sends everyone back to sign in.
+    ("staff.sign_in_code", "GET"): Expect(**SIGN_IN_AGAIN),
+    ("staff.sign_in_code", "POST"): Expect(**SIGN_IN_AGAIN),
+    ("staff.two_step_page", "GET"): Expect(office_other=None),
+    ("staff.two_step_page", "POST"): Expect(admin=400, viewer=400, office_own=400, office_other=None),
     ("staff.sessions_end_all", "POST"): Expect(
         admin="login", viewer="login", office_own="login", office_other=None
     ),
