@@ -121,7 +121,8 @@ def check_attempt(session: Session, attempt: Attempt, password: str, now: dt.dat
         .values(failed_logins=0, locked_until=None, last_login_at=now)
     )
     session.refresh(user)
-    audit(session, user, "login")
+    # "login" means signed in: with two-step sign-in that comes after the code (survey_app/staff/two_step.py).
+    audit(session, user, "password_ok" if user.has_two_step else "login")
     return LoginResult(user)
 
 

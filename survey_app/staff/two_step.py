@@ -80,7 +80,7 @@ def sign_in_code() -> str | Response | tuple[str, int]:
         )
         if ok:
             accounts.clear_failures(db.session, user.id, now)
-            accounts.audit(db.session, user, "login_second_step")
+            accounts.audit(db.session, user, "login", second_step=True)
             db.session.commit()
             return sign_in(user)
         accounts.audit(db.session, user, "second_step_failed")
