@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, overload
 
-from sqlalchemy import and_, case, delete, select, update
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -168,6 +168,22 @@ def _claim_attempt(
         .execution_options(synchronize_session=False)
     ).one_or_none()
     return None if row is None else (int(row[0]), int(row[1]), _aware(row[2]))
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One staff account as the admins' account list shows it."""
+
+    user: StaffUser
+    open_sessions: int
+
+
+def list_accounts(session: Session) -> list[AccountRow]:
+    """Every staff account, by email, with how many sessions it has open."""
+    grouped = session.execute(select(StaffSession.user_id, func.count()).group_by(StaffSession.user_id))
+    counts = {int(user_id): int(n) for user_id, n in grouped}
+    users = session.scalars(select(StaffUser).order_by(StaffUser.email))
+    return [AccountRow(user, int(counts.get(user.id, 0))) for user in users]
 
 
 def change_password(session: Session, user: StaffUser, current: str, new: str) -> None:

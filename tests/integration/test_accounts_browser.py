@@ -68,6 +68,7 @@ def test_sign_in_pages_read_well_and_pass_axe(  # type: ignore[no-untyped-def]
     assert axe_violations(page) == [], "recovery codes"
 
     _shoot(page, base + "/staff/password", artifacts, f"{viewport}-password", shots)
+    _shoot(page, base + "/staff/accounts", artifacts, f"{viewport}-accounts", shots)
     page.get_by_role("button", name="Sign out everywhere").click()
     app_clock.advance(seconds=30)
 
@@ -96,4 +97,4 @@ def test_sign_in_pages_read_well_and_pass_axe(  # type: ignore[no-untyped-def]
     with LiveServer(down) as dead:
         _shoot(page, dead.url + survey, artifacts, f"{viewport}-error-503", shots, 503)
     context.close()
-    assert len(shots) == 10
+    assert len(shots) == 12

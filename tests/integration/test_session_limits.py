@@ -165,3 +165,26 @@ def test_prune_removes_sessions_past_either_limit_and_keeps_live_ones(app, sessi
     assert "2 expired staff session(s) removed" in result.output
     session.expire_all()
     assert session.scalars(sa.select(StaffSession.id)).all() == ["c" * 64]
+
+
+def test_an_admin_signs_another_user_out_everywhere_and_it_is_audited(app, session) -> None:
+    from survey_app.models import AuditEvent
+
+    isolate_requests(app)
+    admin = make_user(session, "admin")
+    user = make_user(session, "office", OWN)
+    theirs = [_signed_in(app, user.email), _signed_in(app, user.email)]
+    mine = _signed_in(app, admin.email)
+    page = mine.get("/staff/accounts?lang=en")
+    assert page.status_code == 200
+    row = page.text[page.text.index(user.email) :]
+    assert 'data-label="Open sessions" class="num">2</td>' in row[: row.index("</tr>")]  # two open sessions
+    response = mine.post(f"/staff/accounts/{user.id}/sign-out", data={"csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302 and response.headers["Location"] == "/staff/accounts"
+    assert not any(_opens(c) for c in theirs)
+    assert _opens(mine)
+    session.expire_all()
+    event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "sessions_ended")).one()
+    assert event.actor_email == admin.email and event.detail == {"target": user.email, "sessions": 2}
+    other = _signed_in(app, user.email)
+    assert other.get("/staff/accounts").status_code == 403  # admins only

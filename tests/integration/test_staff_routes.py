@@ -65,6 +65,12 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("staff.sign_in_code", "POST"): Expect(**SIGN_IN_AGAIN),
     ("staff.two_step_page", "GET"): Expect(office_other=None),
     ("staff.two_step_page", "POST"): Expect(admin=400, viewer=400, office_own=400, office_other=None),
+    ("staff.accounts_index", "GET"): Expect(viewer=403, office_own=403, office_other=None),
+    # No account 999999: the admin gets 404 (signing the walking admin out would end the walk).
+    ("staff.accounts_sign_out", "POST"): Expect(admin=404, viewer=403, office_own=403, office_other=None),
+    ("staff.accounts_reset_two_step", "POST"): Expect(
+        admin=404, viewer=403, office_own=403, office_other=None
+    ),
     ("staff.sessions_end_all", "POST"): Expect(
         admin="login", viewer="login", office_own="login", office_other=None
     ),
@@ -95,7 +101,7 @@ DEFAULT_POST = Expect(admin="allowed", viewer=403, office_own="allowed", office_
 
 # Values for route parameters that are not an office code (other features' routes included).
 PARAMS = {"audience": "citizen", "kind": "citizen", "fmt": "pdf", "format": "pdf", "version": "1", "id": "1",
-          "link_id": "1"}  # fmt: skip
+          "link_id": "1", "user_id": "999999"}  # fmt: skip
 CYCLE_ENDPOINTS = {"staff.cycle_edit", "staff.cycle_open", "staff.cycle_close"}
 OFFICE_PARAMS = {"code", "office", "office_code"}
 # Query strings that make a route act on an office (the JSON API takes the office as a parameter).

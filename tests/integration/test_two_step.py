@@ -220,3 +220,22 @@ def test_sign_out_everywhere_from_the_command_line(app, session) -> None:
     result = app.test_cli_runner().invoke(cli, ["staff", "sign-out", "--email", "viewer@industry.test"])
     assert result.exit_code == 0 and "1 session(s) ended" in result.output
     assert client.get("/staff/").status_code == 302
+
+
+def test_an_admin_resets_another_users_two_step_from_the_accounts_page(app, session) -> None:
+    isolate_requests(app)
+    admin = make_user(session, "admin")
+    user = make_user(session, "viewer")
+    session.execute(sa.update(StaffUser).where(StaffUser.id == user.id).values(totp_secret="A" * 32))
+    session.commit()
+    client = app.test_client()
+    login(client, admin.email, PASSWORD)
+    page = client.get("/staff/accounts")
+    response = client.post(
+        f"/staff/accounts/{user.id}/reset-two-step", data={"csrf_token": csrf_token(page.text)}
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(StaffUser, user.id).totp_secret is None
+    event = session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "two_step_reset")).one()
+    assert event.actor_email == admin.email and event.detail["target"] == user.email
