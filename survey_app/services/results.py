@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,10 +34,12 @@ from sqlalchemy.orm import Session
 
 from ..models import Cycle, Office
 from ..stats import sampling
-from ..stats.collapse import collapse_sparse
-from ..stats.scoring import Estimate, MeasureScore, score_measures
+from ..stats.collapse import Collapsed, Merge, collapse_sparse
+from ..stats.scoring import MeasureScore, score_measures
 from ..stats.weighting import ConvergenceError, effective_n, kish_deff, poststratify, rake, trim
+from . import pooling
 from .cell_tables import OfficeTables, load_tables, recent_daily_counts
+from .reasons import Note, describe
 
 MIN_CELL = 5
 CONFIDENCE = 0.95
@@ -54,8 +56,10 @@ class Weighting:
     total: np.ndarray
     total_sq: np.ndarray
     population_size: float | None
-    notes: tuple[str, ...] = ()
-    merges: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
+    merges: tuple[Note, ...] = ()
+    low: np.ndarray | None = None
+    high: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -68,34 +72,76 @@ class OfficeResult:
     flagged_excluded: bool
     population: int | None
     weighting: str
-    notes: tuple[str, ...]
-    merges: tuple[str, ...]
+    notes: tuple[Note, ...]
+    merges: tuple[Note, ...]
     adequacy: sampling.Adequacy
     effective_n: float
-    design_effect: float
+    design_effect: float | None
     margin_of_error: float | None
     forecast: dt.date | None
     type_counts: Mapping[str, int]
     eit: MeasureScore | None
     indicators: Mapping[str, MeasureScore]
     items: Mapping[str, MeasureScore]
+    frame_error: bool = False
+    covered_population: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary (NaN becomes null, dates ISO strings)."""
+        """A JSON-ready dictionary: NaN becomes null, and every null comes with a reason in words."""
         plain: dict[str, Any] = _plain(dataclasses.asdict(self))
+        plain["notes"] = [describe(n) for n in self.notes]
+        plain["merges"] = [describe(n) for n in self.merges]
+        explain_office(plain, self)
         return plain
 
 
-@dataclass(frozen=True)
-class NationalResult:
-    """The roll-up over offices: mean of office EIT scores and the population-weighted pooled EIT."""
+def _field_reason(result: OfficeResult, field_name: str) -> Note:
+    """Why an office-level figure is missing."""
+    if result.count == 0 and field_name != "population":
+        return Note("no_responses")
+    if field_name == "forecast":
+        return Note("no_forecast")
+    if field_name in ("margin_of_error", "design_effect") and result.effective_n == 0:
+        return Note("no_weighted_respondents")
+    if result.frame_error and field_name in ("statistical", "covered_population"):
+        errors = [n for n in result.notes if n.code.startswith("frame_error")]
+        return errors[0]
+    return Note("no_frame")
 
-    offices_scored: int
-    responses: int
-    mean_of_offices_weighted: float | None
-    mean_of_offices_unweighted: float | None
-    pooled: Estimate | None
-    pooled_offices: int
+
+def _explain_estimate(data: dict[str, Any]) -> None:
+    reason = data.pop("reason", None)
+    if reason is not None:
+        data["reason"] = describe(Note(reason))
+
+
+def _explain_measure(data: dict[str, Any], fallback: Note) -> None:
+    for side in ("unweighted", "weighted"):
+        estimate = data.get(side)
+        if estimate is None:
+            data[f"{side}_reason"] = describe(fallback)
+            data[f"{side}_band_reason"] = describe(fallback)
+            continue
+        _explain_estimate(estimate)
+        if data.get(f"{side}_band") is None:
+            data[f"{side}_band_reason"] = estimate.get("reason") or describe(fallback)
+
+
+def explain_office(data: dict[str, Any], result: OfficeResult) -> None:
+    """Give every null of an office's dictionary a ``<field>_reason`` (estimates: a ``reason``)."""
+    for key in ("population", "margin_of_error", "design_effect", "forecast", "eit", "covered_population"):
+        if data.get(key) is None:
+            data[f"{key}_reason"] = describe(_field_reason(result, key))
+    if data["adequacy"].get("statistical") is None:
+        data["adequacy"]["statistical_reason"] = describe(_field_reason(result, "statistical"))
+    fallback = Note("no_responses") if result.count == 0 else _field_reason(result, "weighted")
+    for group in (data.get("items") or {}, data.get("indicators") or {}, {"EIT": data["eit"]}):
+        for measure in group.values():
+            if measure is not None:
+                _explain_measure(measure, fallback)
+
+
+NationalResult = pooling.RollUp
 
 
 @dataclass(frozen=True)
@@ -108,8 +154,16 @@ class CycleResults:
     national: NationalResult | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
-        plain: dict[str, Any] = _plain(dataclasses.asdict(self))
+        """A JSON-ready dictionary; every null comes with a reason in words."""
+        plain: dict[str, Any] = {
+            "cycle_code": self.cycle_code,
+            "flagged_excluded": self.flagged_excluded,
+            "offices": [office.to_dict() for office in self.offices],
+            "national": None,
+        }
+        if self.national is not None:
+            plain["national"] = _plain(dataclasses.asdict(self.national))
+            _explain_rollup(plain["national"], self.national)
         return plain
 
 
@@ -130,38 +184,89 @@ def _plain(value: Any) -> Any:
 # --- weighting and scoring one office ---------------------------------------------------------------------------
 
 
-def _drop_missing_types(tables: OfficeTables, population: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def _drop_missing_types(tables: OfficeTables, population: np.ndarray) -> tuple[np.ndarray, list[Note]]:
     """Leave out of the weights the population of respondent types nobody of which answered."""
     counts, notes = tables.counts, []
     population = population.copy()
-    for t, rtype in enumerate(tables.types):
-        if counts[t].sum() == 0 and population[t].sum() > 0:
-            size = population[t].sum()
-            notes.append(
-                f"no respondents of type {rtype}: its population of {size:g} is left out of the weights"
-            )
-            population[t] = 0.0
+    total = float(population.sum())
+    missing = [t for t in range(len(tables.types)) if counts[t].sum() == 0 and population[t].sum() > 0]
+    covered = total - sum(float(population[t].sum()) for t in missing)
+    for t in missing:
+        notes.append(Note("type_not_covered", {
+            "type": tables.types[t], "population": _num(population[t].sum()), "covered": _num(covered),
+            "total": _num(total),
+        }))  # fmt: skip
+        population[t] = 0.0
     return population, notes
 
 
-def _calibrate(
-    sample: np.ndarray, population: np.ndarray, calibration: str, trim_upper: float | None, notes: list[str]
-) -> tuple[np.ndarray, str]:
-    """Weights by post-stratification (full cross-table) or raking (its type and service margins), trimmed."""
-    margins = [population.sum(axis=1), population.sum(axis=0)]
-    if calibration == "rake":
-        weights, method = rake(sample, margins), "rake"
-    else:
-        weights, method = poststratify(sample, population), "poststratify"
-    if trim_upper is None:
-        return weights, method
+def _num(value: float) -> str:
+    return f"{float(value):,.0f}" if float(value).is_integer() else f"{float(value):,.2f}"
+
+
+def _merge_notes(merges: Sequence[Merge]) -> tuple[Note, ...]:
+    codes = {"no respondents": "merged_empty", "outside the population frame": "merged_outside"}
+    return tuple(
+        Note(
+            codes.get(m.reason, "merged_sparse"),
+            {
+                "type": m.respondent_type,
+                "service": m.service,
+                "into": m.into,
+                "n": m.respondents,
+                "population": _num(m.population),
+            },
+        )
+        for m in merges
+    )
+
+
+def _rake_margins(
+    tables: OfficeTables, sample: np.ndarray, population: np.ndarray
+) -> tuple[list[np.ndarray], list[Note]]:
+    """The frame's own type and service totals; a service nobody answered about is merged into the largest."""
+    by_type, by_service = population.sum(axis=1), population.sum(axis=0).copy()
+    answered = sample.sum(axis=0)
+    notes = []
+    starved = [j for j in range(len(by_service)) if by_service[j] > 0 and answered[j] == 0]
+    if starved:
+        into = max(np.flatnonzero(answered > 0).tolist(), key=lambda j: (answered[j], by_service[j], -j))
+        for j in starved:
+            notes.append(Note("rake_merged_service", {
+                "service": tables.services[j], "into": tables.services[into], "population": _num(by_service[j]),
+            }))  # fmt: skip
+            by_service[into] += by_service[j]
+            by_service[j] = 0.0
+    return [by_type, by_service], notes
+
+
+def _trim(
+    weights: np.ndarray, sample: np.ndarray, margins: list[np.ndarray], trim_upper: float, method: str
+) -> tuple[np.ndarray, Note]:
+    """Trim weights above ``trim_upper`` × the mean and re-match the margins; untouched weights stay as they are."""
+    bound = {"bound": f"{trim_upper:g}"}
+    mean = float(margins[0].sum()) / float(sample.sum())
+    over = (sample > 0) & (weights > trim_upper * mean * (1 + 1e-12))
+    if not over.any():
+        return weights, Note("trim_nothing", bound)
     try:
-        weights = trim(weights, sample, upper=trim_upper, margins=margins)
+        trimmed = trim(weights, sample, upper=trim_upper, margins=margins)
     except ConvergenceError:
-        notes.append(f"weights could not be trimmed at {trim_upper:g} x the mean without losing the margins")
-        return weights, method
-    notes.append(f"weights trimmed at {trim_upper:g} x the mean, type and service margins re-matched")
-    return weights, "rake"
+        return weights, Note("trim_failed", bound)
+    label = "poststratified" if method == "poststratify" else "raked"
+    return trimmed, Note("trimmed", {**bound, "method": label, "cells": int(over.sum())})
+
+
+def _extremes(merged: Collapsed, low: np.ndarray | None, high: np.ndarray | None) -> tuple[Any, Any]:
+    """Each merged cell's smallest and largest value (NaN where unknown)."""
+    if low is None or high is None:
+        return None, None
+    target = merged.target.ravel()
+    flat_shape = (target.size, *low.shape[2:])
+    lo, hi = np.full(flat_shape, np.inf), np.full(flat_shape, -np.inf)
+    np.minimum.at(lo, target, low.reshape(flat_shape))
+    np.maximum.at(hi, target, high.reshape(flat_shape))
+    return lo.reshape(low.shape), hi.reshape(high.shape)
 
 
 def weigh(
@@ -173,29 +278,40 @@ def weigh(
 ) -> Weighting:
     """Weights of one office from its frame (see the module docstring), or none when it has no frame.
 
-    ``calibration`` is ``"poststratify"`` (the frame's full type × service table) or ``"rake"`` (only its type
-    and service totals). Raises ``ValueError`` for another calibration.
+    ``calibration`` is ``"poststratify"`` (the frame's full type × service table, sparse cells merged) or
+    ``"rake"`` (the frame's own type and service totals; only a service nobody answered about is merged).
+    Trimming that touches no weight changes nothing. Raises ``ValueError`` for another calibration.
     """
     if calibration not in ("poststratify", "rake"):
         raise ValueError(f"calibration must be poststratify or rake, got {calibration!r}")
     if tables.population is None or tables.population.sum() == 0 or tables.counts.sum() == 0:
-        note = "no population frame: scored unweighted" if tables.population is None else "scored unweighted"
+        note = Note("no_frame") if tables.population is None or tables.population.sum() == 0 else None
         return Weighting(
-            "unweighted", None, tables.counts, tables.n, tables.total, tables.total_sq, None, (note,)
-        )
+            "unweighted", None, tables.counts, tables.n, tables.total, tables.total_sq, None,
+            (note,) if note else (), (), tables.low, tables.high,
+        )  # fmt: skip
     population, notes = _drop_missing_types(tables, tables.population)
-    merged = collapse_sparse(tables.counts, population, tables.types, tables.services, min_count=min_cell)
     for t, rtype in enumerate(tables.types):
-        if merged.sample[t].sum() > 0 and merged.population[t].sum() == 0:
-            notes.append(f"respondents of type {rtype} are outside the frame and carry no weight")
-    weights, method = _calibrate(merged.sample, merged.population, calibration, trim_upper, notes)
-    stats = (
-        merged.merge_cells(tables.n),
-        merged.merge_cells(tables.total),
-        merged.merge_cells(tables.total_sq),
-    )
-    merges = tuple(m.describe() for m in merged.merges)
-    return Weighting(method, weights, merged.sample, *stats, float(population.sum()), tuple(notes), merges)
+        if tables.counts[t].sum() > 0 and population[t].sum() == 0:
+            notes.append(Note("outside_frame", {"type": rtype}))
+    if calibration == "rake":
+        sample, stats = tables.counts, (tables.n, tables.total, tables.total_sq)
+        margins, merged_notes = _rake_margins(tables, sample, population)
+        weights, low, high = rake(sample, margins), tables.low, tables.high
+    else:
+        merged = collapse_sparse(tables.counts, population, tables.types, tables.services, min_count=min_cell)
+        sample, margins = merged.sample, [merged.population.sum(axis=1), merged.population.sum(axis=0)]
+        stats = tuple(merged.merge_cells(a) for a in (tables.n, tables.total, tables.total_sq))  # type: ignore[assignment]
+        weights, merged_notes = poststratify(sample, merged.population), list(_merge_notes(merged.merges))
+        low, high = _extremes(merged, tables.low, tables.high)
+    notes.append(Note("poststratified" if calibration == "poststratify" else "raked"))
+    if trim_upper is not None:
+        weights, trim_note = _trim(weights, sample, margins, trim_upper, calibration)
+        notes.append(trim_note)
+    return Weighting(
+        calibration, weights, sample, *stats, float(population.sum()), tuple(notes), tuple(merged_notes), low,
+        high,
+    )  # fmt: skip
 
 
 def _type_counts(tables: OfficeTables) -> dict[str, int]:
@@ -206,13 +322,69 @@ def _type_counts(tables: OfficeTables) -> dict[str, int]:
     return {rtype: int(counts[t]) for t, rtype in enumerate(tables.types) if present[t]}
 
 
-def _sizes(weighting: Weighting, count: int) -> tuple[float, float]:
-    if weighting.weights is None or count == 0:
-        return float(count), 1.0
+def _sizes(weighting: Weighting, count: int) -> tuple[float, float | None]:
+    if count == 0:
+        return 0.0, None
+    if weighting.weights is None:
+        return float(count), None
     sample = weighting.counts * (weighting.weights > 0)
     if sample.sum() == 0:
-        return 0.0, math.nan
+        return 0.0, None
     return effective_n(weighting.weights, sample), kish_deff(weighting.weights, sample)
+
+
+def frame_errors(tables: OfficeTables) -> list[Note]:
+    """Where the frame counts fewer people than have answered: overall, or in a respondent type it lists."""
+    if tables.population is None:
+        return []
+    counts, population = tables.counts.sum(axis=1), tables.population.sum(axis=1)
+    errors = [
+        Note("frame_error_type", {"type": rtype, "frame": _num(population[t]), "answered": int(counts[t])})
+        for t, rtype in enumerate(tables.types)
+        if population[t] > 0 and counts[t] > population[t]
+    ]
+    if counts.sum() > population.sum() > 0:
+        errors.insert(
+            0, Note("frame_error", {"frame": _num(population.sum()), "answered": int(counts.sum())})
+        )
+    return errors
+
+
+def _adequacy(
+    tables: OfficeTables,
+    cycle: Cycle,
+    population: int | None,
+    n_eff: float,
+    count: int,
+    type_floor: int | None,
+) -> sampling.Adequacy:
+    type_pop = (
+        None
+        if tables.population is None
+        else dict(zip(tables.types, tables.population.sum(axis=1).tolist(), strict=True))
+    )
+    return sampling.assess_adequacy(
+        count,
+        fixed_minimum=cycle.min_sample,
+        population=population,
+        method=cycle.sampling_method,
+        confidence=cycle.confidence,
+        margin=cycle.margin,
+        effective_n=min(n_eff, count),
+        type_counts=_type_counts(tables),
+        type_floor=cycle.type_floor if type_floor is None else type_floor,
+        type_populations=type_pop,
+    )
+
+
+def _adequacy_notes(adequacy: sampling.Adequacy, population: int | None) -> list[Note]:
+    notes = []
+    if adequacy.capped and population is not None:
+        asked = max(adequacy.fixed_minimum, adequacy.statistical or 0)
+        notes.append(Note("required_capped", {"asked": asked, "population": population}))
+    if adequacy.census:
+        notes.append(Note("census"))
+    return notes
 
 
 def score_office(
@@ -227,31 +399,24 @@ def score_office(
     trim_upper: float | None = None,
     calibration: str = "poststratify",
 ) -> OfficeResult:
-    """Weights, adequacy and scores of one office from its tables (pure: no database)."""
+    """Weights, adequacy and scores of one office from its tables (pure: no database).
+
+    The unweighted scores' finite population correction uses the whole frame; the weighted scores' the
+    population their weights cover. A frame that counts fewer people than have answered is a frame error:
+    then no correction is applied and the frame is not used to judge adequacy.
+    """
     weighting = weigh(tables, min_cell=min_cell, trim_upper=trim_upper, calibration=calibration)
     count = int(tables.counts.sum())
-    population = None if tables.population is None else int(tables.population.sum()) or None
+    errors = frame_errors(tables)
+    frame_total = None if tables.population is None else int(tables.population.sum()) or None
+    trusted = None if errors else frame_total
     n_eff, deff = _sizes(weighting, count)
-    type_pop = (
-        None
-        if tables.population is None
-        else dict(zip(tables.types, tables.population.sum(axis=1).tolist(), strict=True))
-    )
-    adequacy = sampling.assess_adequacy(
-        count,
-        fixed_minimum=cycle.min_sample,
-        population=population,
-        method=cycle.sampling_method,
-        confidence=cycle.confidence,
-        margin=cycle.margin,
-        effective_n=min(n_eff, count),
-        type_counts=_type_counts(tables),
-        type_floor=cycle.type_floor if type_floor is None else type_floor,
-        type_populations=type_pop,
-    )
+    adequacy = _adequacy(tables, cycle, trusted, n_eff, count, type_floor)
     moe = None
-    if population is not None and 0 < n_eff <= population:
-        moe = sampling.margin_of_error(n_eff, population, confidence=cycle.confidence)
+    if n_eff > 0:
+        moe = sampling.margin_of_error(
+            n_eff, trusted if trusted and n_eff <= trusted else None, confidence=cycle.confidence
+        )
     forecast = None
     if today is not None:
         deadline = cycle.closes_on
@@ -265,17 +430,21 @@ def score_office(
             weighting.total_sq,
             weighting.weights,
             calibration="rake" if weighting.method == "rake" else "poststratify",
-            population_size=weighting.population_size,
+            population_size=None if errors else weighting.population_size,
+            plain_population_size=trusted,
             confidence=CONFIDENCE,
+            low=weighting.low,
+            high=weighting.high,
         )
+    notes = ([] if count else [Note("no_responses")]) + errors + list(weighting.notes)
     return OfficeResult(
         tables.office_code,
         count,
         tables.flagged,
         exclude_flagged,
-        population,
+        frame_total,
         weighting.method,
-        weighting.notes,
+        tuple(notes + _adequacy_notes(adequacy, trusted)),
         weighting.merges,
         adequacy,
         n_eff,
@@ -286,35 +455,45 @@ def score_office(
         scores.eit if scores else None,
         dict(scores.indicators) if scores else {},
         dict(scores.items) if scores else {},
+        bool(errors),
+        None if errors else weighting.population_size,
     )
 
 
 # --- the cycle -------------------------------------------------------------------------------------------------
 
 
-def _mean(values: Iterable[float]) -> float | None:
-    kept = [v for v in values if math.isfinite(v)]
-    return sum(kept) / len(kept) if kept else None
+def _member(result: OfficeResult) -> pooling.Member:
+    errors = [n for n in result.notes if n.code.startswith("frame_error")]
+    eit = result.eit
+    return pooling.Member(
+        result.office_code, result.count, result.population is not None, errors[0] if errors else None,
+        result.covered_population, eit.weighted if eit else None, eit.unweighted if eit else None,
+    )  # fmt: skip
 
 
-def national(results: Sequence[OfficeResult]) -> NationalResult:
-    """Mean of office EIT scores and the pooled EIT weighted by office populations (offices as strata)."""
-    scored = [r for r in results if r.eit is not None]
-    weighted = _mean(r.eit.weighted.mean if r.eit and r.eit.weighted else math.nan for r in scored)
-    plain = _mean(r.eit.unweighted.mean for r in scored if r.eit)
-    pool = [
-        r for r in scored if r.population and r.eit and r.eit.weighted and math.isfinite(r.eit.weighted.mean)
+def national(
+    results: Sequence[OfficeResult], k: int = 5, regions: Mapping[str, str] | None = None
+) -> NationalResult:
+    """The national roll-up (and one per region) over the offices every figure can use; the rest listed."""
+    return pooling.national_and_regions([_member(r) for r in results], regions or {}, k)
+
+
+def _explain_rollup(data: dict[str, Any], rollup: pooling.RollUp) -> None:
+    reason = describe(rollup.reason) if rollup.reason else None
+    for key in ("mean_of_offices_weighted", "mean_of_offices_unweighted", "pooled"):
+        if data.get(key) is None and reason:
+            data[f"{key}_reason"] = reason
+    if data.get("pooled"):
+        _explain_estimate(data["pooled"])
+    data["reason"] = reason
+    if reason is None:
+        del data["reason"]
+    data["excluded"] = [
+        {"office_code": e.office_code, "reasons": [describe(n) for n in e.reasons]} for e in rollup.excluded
     ]
-    pooled = None
-    if pool:
-        size = sum(r.population or 0 for r in pool)
-        shares = [(r.population or 0) / size for r in pool]
-        ests = [r.eit.weighted for r in pool if r.eit and r.eit.weighted]
-        mean = sum(s * e.mean for s, e in zip(shares, ests, strict=True))
-        se = math.sqrt(sum((s * e.se) ** 2 for s, e in zip(shares, ests, strict=True) if math.isfinite(e.se)))
-        half = sampling.z_value(CONFIDENCE) * se
-        pooled = Estimate(mean, se, mean - half, mean + half, sum(e.n for e in ests))
-    return NationalResult(len(scored), sum(r.count for r in results), weighted, plain, pooled, len(pool))
+    for code, region in rollup.regions.items():
+        _explain_rollup(data["regions"][code], region)
 
 
 def cycle_results(
@@ -328,13 +507,16 @@ def cycle_results(
     type_floor: int | None = None,
     trim_upper: float | None = None,
     calibration: str = "poststratify",
+    k: int = 5,
 ) -> CycleResults:
     """Results of every office of ``cycle`` (or of ``offices``), and the national roll-up over them.
 
     Offices with neither responses nor a frame still appear (count 0, no scores) when they exist in ``office``.
-    Raises ``LookupError`` when an office code asked for does not exist.
+    ``k`` is the disclosure threshold: an office with fewer responses stays out of the roll-ups. Raises
+    ``LookupError`` when an office code asked for does not exist.
     """
-    known = set(session.scalars(select(Office.code)))
+    regions = {code: str(region) for code, region in session.execute(select(Office.code, Office.region))}
+    known = set(regions)
     unknown = sorted(set(offices or ()) - known)
     if unknown:
         raise LookupError(f"unknown office code(s): {', '.join(unknown)}")
@@ -356,4 +538,4 @@ def cycle_results(
         for code in codes
         if code in tables
     ]
-    return CycleResults(cycle.code, exclude_flagged, results, national(results))
+    return CycleResults(cycle.code, exclude_flagged, results, national(results, k, regions))

@@ -1,0 +1,30 @@
+"""cell stat low and high: each cell's smallest and largest value, so identical answers give an SE of exactly 0
+
+Rows written before this revision get NULL (unknown) and keep it until ``survey-app stats rebuild`` fills them.
+
+Revision ID: i11
+Revises: 0003
+Create Date: 2026-11-30 01:20:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "i11"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("cell_stat", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("low", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("high", sa.Float(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("cell_stat", schema=None) as batch_op:
+        batch_op.drop_column("high")
+        batch_op.drop_column("low")
