@@ -107,8 +107,9 @@ def logit_interval(mean: ArrayLike, se: ArrayLike, z: float) -> tuple[FloatArray
     with np.errstate(divide="ignore", invalid="ignore"):
         centre = np.log(p) - np.log1p(-p)
         half = z * (s / 100.0) / (p * (1.0 - p))
-        low = np.where(inside, 100.0 * _expit(centre - half), m)
-        high = np.where(inside, 100.0 * _expit(centre + half), m)
+        unknown = np.isnan(s) | np.isnan(m)
+        low = np.where(unknown, np.nan, np.where(inside, 100.0 * _expit(centre - half), m))
+        high = np.where(unknown, np.nan, np.where(inside, 100.0 * _expit(centre + half), m))
     return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
 
 
