@@ -47,13 +47,13 @@ def api_results() -> tuple[dict[str, Any], int, dict[str, str]]:
     if office:
         visible_office(office)
     exclude = request.args.get("exclude_flagged") in ("1", "true", "yes")
+    k = k_threshold()
     try:
         computed = results.cycle_results(
-            db.session, cycle, [office] if office else None, exclude_flagged=exclude, today=local_today()
+            db.session, cycle, [office] if office else None, exclude_flagged=exclude, today=local_today(), k=k
         )
     except LookupError:
         abort(404)
-    k = k_threshold()
     payload = computed.to_dict()
     payload["suppress_below"] = k
     payload["offices"] = [suppressed_office(o, k) for o in payload["offices"]]
