@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import json
 import math
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
