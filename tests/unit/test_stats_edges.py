@@ -20,6 +20,7 @@ import pytest
 from survey_app import create_app
 from survey_app.models import Cycle
 from survey_app.services import pooling, results
+from survey_app.services import weighting as weighting_service
 from survey_app.services.cell_tables import OfficeTables
 from survey_app.services.reasons import Note
 from survey_app.stats.sampling import assess_adequacy
@@ -225,8 +226,8 @@ def _reference_tables() -> OfficeTables:
 def test_trimming_that_touches_no_weight_changes_nothing() -> None:
     edge = R["trim"]
     tables = _reference_tables()
-    plain = results.weigh(tables, min_cell=1)
-    loose = results.weigh(tables, min_cell=1, trim_upper=100)
+    plain = weighting_service.weigh(tables, min_cell=1)
+    loose = weighting_service.weigh(tables, min_cell=1, trim_upper=100)
     assert loose.method == plain.method == "poststratify"
     assert loose.weights is not None and plain.weights is not None
     np.testing.assert_array_equal(loose.weights, plain.weights)
@@ -241,7 +242,7 @@ def test_trimming_that_touches_no_weight_changes_nothing() -> None:
 def test_trimming_bounds_the_weights_rematches_the_margins_and_says_so() -> None:
     edge = R["trim"]
     tables = _reference_tables()
-    trimmed = results.weigh(tables, min_cell=1, trim_upper=1.3)
+    trimmed = weighting_service.weigh(tables, min_cell=1, trim_upper=1.3)
     assert trimmed.weights is not None and tables.population is not None
     assert trimmed.weights.max() <= edge["bound"] * (1 + 1e-9)  # 1.3 × the mean weight 2235 / 140
     weighted = trimmed.weights * tables.counts
@@ -275,7 +276,7 @@ def test_raking_hits_the_frames_own_margins_even_with_a_sparse_cell() -> None:
         for r in _csv("survey_edges_rake.csv")
     ]
     tables = _tables(rows, types, services, edge["population"])
-    weighting = results.weigh(tables, calibration="rake")
+    weighting = weighting_service.weigh(tables, calibration="rake")
     assert weighting.method == "rake" and weighting.merges == ()
     assert weighting.weights is not None
     expected = np.array([[np.nan if w is None else w for w in row] for row in edge["weights"]])
@@ -297,7 +298,7 @@ def test_raking_merges_only_a_service_nobody_answered_about_and_says_which() -> 
     rows += [("business", "factory", 40.0)] * 5
     frame = [[100, 20, 80], [150, 30, 0]]
     tables = _tables(rows, ("individual", "business"), ("factory", "mining", "information"), frame)
-    weighting = results.weigh(tables, calibration="rake")
+    weighting = weighting_service.weigh(tables, calibration="rake")
     assert weighting.merges == (
         Note("rake_merged_service", {"service": "mining", "into": "factory", "population": "50"}),
     )
