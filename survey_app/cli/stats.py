@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from ..clock import local_today
 from ..services import results as results_service
 from ..services import rollup
+from ..services.reasons import labels_of
 from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
 
 CSV_COLUMNS = (
@@ -123,7 +124,7 @@ def score(
         except LookupError as exc:
             fail(str(exc))
             return
-        payload = result.to_dict()
+        payload = result.to_dict(labels_of(cycle_questionnaire(cycle)))
     if fmt == "csv":
         click.echo(_to_csv(payload), nl=False)
     else:

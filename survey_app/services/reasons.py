@@ -96,23 +96,45 @@ class Note:
             raise ValueError(f"unknown note code {self.code!r}")
 
 
-def _params(note: Note, lang: str) -> dict[str, Any]:
+Labels = Mapping[str, Mapping[str, str]]
+LABELLED: Final = ("type", "service", "into")
+
+
+def labels_of(questionnaire: Any) -> dict[str, dict[str, str]]:
+    """Per language, the questionnaire's label of every respondent type and service code."""
+    choices = [*questionnaire.respondent_type.choices, *questionnaire.service.choices]
+    return {lang: {c.code: c.label(lang) for c in choices} for lang in ("th", "en")}
+
+
+def _params(note: Note, lang: str, labels: Labels | None) -> dict[str, Any]:
     values = dict(note.params)
     if note.code == "trimmed":
         values["method"] = text(Note(str(values.get("method", "poststratified"))), lang)
+    names = (labels or {}).get(lang, {})
+    for key in LABELLED:
+        if key in values:
+            values[key] = names.get(str(values[key]), values[key])
     return values
 
 
-def text(note: Note, lang: str) -> str:
-    """The note as a sentence in ``lang`` (``"th"`` or ``"en"``); English when no application is running."""
+def text(note: Note, lang: str, labels: Labels | None = None) -> str:
+    """The note as a sentence in ``lang`` (``"th"`` or ``"en"``); English when no application is running.
+
+    ``labels`` (language → code → label, see ``labels_of``) names respondent types and services in words.
+    """
     template = MESSAGES[note.code]
-    values = _params(note, lang)
+    values = _params(note, lang, labels)
     if not has_app_context():
         return template % values if values else template
     with force_locale(lang):
         return str(gettext(template, **values))
 
 
-def describe(note: Note) -> dict[str, Any]:
-    """The note for JSON: its code, parameters and the sentence in Thai and English."""
-    return {"code": note.code, "params": dict(note.params), "th": text(note, "th"), "en": text(note, "en")}
+def describe(note: Note, labels: Labels | None = None) -> dict[str, Any]:
+    """The note for JSON: its code, parameters (codes, not labels) and the sentence in Thai and English."""
+    return {
+        "code": note.code,
+        "params": dict(note.params),
+        "th": text(note, "th", labels),
+        "en": text(note, "en", labels),
+    }

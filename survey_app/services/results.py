@@ -38,7 +38,7 @@ from ..stats.scoring import MeasureScore, score_measures
 from ..stats.weighting import effective_n, kish_deff
 from . import pooling
 from .cell_tables import OfficeTables, load_tables, recent_daily_counts
-from .reasons import Note, describe
+from .reasons import Labels, Note, describe
 from .weighting import MIN_CELL, Weighting, num, weigh
 
 CONFIDENCE = 0.95
@@ -68,11 +68,14 @@ class OfficeResult:
     frame_error: bool = False
     covered_population: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary: NaN becomes null, and every null comes with a reason in words."""
+    def to_dict(self, labels: Labels | None = None) -> dict[str, Any]:
+        """A JSON-ready dictionary: NaN becomes null, and every null comes with a reason in words.
+
+        ``labels`` (``reasons.labels_of``) names respondent types and services in the notes' sentences.
+        """
         plain: dict[str, Any] = _plain(dataclasses.asdict(self))
-        plain["notes"] = [describe(n) for n in self.notes]
-        plain["merges"] = [describe(n) for n in self.merges]
+        plain["notes"] = [describe(n, labels) for n in self.notes]
+        plain["merges"] = [describe(n, labels) for n in self.merges]
         explain_office(plain, self)
         return plain
 
@@ -135,12 +138,12 @@ class CycleResults:
     offices: list[OfficeResult] = field(default_factory=list)
     national: NationalResult | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary; every null comes with a reason in words."""
+    def to_dict(self, labels: Labels | None = None) -> dict[str, Any]:
+        """A JSON-ready dictionary; every null comes with a reason in words (``labels`` as ``OfficeResult``'s)."""
         plain: dict[str, Any] = {
             "cycle_code": self.cycle_code,
             "flagged_excluded": self.flagged_excluded,
-            "offices": [office.to_dict() for office in self.offices],
+            "offices": [office.to_dict(labels) for office in self.offices],
             "national": None,
         }
         if self.national is not None:

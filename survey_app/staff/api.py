@@ -18,9 +18,10 @@ from ..models import Role
 from ..services import results
 from ..services.accounts import audit
 from ..services.dashboard import suppress
+from ..services.reasons import labels_of
 from . import bp
 from .access import staff_required
-from .context import k_threshold, required_cycle, visible_office
+from .context import cycle_questionnaire, k_threshold, required_cycle, visible_office
 
 SCORE_FIELDS = ("eit", "indicators", "items")
 
@@ -54,7 +55,7 @@ def api_results() -> tuple[dict[str, Any], int, dict[str, str]]:
         )
     except LookupError:
         abort(404)
-    payload = computed.to_dict()
+    payload = computed.to_dict(labels_of(cycle_questionnaire(cycle)))
     payload["suppress_below"] = k
     payload["offices"] = [suppressed_office(o, k) for o in payload["offices"]]
     if office or (payload.get("national") and payload["national"]["responses"] < k):
