@@ -387,3 +387,19 @@ def test_roll_up_pools_the_same_offices_in_every_figure_and_lists_the_rest() -> 
 def test_roll_up_with_no_office_to_pool_says_why() -> None:
     rollup = pooling.roll_up("national", [_member("C", 2, 500, 10.0, 1.0)], k=5)
     assert rollup.pooled is None and rollup.reason == Note("no_office_pooled")
+
+
+def test_each_region_pools_its_own_offices_by_the_same_rule() -> None:
+    # North: A (800 people, 80) and B (200 people, 90) → 0.8·80 + 0.2·90 = 82; South: only C, below K.
+    members = [
+        _member("A", 30, 800, 80.0, 2.0),
+        _member("B", 40, 200, 90.0, 3.0),
+        _member("C", 3, 100, 20.0, 5.0),
+    ]
+    rollup = pooling.national_and_regions(members, {"A": "north", "B": "north", "C": "south"}, k=5)
+    north, south = rollup.regions["north"], rollup.regions["south"]
+    assert north.offices_pooled == ("A", "B") and north.pooled is not None
+    assert north.pooled.mean == pytest.approx(82.0, rel=1e-15)
+    assert south.pooled is None and south.reason == Note("no_office_pooled")
+    assert [e.office_code for e in south.excluded] == ["C"]
+    assert rollup.offices_pooled == ("A", "B") and rollup.responses == 73
