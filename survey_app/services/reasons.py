@@ -61,6 +61,9 @@ MESSAGES: Final[Mapping[str, str]] = {
         "Nobody has answered about service %(service)s: its %(population)s people are merged into service "
         "%(into)s for raking."
     ),
+    "rake_failed": _l(
+        "The frame's type and service totals cannot both be met with these answers: post-stratified instead."
+    ),
     "poststratified": _l("Post-stratified to the frame's respondent type × service table."),
     "raked": _l("Raked to the frame's respondent type and service totals."),
     "trimmed": _l(

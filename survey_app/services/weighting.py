@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..stats.collapse import Collapsed, Merge, collapse_sparse
-from ..stats.weighting import ConvergenceError, poststratify, rake, trim
+from ..stats.weighting import ConvergenceError, WeightingError, poststratify, rake, trim
 from .cell_tables import OfficeTables
 from .reasons import Note
 
@@ -152,10 +152,17 @@ def weigh(
     for t, rtype in enumerate(tables.types):
         if tables.counts[t].sum() > 0 and population[t].sum() == 0:
             notes.append(Note("outside_frame", {"type": rtype}))
+    raked = None
     if calibration == "rake":
+        margins, merged_notes = _rake_margins(tables, tables.counts, population)
+        try:
+            raked = rake(tables.counts, margins)
+        except WeightingError:
+            notes.append(Note("rake_failed"))
+            calibration = "poststratify"
+    if raked is not None:
         sample, stats = tables.counts, (tables.n, tables.total, tables.total_sq)
-        margins, merged_notes = _rake_margins(tables, sample, population)
-        weights, low, high = rake(sample, margins), tables.low, tables.high
+        weights, low, high = raked, tables.low, tables.high
     else:
         merged = collapse_sparse(tables.counts, population, tables.types, tables.services, min_count=min_cell)
         sample, margins = merged.sample, [merged.population.sum(axis=1), merged.population.sum(axis=0)]

@@ -403,3 +403,16 @@ def test_each_region_pools_its_own_offices_by_the_same_rule() -> None:
     assert south.pooled is None and south.reason == Note("no_office_pooled")
     assert [e.office_code for e in south.excluded] == ["C"]
     assert rollup.offices_pooled == ("A", "B") and rollup.responses == 73
+
+
+def test_raking_that_cannot_meet_both_margins_falls_back_to_poststratifying_and_says_so() -> None:
+    # Businesses answered only about factories, yet the frame has 100 businesses and only 10 factory users in
+    # all: no weights meet both totals. Post-stratification weights each merged cell instead.
+    rows = [("individual", "factory", 50.0)] * 5 + [("individual", "mining", 70.0)] * 5
+    rows += [("business", "factory", 90.0)] * 5
+    tables = _tables(rows, ("individual", "business"), ("factory", "mining"), [[10, 0], [0, 100]])
+    weighting = weighting_service.weigh(tables, calibration="rake")
+    assert weighting.method == "poststratify"
+    assert "rake_failed" in [n.code for n in weighting.notes]
+    assert weighting.weights is not None
+    np.testing.assert_allclose((weighting.weights * weighting.counts).sum(axis=1), [10, 100], rtol=1e-12)
