@@ -138,5 +138,6 @@ def test_frame_error_shows_on_the_office_page_and_in_the_api(client, session, cy
     )
     english = client.get("/staff/offices/11?lang=en").text
     assert "Frame error" in english and "correct the frame" in english
+    assert "no population frame yet" not in english
     thai = client.get("/staff/offices/11?lang=th").text
     assert "กรอบประชากรผิดพลาด" in thai and "โปรดแก้ไขกรอบประชากร" in thai
