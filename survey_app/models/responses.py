@@ -117,10 +117,11 @@ class CellStat(Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[float] = mapped_column(Float, default=0.0)
     total_sq: Mapped[float] = mapped_column(Float, default=0.0)
-    # The cell's smallest and largest value (NULL: unknown, in rows written before they were kept), so that a
-    # cell of identical values is known to have no spread instead of a rounding residue of its sums.
-    low: Mapped[float | None] = mapped_column(Float, nullable=True)
-    high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The cell's smallest and largest value, so that a cell of identical values is known to have no spread instead
+    # of a rounding residue of its sums. Rows written before they were kept hold the ends of the scale (0, 100):
+    # true bounds, never equal, so such a cell counts as having spread until `stats rebuild`.
+    low: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    high: Mapped[float] = mapped_column(Float, default=100.0, server_default="100")
 
 
 class SpentNonce(Base):

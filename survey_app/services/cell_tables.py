@@ -2,7 +2,7 @@
 
 Two GROUP BY queries over ``cell_stat`` (sums over the rollup, never individual responses) and one select of
 ``population_frame`` give, for every office, arrays of respondent type × service × measure counts, sums, sums
-of squares and smallest and largest values (NaN where unknown or empty), and its frame as a type × service
+of squares and smallest and largest values (NaN where empty), and its frame as a type × service
 table.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, case, false, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session
 
 from ..models import CellStat, PopulationFrame, Response
@@ -60,8 +60,7 @@ def _cell_rows(
     """Sums over the flagged states per office, type, service and measure (the primary key's order)."""
     c = CellStat.__table__.c
     key = (c.office_code, c.respondent_type, c.service, c.measure)
-    known = func.count(c.low) == func.count()  # MIN and MAX skip NULL: a cell with an unknown part is unknown
-    extremes = (case((known, func.min(c.low))), case((known, func.max(c.high))))
+    extremes = (func.min(c.low), func.max(c.high))
     query = (
         select(*key, func.sum(c.n), func.sum(c.total), func.sum(c.total_sq), *extremes)
         .where(c.cycle_id == cycle_id)

@@ -3,8 +3,7 @@
 For each cycle × office × respondent type × service × flagged-state × measure it holds the count, the sum, the
 sum of squares and the smallest and largest of the per-respondent values of the measure (see
 ``Questionnaire.measures``). Adding a response is one upsert statement, so two concurrent submissions into the
-same cell both count. A cell whose smallest value is unknown (NULL, written before the column existed) stays
-unknown until the rebuild.
+same cell both count.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Mapping
 
-from sqlalchemy import ColumnElement, Float, Table, and_, case, cast, delete, func, literal, null, or_, select
+from sqlalchemy import Float, Table, and_, case, cast, delete, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,10 +19,11 @@ from ..models import Answer, CellStat, Response
 from ..questionnaire import Questionnaire
 
 
-def _extreme(current: typing.Any, new: typing.Any, smaller: bool) -> ColumnElement[typing.Any]:
-    """The smaller (or larger) of the stored and the new value; unknown (NULL) stays unknown on both databases."""
-    replaces = new < current if smaller else new > current
-    return case((current.is_(None), null()), (replaces, new), else_=current)
+def _extreme(session: Session, current: typing.Any, new: typing.Any, smaller: bool) -> typing.Any:
+    """The smaller (or larger) of the stored and the new value, by each database's two-argument function."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.least(current, new) if smaller else func.greatest(current, new)
+    return func.min(current, new) if smaller else func.max(current, new)  # SQLite's scalar min() and max()
 
 
 def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
@@ -36,8 +36,8 @@ def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
             "n": CellStat.n + stmt.excluded.n,
             "total": CellStat.total + stmt.excluded.total,
             "total_sq": CellStat.total_sq + stmt.excluded.total_sq,
-            "low": _extreme(CellStat.low, stmt.excluded.low, smaller=True),
-            "high": _extreme(CellStat.high, stmt.excluded.high, smaller=False),
+            "low": _extreme(session, CellStat.low, stmt.excluded.low, smaller=True),
+            "high": _extreme(session, CellStat.high, stmt.excluded.high, smaller=False),
         },
     )
     session.execute(stmt, rows)

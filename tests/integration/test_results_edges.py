@@ -141,3 +141,25 @@ def test_frame_error_shows_on_the_office_page_and_in_the_api(client, session, cy
     assert "no population frame yet" not in english
     thai = client.get("/staff/offices/11?lang=th").text
     assert "กรอบประชากรผิดพลาด" in thai and "โปรดแก้ไขกรอบประชากร" in thai
+
+
+def test_cells_without_known_extremes_get_the_scale_ends_until_the_rebuild(
+    session, cycle, questionnaire
+) -> None:
+    add_responses(session, cycle, questionnaire, "11", [Spec(level=2)] * 7)
+    value = expected_eit(questionnaire, raw_answers(questionnaire, 2))
+    # Rows written as before migration i11, without extremes: the columns' defaults are the ends of the scale.
+    table = CellStat.__table__
+    kept = [c for c in table.c if c.name not in ("low", "high")]
+    rows = [dict(r._mapping) for r in session.execute(sa.select(*kept))]
+    session.execute(sa.delete(table))
+    session.execute(table.insert(), rows)
+    session.commit()
+    cell = session.scalars(sa.select(CellStat).where(CellStat.measure == "EIT")).one()
+    assert (cell.low, cell.high) == (0.0, 100.0)  # true bounds that never mark a cell as holding one value
+    rollup.rebuild(session, cycle.id, questionnaire)
+    session.commit()
+    cell = session.scalars(sa.select(CellStat).where(CellStat.measure == "EIT")).one()
+    assert (cell.low, cell.high) == (pytest.approx(value, rel=1e-14), pytest.approx(value, rel=1e-14))
+    office = results.cycle_results(session, cycle, ["11"]).offices[0]
+    assert office.eit is not None and office.eit.unweighted.se == 0.0
