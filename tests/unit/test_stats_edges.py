@@ -416,3 +416,24 @@ def test_raking_that_cannot_meet_both_margins_falls_back_to_poststratifying_and_
     assert "rake_failed" in [n.code for n in weighting.notes]
     assert weighting.weights is not None
     np.testing.assert_allclose((weighting.weights * weighting.counts).sum(axis=1), [10, 100], rtol=1e-12)
+
+
+def test_raked_weights_trimmed_say_raked_and_keep_the_bound_and_the_margins() -> None:
+    tables = _reference_tables()  # raked, the largest weight is 1.317 × the mean weight 2235 / 140
+    trimmed = weighting_service.weigh(tables, calibration="rake", trim_upper=1.3)
+    assert trimmed.weights is not None and tables.population is not None
+    assert trimmed.method == "rake"
+    assert trimmed.weights.max() <= 1.3 * 2235 / 140 * (1 + 1e-9)
+    weighted = trimmed.weights * tables.counts
+    np.testing.assert_allclose(weighted.sum(axis=1), tables.population.sum(axis=1), rtol=1e-7)
+    np.testing.assert_allclose(weighted.sum(axis=0), tables.population.sum(axis=0), rtol=1e-7)
+    assert next(n for n in trimmed.notes if n.code == "trimmed").params["method"] == "raked"
+
+
+def test_a_bound_the_margins_cannot_meet_leaves_the_weights_untrimmed_and_says_so() -> None:
+    tables = _reference_tables()
+    raked = weighting_service.weigh(tables, calibration="rake")
+    tight = weighting_service.weigh(tables, calibration="rake", trim_upper=1.2)
+    assert raked.weights is not None and tight.weights is not None
+    np.testing.assert_array_equal(tight.weights, raked.weights)
+    assert Note("trim_failed", {"bound": "1.2"}) in tight.notes
