@@ -46,7 +46,7 @@ def observe(office_code: str, device_id: str | None) -> bool:
             limiter.storage.incr(f"survey:burst:{day}:{office_code}:{source}", COUNTER_SECONDS)
             for source in sources
         ]
-    except Exception:  # noqa: BLE001 - any storage failure: the submission goes on unflagged
+    except Exception:
         log.warning("burst counters unavailable: submission not counted")
         return False
     return max(counts) > limit

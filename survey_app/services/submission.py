@@ -58,7 +58,9 @@ class Submission:
     too_fast: bool
     nonce_hash: str
     nonce_expires_on: dt.date
-    burst: bool = False  # more than the day's limit from one source (services/bursts.py); the source is not kept
+    burst: bool = (
+        False  # more than the day's limit from one source (services/bursts.py); the source is not kept
+    )
 
 
 def check(questionnaire: Questionnaire, submission: Submission) -> None:

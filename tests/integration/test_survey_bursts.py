@@ -13,8 +13,8 @@ from sqlalchemy import select
 from survey_app import clientkeys, clock
 from survey_app.db import Base
 from survey_app.models import CellStat, Response
-from survey_app.services import bursts
 from survey_app.public.survey import answered_cookie
+from survey_app.services import bursts
 from tests import survey_helpers
 from tests.survey_helpers import form_data, poster_link, poster_path
 
@@ -53,7 +53,9 @@ def _every_value(store) -> list[str]:  # type: ignore[no-untyped-def]
 def test_burst_from_one_address_is_flagged_with_counters_in_redis_and_nothing_of_the_source_is_stored(
     redis_url, make_app, store, open_cycle, questionnaire
 ):  # type: ignore[no-untyped-def]
-    app = make_app(RATELIMIT_STORAGE_URI=redis_url, BURST_LIMIT=LIMIT, SUBMIT_RATE_LIMIT="100 per minute", MIN_SECONDS=0)
+    app = make_app(
+        RATELIMIT_STORAGE_URI=redis_url, BURST_LIMIT=LIMIT, SUBMIT_RATE_LIMIT="100 per minute", MIN_SECONDS=0
+    )
     path = poster_path(app, poster_link(store, open_cycle))
     for _ in range(LIMIT + 2):  # a new client each time: no device cookie, only the address repeats
         _submit(app.test_client(), path, questionnaire, "192.0.2.50")
@@ -61,9 +63,7 @@ def test_burst_from_one_address_is_flagged_with_counters_in_redis_and_nothing_of
     _submit(app.test_client(), path, questionnaire, "192.0.2.51")  # another address: its own count
     assert _flags(store) == [False] * (LIMIT + 1) + [True] * 2
     # The flag joins the others: burst responses sit in the flagged cells of the rollup.
-    flagged_n = store.scalar(
-        select(CellStat.n).where(CellStat.measure == "EIT", CellStat.flagged.is_(True))
-    )
+    flagged_n = store.scalar(select(CellStat.n).where(CellStat.measure == "EIT", CellStat.flagged.is_(True)))
     assert flagged_n == 2
     # Redis holds counters keyed by day, office and a keyed hash (two addresses, six new devices); none names the
     # address, each expires within a day.
@@ -79,7 +79,9 @@ def test_burst_from_one_address_is_flagged_with_counters_in_redis_and_nothing_of
         assert "192.0.2." not in value and not any(h in value for h in hashes), value
 
 
-def test_burst_from_one_device_is_flagged_though_its_address_changes(make_app, store, open_cycle, questionnaire):  # type: ignore[no-untyped-def]
+def test_burst_from_one_device_is_flagged_though_its_address_changes(
+    make_app, store, open_cycle, questionnaire
+):  # type: ignore[no-untyped-def]
     app = make_app(BURST_LIMIT=LIMIT, SUBMIT_RATE_LIMIT="100 per minute", MIN_SECONDS=0)
     link = poster_link(store, open_cycle)
     path = poster_path(app, link)
@@ -110,7 +112,9 @@ def test_counts_start_again_on_the_next_bangkok_day_even_before_utc_midnight(
     at(dt.datetime(2026, 12, 1, 16, 30, tzinfo=dt.UTC))  # 23:30 on 1 December in Bangkok
     for _ in range(LIMIT):
         _submit(app.test_client(), path, questionnaire, "192.0.2.60")
-    at(dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.UTC))  # 00:30 on 2 December in Bangkok, still 1 December in UTC
+    at(
+        dt.datetime(2026, 12, 1, 17, 30, tzinfo=dt.UTC)
+    )  # 00:30 on 2 December in Bangkok, still 1 December in UTC
     for _ in range(LIMIT):
         _submit(app.test_client(), path, questionnaire, "192.0.2.60")
     assert _flags(store) == [False] * (2 * LIMIT)
