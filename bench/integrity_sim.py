@@ -113,10 +113,12 @@ def _answers(rng: np.random.Generator, layout: Layout, theta: np.ndarray) -> np.
     return np.column_stack(columns)
 
 
-def honest_office(rng: np.random.Generator, layout: Layout, rate: float | None = None) -> Responses:
-    """Six months of one honest office (``rate``: responses per working day, drawn when None)."""
+def honest_office(
+    rng: np.random.Generator, layout: Layout, rate: float | None = None, scale: float = 1.0
+) -> Responses:
+    """Six months of one honest office (``rate``: responses per working day, drawn when None, times ``scale``)."""
     span = (LAST - FIRST).days + 1
-    rate = rng.lognormal(np.log(1.2), 0.5) if rate is None else rate
+    rate = scale * rng.lognormal(np.log(1.2), 0.5) if rate is None else rate
     phase = rng.uniform(0, 2 * np.pi)
     days = [FIRST + dt.timedelta(days=i) for i in range(span)]
     expected = np.array(
@@ -148,11 +150,13 @@ def stuffing(rng: np.random.Generator, layout: Layout) -> Responses:
     return Responses(day, np.zeros(STUFFED, bool), values, np.zeros(STUFFED, bool))
 
 
-def steer(rng: np.random.Generator, layout: Layout, office: Responses) -> Responses:
-    """A counter clerk: 20 % of the poster answers become the top answer everywhere."""
+def steer(
+    rng: np.random.Generator, layout: Layout, office: Responses, fraction: float = STEERED
+) -> Responses:
+    """A counter clerk: ``fraction`` (20 %) of the poster answers become the top answer everywhere."""
     values = office.values.copy()
     poster = np.flatnonzero(~office.email)
-    chosen = rng.choice(poster, size=round(STEERED * len(poster)), replace=False)
+    chosen = rng.choice(poster, size=round(fraction * len(poster)), replace=False)
     values[chosen] = layout.top()
     return Responses(office.day, office.email, values, office.too_fast)
 
@@ -188,14 +192,16 @@ def replicate(
     codes: Sequence[str],
     planted: bool,
     busy: float | None = None,
+    scale: float = 1.0,
+    steered: float = STEERED,
 ) -> tuple[dict[str, Responses], list[integrity.OfficeAssessment]]:
     """One draw of every office (the first two cheat when ``planted``; the steerer serves ``busy`` responses per
-    working day when given) and its assessment."""
-    offices = {code: honest_office(rng, layout) for code in codes}
+    working day when given and steers ``steered`` of them; honest rates times ``scale``) and its assessment."""
+    offices = {code: honest_office(rng, layout, scale=scale) for code in codes}
     if planted:
         offices[codes[0]] = offices[codes[0]].extend(stuffing(rng, layout))
-        steered = honest_office(rng, layout, busy) if busy else offices[codes[1]]
-        offices[codes[1]] = steer(rng, layout, steered)
+        clerk = honest_office(rng, layout, busy) if busy else offices[codes[1]]
+        offices[codes[1]] = steer(rng, layout, clerk, steered)
     aggregates = [aggregate(layout, code, r) for code, r in offices.items()]
     return offices, integrity.assess(aggregates, FIRST, LAST)
 
@@ -285,8 +291,8 @@ def report(honest: Tally, planted: Tally, busy: Tally, seconds: float, replicate
         f"{replicates} replicates of 76 honest offices, {replicates} with two planted offices "
         f"(a stuffer: {STUFFED} poster responses in one week; a steerer: {STEERED:.0%} of poster answers turned "
         "to the top) and {replicates} more with the steerer at a busy office ({BUSY:g} responses a working day, about "
-        "400 in six months). Six months per office, about 160 responses each (30 to 500). An office is named when its combined "
-        "p-value, adjusted across the 76 offices (Benjamini–Hochberg), is below 0.05.",
+        "400 in six months). Six months per office, about 160 responses each (30 to 500). An office is named "
+        "when its combined p-value, adjusted across the 76 offices (Benjamini–Hochberg), is below 0.05.",
         "",
         "| on honest data | result | nominal |",
         "| --- | ---: | ---: |",
@@ -317,8 +323,8 @@ def report(honest: Tally, planted: Tally, busy: Tally, seconds: float, replicate
         + " |",
         "",
         f"Both planted offices ranked first and second: {pct(planted.ranked_first, planted.runs)} of the planted "
-        f'replicates, {pct(busy.ranked_first, busy.runs)} with the busy steerer. "by signal" counts the replicates in which that signal alone, adjusted across offices, was '
-        "below 0.05.",
+        f"replicates, {pct(busy.ranked_first, busy.runs)} with the busy steerer. "
+        '"by signal" counts the replicates in which that signal alone, adjusted across offices, was below 0.05.',
     ]
     return "\n".join(lines) + "\n"
 

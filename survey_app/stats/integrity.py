@@ -13,13 +13,13 @@ a one-sided test whose null hypothesis is "this office behaves like an honest of
     or weekend), since counter traffic stops at weekends. Bonferroni over every window tested.
 ``channel_gap``
     Poster answers scoring higher than the same office's emailed answers, beyond the national gap between the two
-    channels (citizens and businesses may differ honestly): z = (gap − national gap) / SE, with the Welch SE.
+    channels (citizens and businesses may differ honestly): Welch's t of (gap − national gap).
 ``share``
     A share (all-highest answers, flagged responses, duplicated answer patterns) above the national rate of the
     other offices: exact binomial tail.
 ``score_jump``
-    A rise of the monthly mean score between consecutive months beyond its sampling error (Welch z), Bonferroni
-    over the month pairs.
+    A rise of the monthly mean score between consecutive months beyond its sampling error (Welch's t), Bonferroni
+    over the month pairs (months of at least 10 responses).
 
 Offices are then ranked: each office's signals are combined by Bonferroni (the smallest p times the number of
 signals tested), and the combined p-values are adjusted across offices by Benjamini–Hochberg. On honest data, where
@@ -42,7 +42,8 @@ TRAILING_DAYS = 28
 MIN_TRAILING_DAYS = 14  # the first two weeks of a cycle only serve as the trailing period of later days
 MIN_SAME_KIND_DAYS = 4  # a single weekend day needs four earlier weekend days to compare with
 WINDOWS = (1, 7)
-MIN_GROUP = 5  # a channel or a month with fewer responses is not tested
+MIN_GROUP = 5  # a channel with fewer responses is not tested
+MIN_MONTH = 10  # nor a month with fewer
 
 
 @dataclass(frozen=True)
@@ -138,31 +139,38 @@ def day_spike(daily: Mapping[dt.date, int], first: dt.date, last: dt.date) -> Si
     )
 
 
+def _welch(a: Moments, b: Moments, shift: float = 0.0) -> tuple[float, float]:
+    """Welch's t statistic of mean(a) − mean(b) − ``shift`` and its Welch–Satterthwaite degrees of freedom."""
+    va, vb = a.variance / a.n, b.variance / b.n
+    se = math.sqrt(va + vb)
+    diff = a.mean - b.mean - shift
+    if se == 0:
+        return (0.0 if diff <= 0 else math.inf), 1.0
+    df = (va + vb) ** 2 / ((va * va / (a.n - 1) if va else 0.0) + (vb * vb / (b.n - 1) if vb else 0.0))
+    return diff / se, df
+
+
 def _gap_z(poster: Moments, email: Moments, national_gap: float) -> float | None:
-    """(poster mean − emailed mean − national gap) / Welch SE; None when a channel has too few responses."""
+    """Welch t of (poster mean − emailed mean − national gap); None when a channel has too few responses."""
     if poster.n < MIN_GROUP or email.n < MIN_GROUP:
         return None
-    gap = poster.mean - email.mean
-    se = math.sqrt(poster.variance / poster.n + email.variance / email.n)
-    if se == 0:
-        return 0.0 if gap <= national_gap else math.inf
-    return (gap - national_gap) / se
+    return _welch(poster, email, national_gap)[0]
 
 
 def channel_gap(poster: Moments, email: Moments, national_gap: float, inflation: float = 1.0) -> Signal:
     """Poster mean minus emailed mean, tested against ``national_gap`` (one-sided, upward); the z statistic is
     divided by √``inflation``, the spread of honest offices' gaps beyond sampling error (see :func:`inflation`)."""
-    z = _gap_z(poster, email, national_gap)
     figures: dict[str, float | int | str] = {"poster_n": poster.n, "email_n": email.n}
-    if z is None:
+    if poster.n < MIN_GROUP or email.n < MIN_GROUP:
         return Signal("channel_gap", None, figures)
+    t, df = _welch(poster, email, national_gap)
     figures |= {
         "poster_mean": round(poster.mean, 2),
         "email_mean": round(email.mean, 2),
         "gap": round(poster.mean - email.mean, 2),
         "national_gap": round(national_gap, 2),
     }
-    return Signal("channel_gap", float(stats.norm.sf(z / math.sqrt(max(1.0, inflation)))), figures)
+    return Signal("channel_gap", float(stats.t.sf(t / math.sqrt(max(1.0, inflation)), df)), figures)
 
 
 CHI2_1_MEDIAN = float(stats.chi2.ppf(0.5, 1))  # 0.4549...
@@ -245,17 +253,15 @@ def poster_top(a_p: int, n_p: int, a_e: int, n_e: int, odds: float, spread: floa
 
 
 def score_jump(monthly: Sequence[tuple[str, Moments]]) -> Signal:
-    """The largest rise of the mean between consecutive months (in order, each with at least ``MIN_GROUP``)."""
-    months = [(label, m) for label, m in monthly if m.n >= MIN_GROUP]
+    """The largest rise of the mean between consecutive months (in order, each with at least ``MIN_MONTH``)."""
+    months = [(label, m) for label, m in monthly if m.n >= MIN_MONTH]
     pairs = list(itertools.pairwise(months))
     if not pairs:
         return Signal("score_jump", None)
     best: tuple[float, str, str, float, float] | None = None
     for (before_label, before), (after_label, after) in pairs:
-        se = math.sqrt(before.variance / before.n + after.variance / after.n)
-        rise = after.mean - before.mean
-        z = rise / se if se > 0 else (math.inf if rise > 0 else 0.0)
-        p = float(stats.norm.sf(z))
+        t, df = _welch(after, before)
+        p = float(stats.t.sf(t, df))
         if best is None or p < best[0]:
             best = (p, before_label, after_label, before.mean, after.mean)
     p, before_label, after_label, before_mean, after_mean = best  # type: ignore[misc]
@@ -301,9 +307,10 @@ class OfficeAggregates:
     """What the signals of one office need, all of it aggregates.
 
     ``daily`` holds the per-respondent EIT moments of each Bangkok day (its ``n`` is the day's count); ``poster``
-    and ``email`` the same by channel; ``flagged`` those of the flagged responses; ``all_highest`` counts responses
-    whose every answer scored 100 (``poster_all_highest`` those that came by poster), ``duplicated`` the responses (not straight-lined) whose whole answer pattern is
-    also another response's of the same office.
+    and ``email`` the same by channel; ``flagged`` those of the flagged responses. ``all_highest`` counts the
+    responses whose every answer scored 100 (``poster_all_highest`` those of them that came by poster);
+    ``duplicated`` the responses (not straight-lined) whose whole answer pattern another response of the same
+    office also has.
     """
 
     office: str
@@ -341,6 +348,7 @@ class Effect:
     without_flagged: float | None
     without_period: float | None
     period_n: int
+    flagged_n: int = 0
 
 
 @dataclass(frozen=True)
@@ -380,6 +388,7 @@ def _effect(office: OfficeAggregates, spike: Signal) -> Effect:
         without_flagged=rest.mean if rest.n else None,
         without_period=kept.mean if period.n and kept.n else None,
         period_n=period.n,
+        flagged_n=office.flagged.n,
     )
 
 
