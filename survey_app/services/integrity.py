@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Row, and_, case, func, literal, or_, select
+from sqlalchemy import BigInteger, Integer, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Channel, Cycle, Office, Response
@@ -75,11 +75,12 @@ def _per_response(questionnaire: Questionnaire, cycle_id: int):  # type: ignore[
     )
 
 
-def _moment_rows(session: Session, questionnaire: Questionnaire, cycle_id: int) -> list[Row[Any]]:
+def _moment_rows(session: Session, questionnaire: Questionnaire, cycle_id: int) -> list[tuple[Any, ...]]:
     r = _per_response(questionnaire, cycle_id)
     top = case((r.c.top, 1), else_=0)
-    return list(
-        session.execute(
+    return [
+        tuple(row)
+        for row in session.execute(
             select(
                 r.c.office_code,
                 r.c.day,
@@ -91,7 +92,7 @@ def _moment_rows(session: Session, questionnaire: Questionnaire, cycle_id: int) 
                 func.sum(r.c.eit * r.c.eit),
             ).group_by(r.c.office_code, r.c.day, r.c.channel, r.c.flagged, top)
         )
-    )
+    ]
 
 
 def _duplicated(session: Session, questionnaire: Questionnaire, cycle_id: int) -> dict[str, int]:
