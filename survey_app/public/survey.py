@@ -212,7 +212,7 @@ def _store(
         too_fast=time.time() - nonce.started < current_app.config["MIN_SECONDS"],
         nonce_hash=nonce.hash,
         nonce_expires_on=nonce.expires_on,
-        burst=bursts.observe(target.office.code, device),
+        burst=bursts.observe(limiter.storage, current_app.config["BURST_LIMIT"], target.office.code, device),
     )
     try:
         return submission.submit(db.session, questionnaire, entry, today())

@@ -16,11 +16,10 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import current_app
+from limits.storage import Storage
 
 from ..clientkeys import client_key
 from ..clock import local_today
-from ..extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -33,18 +32,17 @@ def new_device_id() -> str:
     return secrets.token_urlsafe(DEVICE_ID_BYTES)
 
 
-def observe(office_code: str, device_id: str | None) -> bool:
-    """Count one submission for ``office_code`` from this request's address and from ``device_id``; True when
-    either count is now above the configured limit (a burst). A store that does not answer counts nothing."""
-    limit = int(current_app.config["BURST_LIMIT"])
+def observe(store: Storage, limit: int, office_code: str, device_id: str | None) -> bool:
+    """Count one submission for ``office_code`` from this request's address and from ``device_id`` in ``store``
+    (the rate limiter's); True when either count is now above ``limit`` (a burst). A store that does not answer
+    counts nothing."""
     day = local_today().isoformat()
     sources = [f"a{client_key()}"]
     if device_id:
         sources.append(f"d{client_key('device:' + device_id)}")
     try:
         counts = [
-            limiter.storage.incr(f"survey:burst:{day}:{office_code}:{source}", COUNTER_SECONDS)
-            for source in sources
+            store.incr(f"survey:burst:{day}:{office_code}:{source}", COUNTER_SECONDS) for source in sources
         ]
     except Exception:
         log.warning("burst counters unavailable: submission not counted")

@@ -30,9 +30,9 @@ def test_integrity_page_reads_well_and_is_accessible(  # type: ignore[no-untyped
     live_server,
     chromium,
     session,
-    simulated,
+    simulated,  # noqa: F811  (the fixture imported above)
     artifacts,
-    size,  # noqa: F811
+    size,
 ):
     admin = make_user(session, "admin")
     width, height = SIZES[size]
