@@ -18,7 +18,7 @@ from survey_app.questionnaire import Questionnaire
 from survey_app.services import integrity
 from survey_app.stats import integrity as stats_integrity
 
-from .staff_data import OWN, isolate_requests, sign_in
+from .staff_data import OWN, Spec, add_responses, isolate_requests, sign_in
 
 SEED = 1414
 
@@ -151,3 +151,21 @@ def test_simulated_ranking_is_a_pure_function_of_the_aggregates(questionnaire) -
         [sim.aggregate(layout, c, r) for c, r in offices.items()], sim.FIRST, sim.LAST
     )
     assert [a.office for a in again] == [a.office for a in ranked]
+
+
+def test_burst_count_shows_on_the_office_page_to_admins_but_not_to_the_office(  # type: ignore[no-untyped-def]
+    app, session, cycle, questionnaire
+):
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=2)] * 3)
+    session.execute(
+        sa.update(Response).where(Response.id.in_(sa.select(Response.id).limit(2))).values(burst=True)
+    )
+    session.commit()
+    label = "ส่งจำนวนมากในวันเดียวจากโทรศัพท์หรือที่อยู่เดียวกัน"
+    admin = app.test_client()
+    sign_in(admin, session, "admin")
+    page = admin.get(f"/staff/offices/{OWN}").text
+    assert re.search(label + r"</dt><dd>2</dd>", page)
+    office = app.test_client()
+    sign_in(office, session, "office", OWN)
+    assert label not in office.get(f"/staff/offices/{OWN}").text
