@@ -329,6 +329,37 @@ def report(honest: Tally, planted: Tally, busy: Tally, seconds: float, replicate
     return "\n".join(lines) + "\n"
 
 
+def independence_check(replicates: int, seed: int) -> str:
+    """How often honest offices' identical answer pairs exceed what independent items would give (p < 0.05)."""
+    layout = Layout.of(load(ROOT / "surveys" / "eit-2568.yaml"))
+    rng = np.random.default_rng(seed + 1)
+    below = tested = 0
+    ratios = []
+    for _ in range(replicates):
+        for _code in office_codes():
+            r = honest_office(rng, layout)
+            straight = np.array([len(set(row[layout.straight])) == 1 for row in r.values], dtype=bool)
+            values = r.values[~straight]
+            _, counts = np.unique(values, axis=0, return_counts=True)
+            marginals = [
+                np.bincount(values[:, k], minlength=len(layout.scores[k])).tolist()
+                for k in range(values.shape[1])
+            ]
+            signal = integrity.pairs_vs_independence(counts.tolist(), marginals)
+            if signal.p is None:
+                continue
+            tested += 1
+            below += signal.p < integrity.ALPHA
+            if signal.figures["expected"]:
+                ratios.append(float(signal.figures["pairs"]) / float(signal.figures["expected"]))
+    return (
+        f"Identical answer pairs against independence of items, on honest offices only: p < 0.05 for "
+        f"{100 * below / max(1, tested):.0f} % of {tested} offices (median ratio of observed to expected pairs "
+        f"{float(np.median(ratios)):.0f}). Honest answers are correlated, so this test is shown here and not used to "
+        "rank offices; identical patterns are compared with the other offices instead."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -339,6 +370,7 @@ def main() -> None:
     args = parser.parse_args()
     honest, planted, busy, seconds = run(args.replicates, args.seed)
     section = report(honest, planted, busy, seconds, args.replicates, args.seed)
+    section += "\n" + independence_check(max(1, args.replicates // 10), args.seed) + "\n"
     if args.no_doc:
         print(section)
     else:

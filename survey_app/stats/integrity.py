@@ -278,6 +278,21 @@ def score_jump(monthly: Sequence[tuple[str, Moments]]) -> Signal:
     )
 
 
+def pairs_vs_independence(pattern_counts: Sequence[int], marginals: Sequence[Sequence[int]]) -> Signal:
+    """Identical answer patterns against independence of items: the observed number of identical pairs,
+    Σ C(m, 2) over the patterns, against its expectation C(n, 2) · Π_k Σ_v p_kv² when every sub-item k were answered
+    independently with the office's own shares p_kv (Poisson tail). Honest answers are correlated, so this test
+    names honest offices (bench/integrity_sim.py measures how often); it is not used in the ranking."""
+    n = sum(pattern_counts)
+    if n < MIN_GROUP:
+        return Signal("pairs_vs_independence", None)
+    collide = math.prod(sum((c / n) ** 2 for c in counts) for counts in marginals)
+    expected = n * (n - 1) / 2 * collide
+    observed = sum(m * (m - 1) // 2 for m in pattern_counts)
+    p = float(stats.poisson.sf(observed - 1, expected)) if observed else 1.0
+    return Signal("pairs_vs_independence", p, {"pairs": observed, "expected": round(expected, 3)})
+
+
 def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
     """BH-adjusted p-values (q-values), as R's ``p.adjust(p, "BH")``."""
     n = len(p_values)

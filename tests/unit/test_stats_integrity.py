@@ -129,3 +129,12 @@ def test_combined_p_is_bonferroni_over_the_tested_signals() -> None:
     signals = [si.Signal("a", 0.01), si.Signal("b", 0.5), si.Signal("c", None)]
     assert si.combined_p(signals) == pytest.approx(0.02)
     assert si.combined_p([si.Signal("a", None)]) == 1.0
+
+
+def test_pairs_vs_independence_by_hand() -> None:
+    # Two yes/no sub-items, each answered yes by 2 of 4 respondents; patterns (yes, yes) twice and (no, no) twice.
+    # Independence: P(two respondents match) = (0.5² + 0.5²)² = 0.25, so C(4, 2) · 0.25 = 1.5 pairs expected;
+    # observed 2 pairs; ppois(1, 1.5, lower.tail = FALSE) = 0.442174599628925.
+    signal = si.pairs_vs_independence([2, 2], [[2, 2], [2, 2]])
+    assert signal.figures == {"pairs": 2, "expected": 1.5}
+    assert signal.p == pytest.approx(0.442174599628925, rel=1e-9)
