@@ -132,9 +132,9 @@ def test_combined_p_is_bonferroni_over_the_tested_signals() -> None:
 
 
 def test_pairs_vs_independence_by_hand() -> None:
-    # Two yes/no sub-items, each answered yes by 2 of 4 respondents; patterns (yes, yes) twice and (no, no) twice.
-    # Independence: P(two respondents match) = (0.5² + 0.5²)² = 0.25, so C(4, 2) · 0.25 = 1.5 pairs expected;
-    # observed 2 pairs; ppois(1, 1.5, lower.tail = FALSE) = 0.442174599628925.
-    signal = si.pairs_vs_independence([2, 2], [[2, 2], [2, 2]])
-    assert signal.figures == {"pairs": 2, "expected": 1.5}
-    assert signal.p == pytest.approx(0.442174599628925, rel=1e-9)
+    # Two yes/no sub-items, each answered yes by 3 of 6 respondents; patterns (yes, yes) and (no, no) three times
+    # each. Independence: P(two respondents match) = (0.5² + 0.5²)² = 0.25, so C(6, 2) · 0.25 = 3.75 pairs
+    # expected; observed 3 + 3 = 6 pairs; ppois(5, 3.75, lower.tail = FALSE) = 0.177117172982314.
+    signal = si.pairs_vs_independence([3, 3], [[3, 3], [3, 3]])
+    assert signal.figures == {"pairs": 6, "expected": 3.75}
+    assert signal.p == pytest.approx(0.177117172982314, rel=1e-9)
