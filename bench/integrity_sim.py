@@ -164,14 +164,22 @@ def steer(
 def aggregate(layout: Layout, code: str, r: Responses) -> integrity.OfficeAggregates:
     """The office's aggregates, computed here with NumPy the way the service computes them with SQL."""
     eit = layout.eit(r.values)
-    straight = np.array([len(set(row[layout.straight])) == 1 for row in r.values], dtype=bool)
+    level4 = r.values[:, layout.straight]
+    straight = (level4 == level4[:, :1]).all(axis=1)
     flagged = straight | r.too_fast
 
     def moments(mask: np.ndarray) -> integrity.Moments:
         v = eit[mask]
         return integrity.Moments(int(mask.sum()), float(v.sum()), float((v * v).sum()))
 
-    daily = {FIRST + dt.timedelta(days=int(d)): moments(r.day == d) for d in np.unique(r.day)}
+    n_day = np.bincount(r.day)
+    sum_day, sq_day = np.bincount(r.day, weights=eit), np.bincount(r.day, weights=eit * eit)
+    daily = {
+        FIRST + dt.timedelta(days=int(d)): integrity.Moments(
+            int(n_day[d]), float(sum_day[d]), float(sq_day[d])
+        )
+        for d in np.flatnonzero(n_day)
+    }
     top = (r.values == layout.top()).all(axis=1)
     _, counts = np.unique(r.values[~straight], axis=0, return_counts=True)
     return integrity.OfficeAggregates(

@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 TRAILING_DAYS = 28
 MIN_TRAILING_DAYS = 14  # the first two weeks of a cycle only serve as the trailing period of later days
@@ -94,17 +94,35 @@ def _is_weekend(day: dt.date) -> bool:
 def _windows(counts: np.ndarray, weekend: np.ndarray) -> list[tuple[int, int, int, int, int]]:
     """Every (start, window, count, trailing count, trailing days) to test, for both window lengths."""
     span = len(counts)
-    out = []
+    total = np.concatenate([[0], np.cumsum(counts)])
+    out: list[tuple[int, int, int, int, int]] = []
     for window in WINDOWS:
-        for start in range(MIN_TRAILING_DAYS, span - window + 1):
-            trailing = slice(max(0, start - TRAILING_DAYS), start)
-            if window == 1:
-                same = weekend[trailing] == weekend[start]
-                m, t = int(same.sum()), int(counts[trailing][same].sum())
-            else:
-                m, t = start - trailing.start, int(counts[trailing].sum())
-            if m >= MIN_SAME_KIND_DAYS:
-                out.append((start, window, int(counts[start : start + window].sum()), t, m))
+        starts = np.arange(MIN_TRAILING_DAYS, span - window + 1)
+        if len(starts) == 0:
+            continue
+        begin = np.maximum(0, starts - TRAILING_DAYS)
+        x = total[starts + window] - total[starts]
+        if window == 1:
+            # Earlier days of the same kind (working day or weekend) as the day tested.
+            kind = weekend[starts]
+            own = [np.concatenate([[0], np.cumsum(np.where(weekend == k, counts, 0))]) for k in (False, True)]
+            days = [np.concatenate([[0], np.cumsum(weekend == k)]) for k in (False, True)]
+            t = np.where(kind, own[1][starts] - own[1][begin], own[0][starts] - own[0][begin])
+            m = np.where(kind, days[1][starts] - days[1][begin], days[0][starts] - days[0][begin])
+        else:
+            t = total[starts] - total[begin]
+            m = starts - begin
+        keep = m >= MIN_SAME_KIND_DAYS
+        out.extend(
+            zip(
+                starts[keep].tolist(),
+                [window] * int(keep.sum()),
+                x[keep].tolist(),
+                t[keep].tolist(),
+                m[keep].tolist(),
+                strict=True,
+            )
+        )
     return out
 
 
@@ -218,9 +236,20 @@ def share(kind: str, k: int, n: int, national_k: int, national_n: int, rho: floa
 
 def _top_null(a_p: int, n_p: int, a_e: int, n_e: int, odds: float) -> tuple[float, float, float]:
     """Exact P(A_p ≥ a_p), mean and SD of the poster all-highest count given the office's total, under Fisher's
-    noncentral hypergeometric distribution with the national odds ratio ``odds``."""
-    dist = stats.nchypergeom_fisher(n_p + n_e, n_p, a_p + a_e, odds)
-    return float(dist.sf(a_p - 1)), float(dist.mean()), float(dist.std())
+    noncentral hypergeometric distribution with the national odds ratio ``odds``: P(x) ∝ C(n_p, x) C(n_e, N − x)
+    odds^x over the possible x (as R's ``fisher.test(or = odds)``)."""
+    total = a_p + a_e
+    x = np.arange(max(0, total - n_e), min(n_p, total) + 1)
+    log_w = (
+        special.gammaln(n_p + 1) - special.gammaln(x + 1) - special.gammaln(n_p - x + 1)
+        + special.gammaln(n_e + 1) - special.gammaln(total - x + 1) - special.gammaln(n_e - total + x + 1)
+        + x * math.log(odds)
+    )  # fmt: skip
+    pmf = np.exp(log_w - log_w.max())
+    pmf /= pmf.sum()
+    mean = float((x * pmf).sum())
+    sd = math.sqrt(max(0.0, float((x * x * pmf).sum()) - mean * mean))
+    return float(min(1.0, pmf[x >= a_p].sum())), mean, sd
 
 
 def mantel_haenszel(tables: Sequence[tuple[int, int, int, int]]) -> float:
