@@ -1,6 +1,6 @@
 """Integrity signals on simulated offices: false alarms on honest data, power on planted stuffing and steering.
 
-Usage: python -m bench.integrity_sim [--replicates 200] [--seed 14] [--no-doc]
+Usage: python -m bench.integrity_sim [--replicates 200] [--seed 14] [--time-db] [--no-doc]
 
 Each replicate draws 76 honest offices over six months (1 April to 30 September 2026): counter traffic on working
 days at an office's own rate (a tenth of it at weekends) with a slow seasonal swing, a share answering by emailed
@@ -20,12 +20,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import statistics
+import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import sqlalchemy as sa
+import sqlalchemy.orm
 
 from survey_app.questionnaire import Questionnaire, load
 from survey_app.stats import integrity
@@ -337,6 +343,72 @@ def report(honest: Tally, planted: Tally, busy: Tally, seconds: float, replicate
     return "\n".join(lines) + "\n"
 
 
+def insert_responses(
+    session: Any, cycle_id: int, questionnaire: Questionnaire, offices: dict[str, Responses]
+) -> int:
+    """Insert simulated responses and their answers as the survey stores them (no rollup); returns how many."""
+    from survey_app.models import Answer, Response
+
+    layout = Layout.of(questionnaire)
+    responses, answers = [], []
+    for code, r in offices.items():
+        for day, email, values, too_fast in zip(r.day, r.email, r.values, r.too_fast, strict=True):
+            rid = str(uuid.uuid4())
+            raw = {key: int(v) for key, v in zip(layout.keys, values, strict=True)}
+            responses.append({
+                "id": rid, "cycle_id": cycle_id, "office_code": code, "channel": "email" if email else "poster",
+                "respondent_type": "business" if email else "individual", "service": "factory_licensing",
+                "questionnaire_version": questionnaire.version, "too_fast": bool(too_fast),
+                "straight_lined": questionnaire.is_straight_lined(raw), "burst": False, "is_demo": False,
+                "suggestion": None, "submitted_on": FIRST + dt.timedelta(days=int(day)),
+            })  # fmt: skip
+            answers.extend(
+                {"response_id": rid, "item": item, "sub": sub, "value": v,
+                 "score": questionnaire.item(item).answer_type.score(v)}
+                for (item, sub), v in raw.items()
+            )  # fmt: skip
+    session.execute(sa.insert(Response), responses)
+    session.execute(sa.insert(Answer), answers)
+    return len(responses)
+
+
+def time_page(seed: int, repeats: int = 3) -> str:
+    """Seconds the integrity page's computation takes on SQLite for one planted replicate at the full pace."""
+    from survey_app import migrate
+    from survey_app.db import make_engine
+    from survey_app.models import Cycle
+    from survey_app.services import integrity as service
+    from survey_app.services.seeding import load_offices
+
+    questionnaire = load(ROOT / "surveys" / "eit-2568.yaml")
+    layout = Layout.of(questionnaire)
+    offices, _ = replicate(np.random.default_rng(seed), layout, office_codes(), True)
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/integrity.db"
+        migrate.upgrade(url)
+        engine = make_engine(url)
+        with sa.orm.Session(engine) as session:
+            load_offices(session, ROOT / "surveys" / "offices.csv")
+            cycle = Cycle(
+                code="sim", fiscal_year=2569, questionnaire_id=questionnaire.id,
+                questionnaire_version=questionnaire.version, opens_on=FIRST, closes_on=LAST, state="closed",
+            )  # fmt: skip
+            session.add(cycle)
+            session.flush()
+            n = insert_responses(session, cycle.id, questionnaire, offices)
+            session.commit()
+            times = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                service.assess(session, questionnaire, cycle, LAST)
+                times.append(time.perf_counter() - started)
+        engine.dispose()
+    return (
+        f"Computing the page from the database (`services.integrity.assess`, SQLite, {n:,} responses of 76 offices, "
+        f"{n * len(layout.keys):,} answers): median {statistics.median(times):.2f} s of {repeats} runs."
+    )
+
+
 def independence_check(replicates: int, seed: int) -> str:
     """How often honest offices' identical answer pairs exceed what independent items would give (p < 0.05)."""
     layout = Layout.of(load(ROOT / "surveys" / "eit-2568.yaml"))
@@ -375,10 +447,13 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=200)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--no-doc", action="store_true", help="print the section instead of writing the doc")
+    parser.add_argument("--time-db", action="store_true", help="also time the page's computation on SQLite")
     args = parser.parse_args()
     honest, planted, busy, seconds = run(args.replicates, args.seed)
     section = report(honest, planted, busy, seconds, args.replicates, args.seed)
     section += "\n" + independence_check(max(1, args.replicates // 10), args.seed) + "\n"
+    if args.time_db:
+        section += "\n" + time_page(args.seed) + "\n"
     if args.no_doc:
         print(section)
     else:

@@ -3,7 +3,8 @@
 Two GROUP BY queries, nothing per response leaves the database:
 
 1. per office × Bangkok day × channel × flagged × all-highest: the count, sum and sum of squares of the
-   per-respondent EIT (sub-items → items → indicators → EIT, as ``Questionnaire.measures`` computes it);
+   per-respondent EIT (sub-items → items → indicators → EIT, as ``Questionnaire.measures`` computes it, here as one
+   weighted sum of each response's answers);
 2. per office: how many responses (not straight-lined) share their whole answer pattern with another response of
    the same office; a pattern is one integer, Σ value × 5^position (every option value is below 5).
 
@@ -29,48 +30,42 @@ PATTERN_BASE = 5
 TOP_SCORE = 100.0 - 1e-6
 
 
+def _item_weights(questionnaire: Questionnaire) -> dict[str, float]:
+    """The weight of each sub-item answer in the EIT: sub-items average into items, items into indicators, the
+    EIT indicators into the EIT, so an answer of item i weighs 1 / (indicators · items of its indicator · subs of i).
+    Every answer is required, so the weighted sum of one response's scores is its EIT."""
+    eit = set(questionnaire.eit_indicators)
+    per_indicator: dict[str, int] = {}
+    for item in questionnaire.items:
+        per_indicator[item.indicator] = per_indicator.get(item.indicator, 0) + 1
+    return {
+        item.code: 1.0 / (len(eit) * per_indicator[item.indicator] * len(item.keys))
+        for item in questionnaire.items
+        if item.indicator in eit
+    }
+
+
 def _per_response(questionnaire: Questionnaire, cycle_id: int):  # type: ignore[no-untyped-def]
-    """Subquery: one row per response with its office, day, channel, flagged state, EIT and lowest score."""
+    """Subquery: one row per response with its office, day, channel, flagged state, EIT and whether every answer
+    scored the top (one GROUP BY over the answers, with each answer weighted as :func:`_item_weights` says)."""
     flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
-    head = (Response.id, Response.office_code, Response.submitted_on, Response.channel, flagged)
-    per_item = (
+    weight = case(
+        *((Answer.item == code, literal(w)) for code, w in _item_weights(questionnaire).items()),
+        else_=literal(0.0),
+    )
+    head = (Response.office_code, Response.submitted_on, Response.channel, flagged)
+    return (
         select(
-            Response.id.label("rid"),
             Response.office_code.label("office_code"),
             Response.submitted_on.label("day"),
             Response.channel.label("channel"),
             flagged.label("flagged"),
-            Answer.item.label("item"),
-            func.avg(Answer.score).label("v"),
-            func.min(Answer.score).label("lo"),
+            func.sum(Answer.score * weight).label("eit"),
+            (func.min(Answer.score) >= TOP_SCORE).label("top"),
         )
         .join(Answer, Answer.response_id == Response.id)
         .where(Response.cycle_id == cycle_id)
-        .group_by(*head, Answer.item)
-        .subquery()
-    )
-    indicator_of = case(
-        *((per_item.c.item == item.code, literal(item.indicator)) for item in questionnaire.items),
-        else_=literal("?"),
-    )
-    keys = (per_item.c.rid, per_item.c.office_code, per_item.c.day, per_item.c.channel, per_item.c.flagged)
-    per_indicator = (
-        select(*keys, func.avg(per_item.c.v).label("v"), func.min(per_item.c.lo).label("lo"))
-        .where(indicator_of.in_(list(questionnaire.eit_indicators)))
-        .group_by(*keys, indicator_of)
-        .subquery()
-    )
-    c = per_indicator.c
-    return (
-        select(
-            c.office_code,
-            c.day,
-            c.channel,
-            c.flagged,
-            func.avg(c.v).label("eit"),
-            (func.min(c.lo) >= TOP_SCORE).label("top"),
-        )
-        .group_by(c.rid, c.office_code, c.day, c.channel, c.flagged)
+        .group_by(Response.id, *head)
         .subquery()
     )
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import uuid
 
 import numpy as np
 import pytest
 import sqlalchemy as sa
 
 from bench import integrity_sim as sim
-from survey_app.models import Answer, Cycle, Response
-from survey_app.questionnaire import Questionnaire
+from survey_app.models import Cycle, Response
 from survey_app.services import integrity
 from survey_app.stats import integrity as stats_integrity
 
@@ -27,31 +25,6 @@ SEED = 1414
 def _isolated(request: pytest.FixtureRequest) -> None:
     if "app" in request.fixturenames:
         isolate_requests(request.getfixturevalue("app"))
-
-
-def _store_responses(session, cycle: Cycle, questionnaire: Questionnaire, offices) -> None:  # type: ignore[no-untyped-def]
-    """Insert the simulated responses as the survey stores them (rows and answers; no rollup is needed here)."""
-    layout = sim.Layout.of(questionnaire)
-    responses, answers = [], []
-    for code, r in offices.items():
-        for day, email, values, too_fast in zip(r.day, r.email, r.values, r.too_fast, strict=True):
-            rid = str(uuid.uuid4())
-            raw = {key: int(v) for key, v in zip(layout.keys, values, strict=True)}
-            responses.append({
-                "id": rid, "cycle_id": cycle.id, "office_code": code, "channel": "email" if email else "poster",
-                "respondent_type": "business" if email else "individual", "service": "factory_licensing",
-                "questionnaire_version": questionnaire.version, "too_fast": bool(too_fast),
-                "straight_lined": questionnaire.is_straight_lined(raw), "burst": False, "is_demo": False,
-                "suggestion": None, "submitted_on": sim.FIRST + dt.timedelta(days=int(day)),
-            })  # fmt: skip
-            answers.extend(
-                {"response_id": rid, "item": item, "sub": sub, "value": v,
-                 "score": questionnaire.item(item).answer_type.score(v)}
-                for (item, sub), v in raw.items()
-            )  # fmt: skip
-    session.execute(sa.insert(Response), responses)
-    session.execute(sa.insert(Answer), answers)
-    session.commit()
 
 
 def _draw(layout: sim.Layout, codes: list[str]):  # type: ignore[no-untyped-def]
@@ -75,7 +48,8 @@ def simulated(session, questionnaire):  # type: ignore[no-untyped-def]
     assert codes[:2] == [OWN, "12"]
     layout = sim.Layout.of(questionnaire)
     offices, ranked = _draw(layout, codes)
-    _store_responses(session, cycle, questionnaire, offices)
+    sim.insert_responses(session, cycle.id, questionnaire, offices)
+    session.commit()
     return cycle, offices, ranked
 
 
