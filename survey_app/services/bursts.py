@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-
-from limits.storage import Storage
+from typing import Protocol
 
 from ..clientkeys import client_key
 from ..clock import local_today
@@ -27,12 +26,18 @@ COUNTER_SECONDS = 24 * 3600
 DEVICE_ID_BYTES = 12
 
 
+class Counters(Protocol):
+    """What bursts need of a store: the rate limiter's (``limiter.storage``) fits."""
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int: ...
+
+
 def new_device_id() -> str:
     """A random id for the soft cookie of a device that has none yet (it names no person and no address)."""
     return secrets.token_urlsafe(DEVICE_ID_BYTES)
 
 
-def observe(store: Storage, limit: int, office_code: str, device_id: str | None) -> bool:
+def observe(store: Counters, limit: int, office_code: str, device_id: str | None) -> bool:
     """Count one submission for ``office_code`` from this request's address and from ``device_id`` in ``store``
     (the rate limiter's); True when either count is now above ``limit`` (a burst). A store that does not answer
     counts nothing."""
