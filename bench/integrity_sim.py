@@ -304,7 +304,7 @@ def report(honest: Tally, planted: Tally, busy: Tally, seconds: float, replicate
         f"`python -m bench.integrity_sim --replicates {replicates} --seed {seed}` ({seconds:.0f} s). "
         f"{replicates} replicates of 76 honest offices, {replicates} with two planted offices "
         f"(a stuffer: {STUFFED} poster responses in one week; a steerer: {STEERED:.0%} of poster answers turned "
-        "to the top) and {replicates} more with the steerer at a busy office ({BUSY:g} responses a working day, about "
+        f"to the top) and {replicates} more with the steerer at a busy office ({BUSY:g} responses a working day, about "
         "400 in six months). Six months per office, about 160 responses each (30 to 500). An office is named "
         "when its combined p-value, adjusted across the 76 offices (Benjamini–Hochberg), is below 0.05.",
         "",
@@ -453,7 +453,13 @@ def main() -> None:
     section = report(honest, planted, busy, seconds, args.replicates, args.seed)
     section += "\n" + independence_check(max(1, args.replicates // 10), args.seed) + "\n"
     if args.time_db:
+        section = section.replace(f"--seed {args.seed}`", f"--seed {args.seed} --time-db`")
         section += "\n" + time_page(args.seed) + "\n"
+    import scipy
+
+    from bench import common
+
+    section += "\n" + "\n".join(common.machine_table(common.machine(SciPy=scipy.__version__))) + "\n"
     if args.no_doc:
         print(section)
     else:

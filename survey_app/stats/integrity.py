@@ -319,7 +319,7 @@ def pairs_vs_independence(pattern_counts: Sequence[int], marginals: Sequence[Seq
     expected = n * (n - 1) / 2 * collide
     observed = sum(m * (m - 1) // 2 for m in pattern_counts)
     p = float(stats.poisson.sf(observed - 1, expected)) if observed else 1.0
-    return Signal("pairs_vs_independence", p, {"pairs": observed, "expected": round(expected, 3)})
+    return Signal("pairs_vs_independence", p, {"pairs": observed, "expected": expected})
 
 
 def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
