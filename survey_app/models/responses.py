@@ -59,6 +59,8 @@ class Response(Base):
     questionnaire_version: Mapped[str] = mapped_column(String(40))
     too_fast: Mapped[bool] = mapped_column(Boolean, default=False)
     straight_lined: Mapped[bool] = mapped_column(Boolean, default=False)
+    # More than BURST_LIMIT submissions for this office today from one address or device (services/bursts.py).
+    burst: Mapped[bool] = mapped_column(Boolean, default=False)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     suggestion: Mapped[str | None] = mapped_column(Text)
     submitted_on: Mapped[dt.date] = mapped_column(Date)
@@ -68,7 +70,7 @@ class Response(Base):
     @property
     def flagged(self) -> bool:
         """Whether any data-quality flag is set."""
-        return self.too_fast or self.straight_lined
+        return self.too_fast or self.straight_lined or self.burst
 
 
 class Answer(Base):

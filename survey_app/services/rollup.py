@@ -50,7 +50,7 @@ def add_response(session: Session, response: Response, measures: Mapping[str, fl
         "office_code": response.office_code,
         "respondent_type": response.respondent_type,
         "service": response.service,
-        "flagged": bool(response.too_fast or response.straight_lined),
+        "flagged": response.flagged,
     }
     _upsert(
         session,
@@ -64,7 +64,7 @@ def add_response(session: Session, response: Response, measures: Mapping[str, fl
 def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> int:
     """Recompute every cell of ``cycle_id`` from the raw answers in SQL; returns the number of cells written."""
     session.execute(delete(CellStat).where(CellStat.cycle_id == cycle_id))
-    flagged = or_(Response.too_fast, Response.straight_lined)
+    flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
     cell = (Response.office_code, Response.respondent_type, Response.service)
     scored = _rescored(questionnaire)
     per_item = (
