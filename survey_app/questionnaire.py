@@ -73,6 +73,7 @@ SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
                 "properties": {
                     "straight_line": {"type": "boolean"},
+                    "show_reversed": {"type": "boolean"},
                     "options": {
                         "type": "array",
                         "minItems": 2,
@@ -166,8 +167,14 @@ class Option:
 @dataclass(frozen=True)
 class AnswerType:
     code: str
-    options: tuple[Option, ...]
+    options: tuple[Option, ...]  # as listed in the file (lowest value first)
     straight_line: bool
+    show_reversed: bool = False  # the form shows the options last first (e.g. "yes" before "no")
+
+    @property
+    def shown(self) -> tuple[Option, ...]:
+        """The options in the order the form shows them."""
+        return tuple(reversed(self.options)) if self.show_reversed else self.options
 
     def score(self, value: int) -> float:
         """The score of raw answer ``value``; ``KeyError`` if no option has it."""
@@ -321,7 +328,9 @@ def _answer_types(path: Path, raw: dict[str, Any]) -> dict[str, AnswerType]:
         )
         if len({o.value for o in options}) != len(options):
             raise QuestionnaireError(path, f"answer_types.{code}.options", "two options share a value")
-        types[code] = AnswerType(code, options, bool(spec.get("straight_line", False)))
+        types[code] = AnswerType(
+            code, options, bool(spec.get("straight_line", False)), bool(spec.get("show_reversed", False))
+        )
     return types
 
 

@@ -31,7 +31,7 @@ from ..db import db
 from ..extensions import csrf, limiter
 from ..models import Channel
 from ..questionnaire import Questionnaire
-from ..services import link_targets, submission
+from ..services import bursts, link_targets, submission
 from ..templating import current_lang
 from ..tokens import InvitationRef, PosterRef
 from . import bp, fresh_page, questions
@@ -140,7 +140,7 @@ def _fresh_page(token: str, target: link_targets.SurveyTarget) -> str:
     questionnaire = _questionnaire(target.cycle)
     lang = current_lang()
     body = questions.fresh(questionnaire, lang, target.respondent_type, target.service)
-    answered_before = request.cookies.get(answered_cookie(target.cycle, target.office.code)) == "1"
+    answered_before = bool(request.cookies.get(answered_cookie(target.cycle, target.office.code)))
     marks = fresh_page.markers()
 
     def render() -> str:
@@ -189,7 +189,7 @@ def _render(
         thanks_url=url_for(".thanks", token=_PLACEHOLDER).replace(
             _PLACEHOLDER, token
         ),  # token may be a marker
-        answered_before=request.cookies.get(answered_cookie(target.cycle, target.office.code)) == "1",
+        answered_before=bool(request.cookies.get(answered_cookie(target.cycle, target.office.code))),
     )
 
 
@@ -233,7 +233,9 @@ def _submit(
         return _page(token, form, questionnaire, target, status=400, resend=True)
     if not valid:
         return _page(token, form, questionnaire, target, status=400)
-    outcome = _store(form, questionnaire, target, nonce)
+    cookie = answered_cookie(target.cycle, target.office.code)
+    device = request.cookies.get(cookie) or bursts.new_device_id()  # the device's random id counts its bursts
+    outcome = _store(form, questionnaire, target, nonce, device)
     if outcome is not submission.Outcome.STORED:
         db.session.rollback()
         return answered_page(
@@ -242,16 +244,22 @@ def _submit(
     db.session.commit()
     response = redirect(url_for(".thanks", token=token), code=303)
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
-    for name, days in (
-        (answered_cookie(target.cycle, target.office.code), ANSWERED_COOKIE_DAYS * 86400),
-        (just_answered_cookie(target.cycle, target.office.code), JUST_ANSWERED_SECONDS),
+    for name, value, seconds in (
+        (cookie, device, ANSWERED_COOKIE_DAYS * 86400),
+        (just_answered_cookie(target.cycle, target.office.code), "1", JUST_ANSWERED_SECONDS),
     ):
-        response.set_cookie(name, "1", max_age=days, path="/s/", secure=secure, httponly=True, samesite="Lax")
+        response.set_cookie(
+            name, value, max_age=seconds, path="/s/", secure=secure, httponly=True, samesite="Lax"
+        )
     return response
 
 
 def _store(
-    form: SurveyPost, questionnaire: Questionnaire, target: link_targets.SurveyTarget, nonce: Nonce
+    form: SurveyPost,
+    questionnaire: Questionnaire,
+    target: link_targets.SurveyTarget,
+    nonce: Nonce,
+    device: str,
 ) -> submission.Outcome:
     entry = submission.Submission(
         cycle_id=target.cycle.id,
@@ -265,6 +273,7 @@ def _store(
         too_fast=time.time() - nonce.started < current_app.config["MIN_SECONDS"],
         nonce_hash=nonce.hash,
         nonce_expires_on=nonce.expires_on,
+        burst=bursts.observe(limiter.storage, current_app.config["BURST_LIMIT"], target.office.code, device),
     )
     try:
         return submission.submit(db.session, questionnaire, entry, today())

@@ -1,15 +1,16 @@
 """The per-cell rollup (``cell_stat``): kept current in the submission transaction, rebuildable from answers.
 
-For each cycle × office × respondent type × service × flagged-state × measure it holds the count, the sum and
-the sum of squares of the per-respondent value of the measure (see ``Questionnaire.measures``). Adding a response
-is one upsert statement, so two concurrent submissions into the same cell both count.
+For each cycle × office × respondent type × service × flagged-state × measure it holds the count, the sum, the
+sum of squares and the smallest and largest of the per-respondent values of the measure (see
+``Questionnaire.measures``). Adding a response is one upsert statement, so two concurrent submissions into the
+same cell both count.
 """
 
 from __future__ import annotations
 
 import typing
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import Float, Table, and_, case, cast, delete, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,10 +19,18 @@ from sqlalchemy.orm import Session
 from ..models import Answer, CellStat, Response
 from ..questionnaire import Questionnaire
 
-_UPSERTS: dict[str, Any] = {}
+
+def _extreme(dialect: str, current: typing.Any, new: typing.Any, smaller: bool) -> typing.Any:
+    """The smaller (or larger) of the stored and the new value, by each database's two-argument function."""
+    if dialect == "postgresql":
+        return func.least(current, new) if smaller else func.greatest(current, new)
+    return func.min(current, new) if smaller else func.max(current, new)  # SQLite's scalar min() and max()
 
 
-def _upsert_statement(dialect: str) -> Any:
+_UPSERTS: dict[str, typing.Any] = {}
+
+
+def _upsert_statement(dialect: str) -> typing.Any:
     """The cell upsert for ``dialect``, built once (building ``excluded`` costs more than running it)."""
     if dialect not in _UPSERTS:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -33,6 +42,8 @@ def _upsert_statement(dialect: str) -> Any:
                 "n": table.c.n + stmt.excluded.n,
                 "total": table.c.total + stmt.excluded.total,
                 "total_sq": table.c.total_sq + stmt.excluded.total_sq,
+                "low": _extreme(dialect, table.c.low, stmt.excluded.low, smaller=True),
+                "high": _extreme(dialect, table.c.high, stmt.excluded.high, smaller=False),
             },
         )
     return _UPSERTS[dialect]
@@ -54,9 +65,7 @@ class CellOf(Protocol):
     @property
     def service(self) -> str: ...
     @property
-    def too_fast(self) -> bool: ...
-    @property
-    def straight_lined(self) -> bool: ...
+    def flagged(self) -> bool: ...
 
 
 def add_response(session: Session, response: CellOf, measures: Mapping[str, float]) -> None:
@@ -66,17 +75,21 @@ def add_response(session: Session, response: CellOf, measures: Mapping[str, floa
         "office_code": response.office_code,
         "respondent_type": response.respondent_type,
         "service": response.service,
-        "flagged": bool(response.too_fast or response.straight_lined),
+        "flagged": response.flagged,
     }
     _upsert(
-        session, [{**key, "measure": m, "n": 1, "total": v, "total_sq": v * v} for m, v in measures.items()]
+        session,
+        [
+            {**key, "measure": m, "n": 1, "total": v, "total_sq": v * v, "low": v, "high": v}
+            for m, v in measures.items()
+        ],
     )
 
 
 def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> int:
     """Recompute every cell of ``cycle_id`` from the raw answers in SQL; returns the number of cells written."""
     session.execute(delete(CellStat).where(CellStat.cycle_id == cycle_id))
-    flagged = or_(Response.too_fast, Response.straight_lined)
+    flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
     cell = (Response.office_code, Response.respondent_type, Response.service)
     scored = _rescored(questionnaire)
     per_item = (
@@ -164,6 +177,8 @@ def _insert_sums(session: Session, cycle_id: int, values: object) -> int:
         func.count().label("n"),
         func.sum(c.v).label("total"),
         func.sum(c.v * c.v).label("total_sq"),
+        func.min(c.v).label("low"),
+        func.max(c.v).label("high"),
     ).group_by(c.office_code, c.respondent_type, c.service, c.flagged, c.measure)
     rows = [
         {
@@ -176,6 +191,8 @@ def _insert_sums(session: Session, cycle_id: int, values: object) -> int:
             "n": r.n,
             "total": float(r.total),
             "total_sq": float(r.total_sq),
+            "low": float(r.low),
+            "high": float(r.high),
         }
         for r in session.execute(grouped)
     ]

@@ -59,6 +59,9 @@ class Submission:
     too_fast: bool
     nonce_hash: str
     nonce_expires_on: dt.date
+    burst: bool = (
+        False  # more than the day's limit from one source (services/bursts.py); the source is not kept
+    )
 
 
 def check(questionnaire: Questionnaire, submission: Submission) -> None:
@@ -153,9 +156,15 @@ class _ResponseRow:
     questionnaire_version: str
     too_fast: bool
     straight_lined: bool
+    burst: bool
     is_demo: bool
     suggestion: str | None
     submitted_on: dt.date
+
+    @property
+    def flagged(self) -> bool:
+        """Whether any data-quality flag is set (as :attr:`survey_app.models.Response.flagged`)."""
+        return self.too_fast or self.straight_lined or self.burst
 
 
 def _rows(
@@ -172,6 +181,7 @@ def _rows(
         questionnaire_version=questionnaire.version,
         too_fast=submission.too_fast,
         straight_lined=questionnaire.is_straight_lined(submission.answers),
+        burst=submission.burst,
         is_demo=False,
         suggestion=submission.suggestion or None,
         submitted_on=today,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import math
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -107,3 +108,16 @@ def test_a_cached_thank_you_page_never_shows_another_links_token(app, store, ope
     assert "ขอบคุณที่ตอบแบบสอบถาม" in first and "ขอบคุณที่ตอบแบบสอบถาม" in second
     assert f'href="{citizen}/thanks?lang=en"' in first and business not in first
     assert f'href="{business}/thanks?lang=en"' in second and citizen not in second
+
+
+def test_yes_comes_first_on_every_two_option_question_and_keeps_its_value(app, store, open_cycle):  # type: ignore[no-untyped-def]
+    html = app.test_client().get(poster_path(app, poster_link(store, open_cycle))).text
+    for name, first, second in (("E4_1", "เคย", "ไม่เคย"), ("E8_1", "มี", "ไม่มี"), ("E10_1", "มี", "ไม่มี")):
+        group = html[
+            html.index(f'data-q="{name}"') : html.index("</fieldset>", html.index(f'data-q="{name}"'))
+        ]
+        labels = re.findall(r'value="(\d)"><span>([^<]+)</span>', group)
+        assert [label for _value, label in labels] == [first, second], name
+    # The values still say what each answer is: "มี" is 1 (score 100), "ไม่มี" 0.
+    e8 = html[html.index('data-q="E8_1"') :]
+    assert re.search(r'value="1"><span>มี</span>', e8) and re.search(r'value="0"><span>ไม่มี</span>', e8)

@@ -52,10 +52,13 @@ def test_bribery_item_is_reverse_scored(eit) -> None:
     assert e4.options[1].label.th == "ไม่เคย" and e4.score(1) == 100
 
 
-def test_every_two_option_question_offers_yes_first_with_the_eit_scores(eit) -> None:
-    # eit.md: yes/no ไม่มี 0, มี 100; ever/never (E4, reversed) เคย 0, ไม่เคย 100. Shown "yes" first every time.
+def test_every_two_option_question_is_shown_yes_first_with_the_eit_scores(eit) -> None:
+    # eit.md: yes/no ไม่มี 0, มี 100; ever/never (E4, reversed) เคย 0, ไม่เคย 100. Listed lowest value first (the raw
+    # value is the option's index), shown "yes" first every time.
+    for code in ("E4", "E8", "E10"):
+        assert [o.value for o in eit.item(code).answer_type.options] == [0, 1]
     shown = {
-        code: [(o.label.th, o.label.en, o.score) for o in eit.item(code).answer_type.options]
+        code: [(o.label.th, o.label.en, o.score) for o in eit.item(code).answer_type.shown]
         for code in ("E4", "E8", "E10")
     }
     assert shown["E4"] == [("เคย", "Yes, I was", 0.0), ("ไม่เคย", "No, never", 100.0)]
