@@ -38,6 +38,10 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+# {"uid": id, "at": timestamp} in the browser's session: the password was right, the code is still to come.
+TWO_STEP_PENDING = "two_step_pending"
+
+
 def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
@@ -56,9 +60,9 @@ def login() -> str | Response | tuple[str, int]:
         result = accounts.check_attempt(db.session, attempt, form.password.data or "", _now())
         db.session.commit()
         if result.user is not None and result.user.has_two_step:
-            from .two_step import start_second_step
-
-            return start_second_step(result.user)
+            # Half signed in: the code step (staff/two_step.py) finishes the sign-in.
+            session[TWO_STEP_PENDING] = {"uid": result.user.id, "at": _now().timestamp()}
+            return redirect(url_for("staff.sign_in_code", next=safe_next(request.args.get("next"))))
         if result.user is not None:
             return sign_in(result.user)
         # One answer for every failure (unknown email, wrong password, locked account): it must not tell anyone

@@ -22,8 +22,10 @@ ALLOWED = {
     "models": {"db", "clock"},
     "documents": {"models", "templating", "clock"},
     "services": LOWER | {"stats", "documents", "migrate"},
-    "public": LOWER | {"services", "stats", "documents", "extensions", "security", "errors"},
-    "staff": LOWER | {"services", "stats", "documents", "extensions", "security", "errors"},
+    "public": LOWER
+    | {"services", "stats", "documents", "extensions", "security", "errors", "inputs", "health"},
+    "staff": LOWER
+    | {"services", "stats", "documents", "extensions", "security", "errors", "inputs", "health"},
     "cli": LOWER | {"services", "stats", "documents", "migrate"},
 }
 
