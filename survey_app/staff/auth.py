@@ -38,8 +38,14 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-# {"uid": id, "at": timestamp} in the browser's session: the password was right, the code is still to come.
-TWO_STEP_PENDING = "two_step_pending"
+# The password was right and the second step is still to come: {"uid": id, "at": timestamp}, read by two_step.
+PENDING = "two_step_pending"
+
+
+def start_second_step(user: StaffUser) -> Response:
+    """After a right password: remember who is half signed in and ask for the code (``staff/two_step.py``)."""
+    session[PENDING] = {"uid": user.id, "at": utc_now().timestamp()}
+    return redirect(url_for("staff.sign_in_code", next=safe_next(request.args.get("next"))))
 
 
 def _login_limit() -> str:
@@ -60,9 +66,7 @@ def login() -> str | Response | tuple[str, int]:
         result = accounts.check_attempt(db.session, attempt, form.password.data or "", _now())
         db.session.commit()
         if result.user is not None and result.user.has_two_step:
-            # Half signed in: the code step (staff/two_step.py) finishes the sign-in.
-            session[TWO_STEP_PENDING] = {"uid": result.user.id, "at": _now().timestamp()}
-            return redirect(url_for("staff.sign_in_code", next=safe_next(request.args.get("next"))))
+            return start_second_step(result.user)
         if result.user is not None:
             return sign_in(result.user)
         # One answer for every failure (unknown email, wrong password, locked account): it must not tell anyone

@@ -21,10 +21,9 @@ from ..models import StaffUser
 from ..services import accounts, two_step
 from . import bp
 from .access import staff_required
-from .auth import TWO_STEP_PENDING, sign_in
+from .auth import PENDING, sign_in
 from .forms import CodeForm
 
-PENDING = TWO_STEP_PENDING  # set by the sign-in view once the password is right
 ENROLLING = "two_step_enrolling"  # the secret being enrolled, until a code proves the app holds it
 PENDING_SECONDS = 300
 # Pages a user who must enrol may still open.

@@ -62,9 +62,10 @@ def index() -> str | WerkzeugResponse:
         return render_template("staff/index.html", cycle=None, cycles=[])
     view, filters, rows = _table(cycle)
     lang = current_lang()
+    regions = national.region_summaries(view.rows, view.national)
     return render_template(
         "staff/index.html", cycle=cycle, cycles=cycles.all_cycles(db.session), view=view, rows=rows,
-        filters=filters, regions=national.region_summaries(view.rows), chart=progress_chart(view.rows, lang),
+        filters=filters, regions=regions, chart=progress_chart(view.rows, lang),
         live_url=url_for("staff.national_live", cycle=cycle.code), k=k_threshold(),
     )  # fmt: skip
 
@@ -113,7 +114,7 @@ def export_json() -> Response:
     audit(db.session, current_user, "export", what="national_json", cycle=cycle.code, rows=len(rows),
           filters=filters.as_args())  # fmt: skip
     db.session.commit()
-    payload = exports.national_json(cycle.code, view, rows, national.region_summaries(view.rows), k_threshold(),
-                                    utc_now())  # fmt: skip
+    regions = national.region_summaries(view.rows, view.national)
+    payload = exports.national_json(cycle.code, view, rows, regions, k_threshold(), utc_now())
     body = json.dumps(payload, ensure_ascii=False, indent=1)
     return _attachment(body, "application/json", f"eit-{cycle.code}-offices.json")
