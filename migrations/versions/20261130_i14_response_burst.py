@@ -1,7 +1,7 @@
 """response burst: the data-quality flag for one of too many submissions from one source on one day
 
 Revision ID: i14
-Revises: 0003
+Revises: i11
 Create Date: 2026-11-30 01:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i14"
-down_revision: str | None = "0003"
+down_revision: str | None = "i11"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
