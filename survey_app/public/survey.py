@@ -208,7 +208,8 @@ def _store(
         nonce_expires_on=nonce.expires_on,
     )
     try:
-        return submission.submit(db.session, questionnaire, entry, today())
+        batch = int(current_app.config["SUPPRESS_BELOW"])
+        return submission.submit(db.session, questionnaire, entry, today(), batch_size=batch)
     except submission.SubmissionError:
         db.session.rollback()
         abort(400)
