@@ -5,15 +5,17 @@ from __future__ import annotations
 from flask import request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .clientkeys import client_key
+
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Counters are held in memory or Redis (RATELIMIT_STORAGE_URI) and never written to the database.
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Counters are held in memory or Redis (RATELIMIT_STORAGE_URI) and never written to the database; they are keyed by
+# a daily-keyed hash of the client address, never the address itself.
+limiter = Limiter(key_func=client_key, default_limits=[])
 
 
 def select_locale() -> str:
