@@ -1,12 +1,16 @@
 """``/staff/api/results?cycle=CODE&office=CODE[&exclude_flagged=1]``: results as JSON for staff.
 
 Admins and viewers may ask for one office or (without ``office``) every office with the national roll-up;
-office users get their own office only (another office's code answers 404). Offices with fewer than K responses
-come without scores, and their respondent-type counts are suppressed as on the dashboard.
+office users get their own office only (another office's code answers 404). Everything comes from the released
+state through ``services.disclosure``, as on the dashboard: offices with fewer than K released responses come
+without scores, weighted scores are withheld beside a small respondent type, respondent-type and flag counts are
+suppressed, and with ``exclude_flagged=1`` an office's scores are given only when the dashboard would show the
+comparison (at least K flagged and K unflagged responses; no flagged response: the same scores).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import abort, request
@@ -15,9 +19,8 @@ from flask_login import current_user
 from ..clock import local_today
 from ..db import db
 from ..models import Role
-from ..services import results
+from ..services import disclosure, results
 from ..services.accounts import audit
-from ..services.dashboard import suppress
 from . import bp
 from .access import staff_required
 from .context import k_threshold, required_cycle, visible_office
@@ -25,13 +28,24 @@ from .context import k_threshold, required_cycle, visible_office
 SCORE_FIELDS = ("eit", "indicators", "items")
 
 
-def suppressed_office(data: dict[str, Any], k: int) -> dict[str, Any]:
-    """One office's result dictionary with scores removed below K and small type counts hidden."""
-    if data["count"] < k:
-        data.update(eit=None, indicators={}, items={}, suppressed=True)
-    else:
-        data["suppressed"] = False
-    breakdown = suppress(data.get("type_counts") or {}, k)
+def suppressed_office(
+    result: results.OfficeResult, k: int, whole: results.OfficeResult | None
+) -> dict[str, Any]:
+    """One office's result as staff may see it. ``whole`` is the office with its flagged responses when
+    ``result`` leaves them out: when the difference may not be shown, the office is given as ``whole`` is,
+    without scores (``without_flagged_hidden``)."""
+    reference = whole or result
+    hidden_difference = whole is not None and not (
+        whole.flagged == 0 or disclosure.difference_shown(whole.flagged, whole.count, k)
+    )
+    shown = disclosure.office_result(reference if hidden_difference else result, k)
+    if hidden_difference:
+        shown = dataclasses.replace(shown, eit=None, indicators={}, items={})
+    data = shown.to_dict()
+    data["without_flagged_hidden"] = hidden_difference
+    data["suppressed"] = reference.count < k
+    data["flagged"] = disclosure.part_count(reference.flagged, reference.count, k)
+    breakdown = disclosure.suppress(dict(reference.type_counts), k)
     data["type_counts"] = None if breakdown.hidden else {cell.code: cell.count for cell in breakdown.cells}
     return data
 
@@ -54,10 +68,17 @@ def api_results() -> tuple[dict[str, Any], int, dict[str, str]]:
     except LookupError:
         abort(404)
     k = k_threshold()
+    wholes: dict[str, results.OfficeResult] = {}
+    if exclude:
+        everything = results.cycle_results(
+            db.session, cycle, [office] if office else None, today=local_today()
+        )
+        wholes = {r.office_code: r for r in everything.offices}
     payload = computed.to_dict()
     payload["suppress_below"] = k
-    payload["offices"] = [suppressed_office(o, k) for o in payload["offices"]]
-    if office or (payload.get("national") and payload["national"]["responses"] < k):
+    payload["offices"] = [suppressed_office(o, k, wholes.get(o.office_code)) for o in computed.offices]
+    # No roll-up without flagged responses: its difference to the full one could isolate a few flagged answers.
+    if office or exclude or (payload.get("national") and payload["national"]["responses"] < k):
         payload["national"] = None
     audit(db.session, current_user, "export", office or None, what="results_json", cycle=cycle.code,
           exclude_flagged=exclude)  # fmt: skip
