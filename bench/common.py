@@ -1,18 +1,27 @@
-"""What the benchmarks share: scratch PostgreSQL databases, a description of the machine, and the results file
-``docs/benchmarks.md``, in which each benchmark rewrites only its own section."""
+"""What the benchmarks share: scratch databases (SQLite and PostgreSQL) migrated and seeded with the 76 offices and an
+open cycle, a description of the machine, and the results file ``docs/benchmarks.md``, in which each benchmark
+rewrites only its own section."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import platform
+import sys
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
+QUESTIONNAIRE = ROOT / "surveys" / "eit-2568.yaml"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +52,43 @@ def drop_pg_database(admin_url: str, url: str) -> None:
     with engine.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)')
     engine.dispose()
+
+
+@contextmanager
+def scratch_databases(
+    args: argparse.Namespace, prefix: str
+) -> Iterator[tuple[list[tuple[str, str]], str | None]]:
+    """``([(label, url), ...], PostgreSQL version or None)``: a SQLite file in a temporary folder and, unless
+    ``--skip-postgres``, a new PostgreSQL database, dropped when the block ends."""
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as folder:
+        databases = [("SQLite", f"sqlite:///{folder}/bench.db")]
+        pg_url, pg_version = None, None
+        if not args.skip_postgres:
+            pg_url, pg_version = create_pg_database(args.pg_url, prefix.replace("-", "_"))
+            databases.append(("PostgreSQL", pg_url))
+        try:
+            yield databases, pg_version
+        finally:
+            if pg_url:
+                drop_pg_database(args.pg_url, pg_url)
+
+
+def seed(session: Any, questionnaire: Any) -> Any:
+    """Load the 76 offices and open the cycle of today's Thai fiscal year in ``session`` (already migrated);
+    returns the cycle."""
+    from survey_app.clock import local_today
+    from survey_app.services.seeding import ensure_open_cycle, load_offices
+
+    load_offices(session, ROOT / "surveys" / "offices.csv")
+    cycle, _ = ensure_open_cycle(session, local_today(), questionnaire)
+    return cycle
+
+
+def publish(heading: str, section: str, args: argparse.Namespace) -> None:
+    """Print the section and, unless ``--no-doc``, write it into docs/benchmarks.md."""
+    print(section)
+    if not args.no_doc:
+        update_doc(heading, section)
 
 
 def machine(**versions: str) -> dict[str, str]:

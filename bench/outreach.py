@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -33,23 +32,16 @@ from sqlalchemy.orm import Session, sessionmaker
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import (  # noqa: E402
-    add_common_arguments,
-    create_pg_database,
-    drop_pg_database,
-    machine,
-    machine_table,
-    update_doc,
-)
+from bench import common  # noqa: E402
 from bench.survey_page import versions  # noqa: E402
-from survey_app import create_app, migrate, posters  # noqa: E402
+from survey_app import create_app, migrate  # noqa: E402
 from survey_app.db import db  # noqa: E402
+from survey_app.documents import posters  # noqa: E402
 from survey_app.models import Audience, Invitation  # noqa: E402
 from survey_app.questionnaire import load  # noqa: E402
 from survey_app.services import contacts, outbox  # noqa: E402
 from survey_app.services.invitations import import_contacts  # noqa: E402
 from survey_app.services.mailer import MailSettings, Worker  # noqa: E402
-from survey_app.services.seeding import ensure_open_cycle, load_offices  # noqa: E402
 from tests.smtp import SmtpServer  # noqa: E402
 
 HEADING = "## Posters, contact import and mail"
@@ -129,8 +121,7 @@ def run(label: str, url: str, count: int, mails: int) -> dict[str, Any]:
         with app.app_context():
             sessions = sessionmaker(db.engine, expire_on_commit=False)
             with sessions.begin() as session:
-                load_offices(session, ROOT / "surveys" / "offices.csv")
-                cycle, _ = ensure_open_cycle(session, dt.date.today(), questionnaire)
+                cycle = common.seed(session, questionnaire)
             data = _csv(count)
             spellings = contacts.service_spellings(questionnaire)
             parsed, result["parse_s"] = _timed(contacts.parse, data, spellings)
@@ -204,7 +195,7 @@ def render(report: dict[str, Any]) -> str:
         "limit (`SURVEY_MAIL_RATE_PER_MINUTE`, 60 by default) is what bounds real sending, so these rates only show "
         "the worker's own cost. A real SMTP relay over a network adds its round trips.",
         "",
-        *machine_table(report["machine"]),
+        *common.machine_table(report["machine"]),
         "",
     ]
     return "\n".join(lines)
@@ -214,23 +205,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--contacts", type=int, default=5000)
     parser.add_argument("--mails", type=int, default=1000)
-    add_common_arguments(parser)
+    common.add_common_arguments(parser)
     args = parser.parse_args()
-    runs, pg_version = [], None
-    with tempfile.TemporaryDirectory(prefix="bench-outreach-") as folder:
-        runs.append(run("SQLite", f"sqlite:///{folder}/bench.db", args.contacts, args.mails))
-        if not args.skip_postgres:
-            url, pg_version = create_pg_database(args.pg_url, "bench_outreach")
-            try:
-                runs.append(run("PostgreSQL", url, args.contacts, args.mails))
-            finally:
-                drop_pg_database(args.pg_url, url)
+    with common.scratch_databases(args, "bench-outreach") as (databases, pg_version):
+        runs = [run(label, url, args.contacts, args.mails) for label, url in databases]
     report = {"date": dt.date.today().isoformat(), "posters": bench_posters(), "runs": runs,
-              "contacts": args.contacts, "mails": args.mails, "machine": machine(**versions(pg_version))}  # fmt: skip
-    section = render(report)
-    print(section)
-    if not args.no_doc:
-        update_doc(HEADING, section)
+              "contacts": args.contacts, "mails": args.mails,
+              "machine": common.machine(**versions(pg_version))}  # fmt: skip
+    common.publish(HEADING, render(report), args)
 
 
 if __name__ == "__main__":

@@ -44,20 +44,12 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import (  # noqa: E402
-    add_common_arguments,
-    create_pg_database,
-    drop_pg_database,
-    machine,
-    machine_table,
-    update_doc,
-)
+from bench import common  # noqa: E402
 from survey_app import migrate  # noqa: E402
 from survey_app.db import make_engine  # noqa: E402
 from survey_app.models import CellStat, Cycle, PopulationFrame  # noqa: E402
 from survey_app.questionnaire import Questionnaire, load  # noqa: E402
 from survey_app.services.results import cycle_results  # noqa: E402
-from survey_app.services.seeding import ensure_open_cycle, load_offices  # noqa: E402
 
 PEERS = ("weightipy", "balance", "samplics")
 # Each peer in a virtual environment of its own: balance needs NumPy < 2 on Python 3.11, samplics NumPy >= 2.1.
@@ -163,8 +155,7 @@ def prepare(url: str, syn: Synthetic, questionnaire: Questionnaire) -> str:
     migrate.upgrade(url)
     engine = make_engine(url)
     with sa.orm.Session(engine) as session, session.begin():
-        load_offices(session, ROOT / "surveys" / "offices.csv")
-        cycle, _ = ensure_open_cycle(session, dt.date.today(), questionnaire)
+        cycle = common.seed(session, questionnaire)
         frames = [
             {"cycle_id": cycle.id, "office_code": code, "respondent_type": rtype, "service": service,
              "served": int(syn.frames[o, t, s])}
@@ -305,7 +296,7 @@ def render(report: dict[str, Any]) -> str:
                 note + f"worst margin gap {peer['max_margin_gap']:.1e}",
             )
         )
-    lines += ["", *report["verdict"], "", *machine_table(report["machine"])]
+    lines += ["", *report["verdict"], "", *common.machine_table(report["machine"])]
     return "\n".join(lines) + "\n"
 
 
@@ -333,7 +324,7 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--peer-timeout", type=int, default=180)
-    add_common_arguments(parser)
+    common.add_common_arguments(parser)
     args = parser.parse_args()
     questionnaire = load(ROOT / "surveys" / "eit-2568.yaml")
     offices = [
@@ -343,22 +334,15 @@ def main() -> None:
     syn = generate(questionnaire, offices, args.responses)
     print(f"generated {args.responses:,} responses in {time.perf_counter() - started:.1f} s", flush=True)
     ours, checks = [], []
-    with tempfile.TemporaryDirectory(prefix="bench-scoring-") as folder:
-        databases = [("SQLite", f"sqlite:///{folder}/bench.db")]
-        pg_url = None if args.skip_postgres else create_pg_database(args.pg_url, "bench_scoring")[0]
-        if pg_url:
-            databases.append(("PostgreSQL", pg_url))
-        try:
-            for label, url in databases:
-                code = prepare(url, syn, questionnaire)
-                for calibration in ("poststratify", "rake"):
-                    run = time_ours(url, code, args.repeats, calibration)
-                    checks.append(check_against_rows(syn, run.pop("result")))
-                    ours.append({"database": label, "calibration": calibration, **run})
-                    print(f"ours {label} {calibration}: {run['median']:.3f} s", flush=True)
-        finally:
-            if pg_url:
-                drop_pg_database(args.pg_url, pg_url)
+    with common.scratch_databases(args, "bench-scoring") as (databases, _pg_version):
+        for label, url in databases:
+            code = prepare(url, syn, questionnaire)
+            for calibration in ("poststratify", "rake"):
+                run = time_ours(url, code, args.repeats, calibration)
+                checks.append(check_against_rows(syn, run.pop("result")))
+                ours.append({"database": label, "calibration": calibration, **run})
+                print(f"ours {label} {calibration}: {run['median']:.3f} s", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-scoring-peers-") as folder:
         data, margins = write_peer_data(syn, Path(folder))
         peers = []
         for name in PEERS:
@@ -367,12 +351,9 @@ def main() -> None:
     report = {
         "date": dt.date.today().isoformat(), "responses": args.responses, "offices": len(offices),
         "cells": len(rollup_rows(syn, 0)), "repeats": args.repeats, "row_check": max(checks), "ours": ours,
-        "peers": peers, "verdict": verdict(ours, peers), "machine": machine(**versions()),
+        "peers": peers, "verdict": verdict(ours, peers), "machine": common.machine(**versions()),
     }  # fmt: skip
-    section = render(report)
-    print(section)
-    if not args.no_doc:
-        update_doc("## Scoring", section)
+    common.publish("## Scoring", render(report), args)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import gzip
 import re
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -35,20 +34,12 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import (  # noqa: E402
-    add_common_arguments,
-    create_pg_database,
-    drop_pg_database,
-    machine,
-    machine_table,
-    update_doc,
-)
+from bench import common  # noqa: E402
 from survey_app import create_app, migrate  # noqa: E402
 from survey_app.db import db, make_engine  # noqa: E402
-from survey_app.links import invitation_token, poster_token  # noqa: E402
 from survey_app.models import Invitation, SurveyLink  # noqa: E402
 from survey_app.questionnaire import Questionnaire, load  # noqa: E402
-from survey_app.services.seeding import ensure_open_cycle, load_offices  # noqa: E402
+from survey_app.tokens import invitation_token, poster_token  # noqa: E402
 
 HEADING = "## Survey page and submission"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -60,8 +51,7 @@ def prepare(url: str, questionnaire: Questionnaire, invitations: int) -> tuple[i
     migrate.upgrade(url)
     engine = make_engine(url)
     with sa.orm.Session(engine) as session, session.begin():
-        load_offices(session, ROOT / "surveys" / "offices.csv")
-        cycle, _ = ensure_open_cycle(session, dt.date.today(), questionnaire)
+        cycle = common.seed(session, questionnaire)
         link = SurveyLink(cycle_id=cycle.id, office_code="50", audience="citizen", version=1, active=True)
         session.add(link)
         rows = [
@@ -231,7 +221,7 @@ def render(report: dict[str, Any]) -> str:
         "pre-ping on PostgreSQL are not statements of ours and are not counted). "
         f"Times are in-process WSGI requests (no network), {report['submissions']} respondents, one at a time.",
         "",
-        *machine_table(report["machine"]),
+        *common.machine_table(report["machine"]),
         "",
     ]
     return "\n".join(lines)
@@ -241,24 +231,14 @@ def main() -> None:
     """Measure on SQLite and PostgreSQL and write the section."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=300)
-    add_common_arguments(parser)
+    common.add_common_arguments(parser)
     args = parser.parse_args()
-    questionnaire = load(ROOT / "surveys" / "eit-2568.yaml")
-    runs, pg_version = [], None
-    with tempfile.TemporaryDirectory(prefix="bench-survey-") as folder:
-        runs.append(run("SQLite", f"sqlite:///{folder}/bench.db", questionnaire, args.submissions))
-        if not args.skip_postgres:
-            url, pg_version = create_pg_database(args.pg_url, "bench_survey")
-            try:
-                runs.append(run("PostgreSQL", url, questionnaire, args.submissions))
-            finally:
-                drop_pg_database(args.pg_url, url)
+    questionnaire = load(common.QUESTIONNAIRE)
+    with common.scratch_databases(args, "bench-survey") as (databases, pg_version):
+        runs = [run(label, url, questionnaire, args.submissions) for label, url in databases]
     report = {"date": dt.date.today().isoformat(), "submissions": args.submissions, "runs": runs,
-              "machine": machine(**versions(pg_version))}  # fmt: skip
-    section = render(report)
-    print(section)
-    if not args.no_doc:
-        update_doc(HEADING, section)
+              "machine": common.machine(**versions(pg_version))}  # fmt: skip
+    common.publish(HEADING, render(report), args)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey_app.db import Base, db
-from survey_app.links import invitation_token, poster_token
 from survey_app.models import Cycle, Invitation, SurveyLink
 from survey_app.questionnaire import Questionnaire
 from survey_app.services.seeding import ensure_open_cycle
+from survey_app.tokens import invitation_token, poster_token
 from tests.helpers import csrf_token
 
 OFFICE = "50"  # Chiang Mai

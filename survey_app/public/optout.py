@@ -15,9 +15,9 @@ from flask import current_app, render_template, request
 from ..db import db
 from ..errors import ErrorText, render_error
 from ..extensions import csrf, limiter
-from ..links import TokenError, verify_optout_token
 from ..models import Invitation, InvitationStatus, Office
 from ..services import outbox
+from ..tokens import TokenError, verify_optout_token
 from . import bp
 
 BAD_LINK = ErrorText(

@@ -25,11 +25,11 @@ from .. import questionnaire as questionnaires
 from ..clock import local_today as today
 from ..db import db
 from ..extensions import csrf, limiter
-from ..links import InvitationRef, PosterRef
 from ..models import Cycle
 from ..questionnaire import Questionnaire
 from ..services import link_targets, submission
 from ..templating import current_lang
+from ..tokens import InvitationRef, PosterRef
 from . import bp
 from .forms import Nonce, NonceError, SurveyForm, field_name, form_class, issue_nonce, pairs, read_nonce
 from .link_pages import answered_page, link_problem_page

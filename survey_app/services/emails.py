@@ -17,7 +17,7 @@ from email.utils import format_datetime, formataddr
 
 from flask import current_app, render_template
 
-from .. import links
+from .. import tokens
 from ..models import Cycle, Invitation, Office, OutboxKind, OutboxMessage
 from ..templating import format_date
 
@@ -45,8 +45,8 @@ def compose(
         "office": office,
         "closes_th": format_date(cycle.closes_on, "th"),
         "closes_en": format_date(cycle.closes_on, "en"),
-        "survey_url": links.invitation_url(invitation.id),
-        "optout_url": links.optout_url(invitation.id),
+        "survey_url": tokens.invitation_url(invitation.id),
+        "optout_url": tokens.optout_url(invitation.id),
     }
     message = EmailMessage()
     message["Subject"] = _subject(office, reminder)

@@ -1,6 +1,6 @@
 """What a survey token opens: the office, cycle and channel it answers for, or why it opens nothing.
 
-:func:`resolve` turns a verified token reference (:mod:`survey_app.links`) into a :class:`SurveyTarget` with one
+:func:`resolve` turns a verified token reference (:mod:`survey_app.tokens`) into a :class:`SurveyTarget` with one
 joined query, or raises :class:`LinkProblemError` naming the reason. It only reads: a bad link writes nothing.
 
 Order of the checks: unknown (404) → revoked (410) → invitation already answered → cycle not yet open (404) →
@@ -18,8 +18,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..links import InvitationRef, PosterRef, TokenError, read_token
 from ..models import Audience, Channel, Cycle, CycleState, Invitation, Office, RespondentType, SurveyLink
+from ..tokens import InvitationRef, PosterRef, TokenError, read_token
 
 
 class Problem(StrEnum):

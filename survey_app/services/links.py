@@ -1,6 +1,6 @@
 """Poster links: one per cycle × office × audience, created once and looked up by those three.
 
-A link's token (see :mod:`survey_app.links`) carries only its id and version; revoking a link means bumping the
+A link's token (see :mod:`survey_app.tokens`) carries only its id and version; revoking a link means bumping the
 version (or clearing ``active``), which makes every printed token of the old version answer 410.
 """
 

@@ -2,7 +2,7 @@
 
 Missing poster links are created (version 1) when ``create_missing`` is set, so "print every office's posters"
 needs no earlier step; revoked links (inactive) get no poster, since their code would not open the survey.
-URLs come from :func:`survey_app.links.poster_url`, which needs an app context (``BASE_URL`` and the keys).
+URLs come from :func:`survey_app.tokens.poster_url`, which needs an app context (``BASE_URL`` and the keys).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..links import poster_url
+from ..documents.posters import Poster
 from ..models import Audience, Cycle, Office, SurveyLink
-from ..posters import Poster
+from ..tokens import poster_url
 from .links import create_poster_link, get_poster_link
 
 

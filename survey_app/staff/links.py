@@ -12,13 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import posters, qr
 from ..db import db
-from ..links import poster_url
+from ..documents import posters, qr
 from ..models import Audience, Cycle, SurveyLink
 from ..services import links as link_service
 from ..services.accounts import audit
 from ..services.posters import cycle_posters, poster
+from ..tokens import poster_url
 from . import bp
 from .access import admin_required, staff_required, writer_required
 from .context import required_cycle, visible_office

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from survey_app.links import invitation_token, optout_token
 from survey_app.models import Invitation, OutboxMessage
+from survey_app.tokens import invitation_token, optout_token
 
 
 @pytest.fixture

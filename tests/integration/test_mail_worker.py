@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from survey_app import links
+from survey_app import tokens
 from survey_app.db import db
 from survey_app.models import Invitation, OutboxMessage
 from survey_app.services import contacts, outbox
@@ -82,8 +82,8 @@ def test_an_invitation_is_delivered_in_thai_and_english_with_its_personal_and_op
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    survey_url = f"http://survey.test/s/{links.invitation_token(invitation.id)}"
-    optout_url = f"http://survey.test/o/{links.optout_token(invitation.id)}"
+    survey_url = f"http://survey.test/s/{tokens.invitation_token(invitation.id)}"
+    optout_url = f"http://survey.test/o/{tokens.optout_token(invitation.id)}"
     for body in (text, html):
         assert survey_url in body and optout_url in body
         assert "สำนักงานอุตสาหกรรมจังหวัดเชียงใหม่" in body and "Chiang Mai Provincial Industry Office" in body

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from survey_app import posters
+from survey_app.documents import posters
 from survey_app.models import Audience
 from tests.qrtools import decode, pdf_to_png
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from survey_app import qr
+from survey_app.documents import qr
 from tests.qrtools import decode, rasterise_svg
 
 URL = "https://eit.industry.go.th/s/eyJvIjoiMTEiLCJjIjoxLCJhIjoiYyIsInYiOjF9.Zx1_aB-9"

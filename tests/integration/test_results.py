@@ -14,7 +14,6 @@ from collections import defaultdict
 import pytest
 import sqlalchemy as sa
 
-import survey_app.cli_stats  # noqa: F401  (registers score and stats on the cli group)
 from survey_app.cli import cli
 from survey_app.models import Answer, CellStat, PopulationFrame, Response
 from survey_app.services import results, rollup

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from survey_app.links import poster_url
 from survey_app.models import AuditEvent, SurveyLink
+from survey_app.tokens import poster_url
 from tests.helpers import csrf_token
 from tests.qrtools import decode, pdf_to_png, rasterise_svg
 

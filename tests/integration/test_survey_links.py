@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.cli import cli
-from survey_app.links import invitation_token, poster_token
 from survey_app.models import Invitation, SurveyLink
+from survey_app.tokens import invitation_token, poster_token
 from tests import survey_helpers
 from tests.survey_helpers import (
     form_data,
@@ -199,7 +199,7 @@ def test_links_create_refuses_an_unknown_office_or_cycle(app, store, open_cycle,
 
 
 def test_invitation_survey_url_is_under_90_characters(app, store, open_cycle):  # type: ignore[no-untyped-def]
-    from survey_app.links import invitation_url
+    from survey_app.tokens import invitation_url
 
     inv = invitation(store, open_cycle)
     app.config["BASE_URL"] = "https://eit-survey.industry.go.th"

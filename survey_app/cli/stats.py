@@ -1,6 +1,6 @@
 """``survey-app score`` and ``survey-app stats rebuild``: results of a cycle as JSON or CSV, and the rollup rebuild.
 
-Registered on the main ``cli`` group when ``survey_app.cli`` imports this module.
+Registered on the ``survey-app`` group by :mod:`survey_app.cli`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from .cli import cli, cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
-from .services import results as results_service
-from .services import rollup
+from ..services import results as results_service
+from ..services import rollup
+from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
 
 CSV_COLUMNS = (
     "office_code",
@@ -80,7 +80,7 @@ def _to_csv(payload: dict[str, Any]) -> str:
     return buffer.getvalue()
 
 
-@cli.command("score")
+@click.command("score")
 @cycle_option()
 @click.option("--office", "offices", multiple=True, help="office code (repeatable; default: every office)")
 @click.option("--exclude-flagged", is_flag=True, help="leave out responses with a data-quality flag")
@@ -126,7 +126,7 @@ def score(
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
-@cli.group("stats")
+@click.group("stats")
 def stats_group() -> None:
     """The per-cell rollup the statistics read."""
 
@@ -141,3 +141,6 @@ def stats_rebuild(cycle_code: str | None) -> None:
         written = rollup.rebuild(session, cycle.id, cycle_questionnaire(cycle))
         code = cycle.code
     click.echo(f"cycle {code}: {written} cells rebuilt")
+
+
+COMMANDS = (score, stats_group)

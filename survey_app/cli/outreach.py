@@ -16,9 +16,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import sessionmaker
 
-from .cli import cli, cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
-from .db import db
-from .services.accounts import audit
+from ..db import db
+from ..services.accounts import audit
+from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
 
 
 def _now() -> dt.datetime:
@@ -28,7 +28,7 @@ def _now() -> dt.datetime:
 # --- posters ----------------------------------------------------------------------------------------------------
 
 
-@cli.command("posters")
+@click.command("posters")
 @cycle_option()
 @click.option(
     "--office", "office_codes", multiple=True, help="office code (repeat for several; default: all 76)"
@@ -43,8 +43,8 @@ def _now() -> dt.datetime:
 @with_appcontext
 def posters_command(cycle_code: str | None, office_codes: tuple[str, ...], out_dir: Path) -> None:
     """Write the A4 posters (citizens and businesses) of the offices as one PDF, creating missing links."""
-    from .posters import render
-    from .services.posters import cycle_posters
+    from ..documents.posters import render
+    from ..services.posters import cycle_posters
 
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
@@ -73,7 +73,7 @@ def posters_command(cycle_code: str | None, office_codes: tuple[str, ...], out_d
 # --- invitations ------------------------------------------------------------------------------------------------
 
 
-@cli.group("invitations")
+@click.group("invitations")
 def invitations_group() -> None:
     """Business contacts invited by email."""
 
@@ -88,8 +88,8 @@ def invitations_group() -> None:
 @with_appcontext
 def invitations_import(cycle_code: str | None, office_code: str, valid_rows_only: bool, file: Path) -> None:
     """Import contacts from a CSV FILE (UTF-8; columns email, name, service) and print the per-row report."""
-    from .services import contacts
-    from .services.invitations import ImportRefusedError, import_contacts
+    from ..services import contacts
+    from ..services.invitations import ImportRefusedError, import_contacts
 
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
@@ -116,7 +116,7 @@ def invitations_import(cycle_code: str | None, office_code: str, valid_rows_only
 
 
 def _read_limited(file: Path) -> bytes:
-    from .services.contacts import MAX_BYTES
+    from ..services.contacts import MAX_BYTES
 
     with file.open("rb") as handle:
         return handle.read(MAX_BYTES + 1)  # parse() refuses anything longer
@@ -124,7 +124,7 @@ def _read_limited(file: Path) -> bytes:
 
 def _describe(problem) -> str:  # type: ignore[no-untyped-def]
     """One line of the per-row report."""
-    from .services.contacts import Reason
+    from ..services.contacts import Reason
 
     if problem.reason == Reason.DUPLICATE:
         return f"skipped: duplicate of row {problem.detail}"
@@ -145,7 +145,7 @@ def _describe(problem) -> str:  # type: ignore[no-untyped-def]
 @with_appcontext
 def invitations_queue(cycle_code: str | None, office_code: str | None) -> None:
     """Queue the invitation email of every contact not emailed yet (``survey-app mail send`` delivers them)."""
-    from .services.outbox import QueueRefusedError, queue_invitations
+    from ..services.outbox import QueueRefusedError, queue_invitations
 
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
@@ -161,7 +161,7 @@ def invitations_queue(cycle_code: str | None, office_code: str | None) -> None:
 # --- mail ------------------------------------------------------------------------------------------------------
 
 
-@cli.group("mail")
+@click.group("mail")
 def mail_group() -> None:
     """The outbox: sending invitations and reminders."""
 
@@ -172,7 +172,7 @@ def mail_group() -> None:
 @with_appcontext
 def mail_send(loop: bool, idle: float) -> None:
     """Deliver due outbox messages over SMTP (SURVEY_MAIL_* settings), once or until stopped."""
-    from .services.mailer import MailConfigError, MailSettings, Worker
+    from ..services.mailer import MailConfigError, MailSettings, Worker
 
     try:
         worker = Worker(
@@ -199,7 +199,7 @@ def mail_send(loop: bool, idle: float) -> None:
 @with_appcontext
 def mail_remind(cycle_code: str | None, after_days: int, max_reminders: int) -> None:
     """Queue reminders to invitations neither answered nor opted out nor failed (open cycles only)."""
-    from .services.outbox import remind
+    from ..services.outbox import remind
 
     with unit_of_work() as session:
         cycle_id = get_cycle(session, cycle_code).id if cycle_code else None
@@ -207,3 +207,6 @@ def mail_remind(cycle_code: str | None, after_days: int, max_reminders: int) -> 
         audit(session, None, "reminders_queued", email="cli", queued=queued, after_days=after_days,
               max=max_reminders)  # fmt: skip
     click.echo(f"{queued} reminder(s) queued")
+
+
+COMMANDS = (posters_command, invitations_group, mail_group)

@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from itsdangerous import URLSafeSerializer
 
-from survey_app.links import (
+from survey_app.public.forms import NONCE_MAX_AGE, NonceError, issue_nonce, read_nonce
+from survey_app.tokens import (
     InvitationRef,
     PosterRef,
     TokenError,
@@ -25,7 +26,6 @@ from survey_app.links import (
     read_token,
     verify_optout_token,
 )
-from survey_app.public.forms import NONCE_MAX_AGE, NonceError, issue_nonce, read_nonce
 
 KEYS = ["newest-key", "older-key"]
 URL_SAFE = set(string.ascii_letters + string.digits + "-_.")

@@ -1,28 +1,23 @@
 """Printable A4 posters (PDF) with the QR code of an office's survey link.
 
-fpdf2 lays the page out and shapes Thai through HarfBuzz (``set_text_shaping``), so tone marks and upper and lower
-vowels stack as in print. The fonts are TLWG's Loma and TlwgMono, vendored in ``static/fonts`` (GPL with the font
-exception, see the licence there) so that a fresh machine renders the same poster. The QR code is drawn as vector
-rectangles, 10 cm wide, with its quiet zone; the URL it holds is printed beneath it for people who cannot scan.
+Fonts and Thai shaping come from :mod:`survey_app.documents.fonts`. The QR code is drawn as vector rectangles,
+10 cm wide, with its quiet zone; the URL it holds is printed beneath it for people who cannot scan.
 This module knows nothing of the database: :mod:`survey_app.services.posters` gathers what goes on a page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from ..models import Audience
+from ..templating import format_date
 from . import qr
-from .models import Audience
-from .templating import format_date
+from .fonts import ThaiPDF
 
-FONTS = Path(__file__).resolve().parent / "static" / "fonts"
 PAGE_WIDTH = 210.0
 MARGIN = 15.0
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
@@ -48,7 +43,6 @@ PRIVACY_EN = (
     "We do not ask your name, and never store your name, email, phone number or IP address with your answers.",
     "The office sees only totals, never one person's answers.",
 )
-THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 @dataclass(frozen=True)
@@ -65,16 +59,11 @@ class Poster:
     privacy_url: str
 
 
-class _PosterPDF(FPDF):
+class _PosterPDF(ThaiPDF):
     def __init__(self) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
+        super().__init__()
         self.set_auto_page_break(False)
         self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.add_font("Loma", "", str(FONTS / "Loma.ttf"))
-        self.add_font("Loma", "B", str(FONTS / "Loma-Bold.ttf"))
-        self.add_font("TlwgMono", "", str(FONTS / "TlwgMono.ttf"))
-        self.set_text_shaping(True)
-        self.set_creator("EIT survey, Ministry of Industry")
 
 
 def render(posters: Iterable[Poster], title: str = "EIT survey posters") -> bytes:
@@ -202,7 +191,7 @@ def _privacy(pdf: _PosterPDF, poster: Poster) -> None:
 
 def _line(pdf: _PosterPDF, text: str, height: float) -> None:
     """One centred line; HarfBuzz shaping (slow) only when the line has Thai in it."""
-    pdf.set_text_shaping(bool(THAI.search(text)))
+    pdf.shape_for(text)
     pdf.cell(TEXT_WIDTH, height, text, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 

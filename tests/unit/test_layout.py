@@ -1,0 +1,146 @@
+"""The package's shape: no import circle, layers that import only downward, and one name per concept.
+
+The import graph is read from the source with ``ast`` (imports inside functions included), so a circle that only
+closes at run time is found too. A package's ``__init__`` may gather its children (``staff/__init__`` imports its
+views, which take ``bp`` from it): that edge back to the parent package is the one allowed.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "survey_app"
+
+# Which top-level areas each area may import (besides itself). Anything not listed is forbidden.
+LOWER = {"clock", "config", "db", "models", "questionnaire", "tokens", "clientkeys", "templating"}
+ALLOWED = {
+    "stats": set(),
+    "models": {"db", "clock"},
+    "documents": {"models", "templating", "clock"},
+    "services": LOWER | {"stats", "documents", "migrate"},
+    "public": LOWER | {"services", "stats", "documents", "extensions", "security", "errors"},
+    "staff": LOWER | {"services", "stats", "documents", "extensions", "security", "errors"},
+    "cli": LOWER | {"services", "stats", "documents", "migrate"},
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """Modules of the package that ``name`` imports, anywhere in its body."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return {m for m in found if m in known and m != name}
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {name: _imports(name, path, set(modules)) for name, path in modules.items()}
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_import_graph_has_no_circle_besides_a_package_gathering_its_children() -> None:
+    graph = _graph()
+    # A module importing one of its own packages (a blueprint's ``bp``; the factory in ``survey_app``, which Python
+    # loads before any submodule anyway) is the allowed edge back up.
+    pruned = {name: {m for m in deps if not name.startswith(m + ".")} for name, deps in graph.items()}
+    assert _circles(pruned) == []
+    # The check can fail: the command line before the move (cli.py <-> cli_stats.py) was such a circle.
+    assert _circles({"a.cli": {"a.cli_stats"}, "a.cli_stats": {"a.cli"}}) == [["a.cli", "a.cli_stats"]]
+
+
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    wrong = []
+    for name, deps in _graph().items():
+        area = name.split(".")[1] if "." in name else None
+        if area not in ALLOWED:
+            continue
+        for dep in deps:
+            if name.startswith(dep + "."):
+                continue  # its own package (for ``survey_app``: the factory, loaded before any submodule)
+            dep_area = dep.split(".")[1]
+            if dep_area != area and dep_area not in ALLOWED[area]:
+                wrong.append(f"{name} imports {dep}")
+    assert wrong == []
+
+
+def test_no_lower_module_loads_the_command_line_in_a_fresh_interpreter() -> None:
+    """Import every module outside ``survey_app.cli`` in a new interpreter; none may pull a cli module in."""
+    names = sorted(n for n in _modules() if n != "survey_app.cli" and not n.startswith("survey_app.cli."))
+    script = textwrap.dedent(
+        f"""
+        import importlib, sys
+        for name in {names!r}:
+            importlib.import_module(name)
+        print("\\n".join(sorted(m for m in sys.modules if m == "survey_app.cli" or m.startswith("survey_app.cli."))))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+    assert len(names) > 60
+
+
+def test_no_module_at_the_top_reuses_a_name_of_a_subpackage_module() -> None:
+    top = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+    nested = {p.stem for p in PACKAGE.glob("*/**/*.py") if p.stem != "__init__"}
+    subpackages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert top & nested == set()
+    assert top & subpackages == set()
