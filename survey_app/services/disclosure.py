@@ -11,7 +11,8 @@ Every page, export and API that shows a group, a difference or a count of flagge
 * :func:`weighted_shown`: weighted beside unweighted scores are two equations in each group's mean, so the weighted
   scores are withheld when a respondent type has 1 to K−1 respondents;
 * :func:`office_result`: an office's result as staff may see it (no scores below K released responses, no weighted
-  scores beside unweighted ones when a group is small).
+  scores beside unweighted ones when a group is small);
+* :func:`released_results`: a cycle's results exactly as the staff API gives them (and ``score --released``).
 
 The inputs are the released state (``services/release.py``): answers move what this module sees K at a time.
 """
@@ -19,10 +20,16 @@ The inputs are the released state (``services/release.py``): answers move what t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy.orm import Session
+
+from ..models import Cycle
 from ..stats.scoring import MeasureScore
+from . import results
 from .results import OfficeResult
 
 
@@ -108,3 +115,50 @@ def office_result(result: OfficeResult, k: int) -> OfficeResult:
         indicators={code: _unweighted_only(s) for code, s in result.indicators.items()},
         items={code: _unweighted_only(s) for code, s in result.items.items()},
     )
+
+
+def office_payload(result: OfficeResult, k: int, whole: OfficeResult | None = None) -> dict[str, Any]:
+    """One office's result as a JSON-ready dictionary staff may see. ``whole`` is the office with its flagged
+    responses when ``result`` leaves them out: when that difference may not be shown, the office is given as
+    ``whole`` is, without scores (``without_flagged_hidden``)."""
+    reference = whole or result
+    hidden_difference = whole is not None and not (
+        whole.flagged == 0 or difference_shown(whole.flagged, whole.count, k)
+    )
+    shown = office_result(reference if hidden_difference else result, k)
+    if hidden_difference:
+        shown = dataclasses.replace(shown, eit=None, indicators={}, items={})
+    data = shown.to_dict()
+    data["without_flagged_hidden"] = hidden_difference
+    data["suppressed"] = reference.count < k
+    data["flagged"] = part_count(reference.flagged, reference.count, k)
+    breakdown = suppress(dict(reference.type_counts), k)
+    data["type_counts"] = None if breakdown.hidden else {cell.code: cell.count for cell in breakdown.cells}
+    return data
+
+
+def released_results(
+    session: Session,
+    cycle: Cycle,
+    offices: Sequence[str] | None,
+    *,
+    k: int,
+    exclude_flagged: bool = False,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """Results of ``cycle`` (or of ``offices``) from the released state, through this module's rule, as a
+    JSON-ready dictionary: what staff see. The national roll-up is given only for the whole country, with
+    flagged responses, and over at least K responses. Raises ``LookupError`` for an unknown office code."""
+    computed = results.cycle_results(session, cycle, offices, exclude_flagged=exclude_flagged, today=today)
+    wholes: dict[str, OfficeResult] = {}
+    if exclude_flagged:
+        everything = results.cycle_results(session, cycle, offices, today=today)
+        wholes = {r.office_code: r for r in everything.offices}
+    payload = computed.to_dict()
+    payload["suppress_below"] = k
+    payload["offices"] = [office_payload(o, k, wholes.get(o.office_code)) for o in computed.offices]
+    # No roll-up without flagged responses: its difference to the full one could isolate a few flagged answers.
+    national = payload.get("national")
+    if offices or exclude_flagged or (national and national["responses"] < k):
+        payload["national"] = None
+    return payload

@@ -52,6 +52,16 @@ def pending_count(session: Session, cycle_id: int, office_code: str) -> int:
     )
 
 
+def pending_total(session: Session, cycle_id: int) -> int:
+    """How many responses of the cycle, all offices together, wait for their batch."""
+    return int(
+        session.scalar(
+            select(func.count()).where(Response.cycle_id == cycle_id, Response.released == false())
+        )
+        or 0
+    )
+
+
 def release_if_complete(
     session: Session, cycle_id: int, office_code: str, questionnaire: Questionnaire, batch_size: int
 ) -> int:
