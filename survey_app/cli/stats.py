@@ -174,12 +174,12 @@ def stats_group() -> None:
 @cycle_option()
 @with_appcontext
 def stats_rebuild(cycle_code: str | None) -> None:
-    """Recompute the cycle's cell rollup from the raw answers."""
+    """Recompute the cycle's cell rollup from the raw answers of its released responses."""
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
         written = rollup.rebuild(session, cycle.id, cycle_questionnaire(cycle))
         code = cycle.code
-    click.echo(f"cycle {code}: {written} cells rebuilt")
+    click.echo(f"cycle {code}: {written} cells rebuilt from the released responses")
 
 
 COMMANDS = (score, stats_group)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -102,9 +103,19 @@ def _unweighted_only(score: MeasureScore) -> MeasureScore:
     return dataclasses.replace(score, weighted=None, weighted_band=None)
 
 
+_MERGED_COUNT = re.compile(r"\(n=(\d+),")
+
+
+def _merge_note(note: str, k: int) -> str:
+    """A weighting merge's note with its cell count hidden when it is 1 to K−1 (a small type × service group)."""
+    return _MERGED_COUNT.sub(lambda m: m[0] if not 0 < int(m[1]) < k else f"(n under {k},", note)
+
+
 def office_result(result: OfficeResult, k: int) -> OfficeResult:
-    """``result`` as staff may see it: no scores below ``k`` released responses, and only unweighted scores when
-    :func:`weighted_shown` says the weighted ones would give a small group away."""
+    """``result`` as staff may see it: no scores below ``k`` released responses, no count of a merged weighting
+    cell below ``k``, and only unweighted scores when :func:`weighted_shown` says the weighted ones would give a
+    small group away."""
+    result = dataclasses.replace(result, merges=tuple(_merge_note(m, k) for m in result.merges))
     if result.count < k:
         return dataclasses.replace(result, eit=None, indicators={}, items={})
     if weighted_shown(result.type_counts, k):
