@@ -76,11 +76,46 @@ def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> in
 
 
 def add_batch(session: Session, cycle_id: int, questionnaire: Questionnaire, response_ids: list[str]) -> int:
-    """Add the responses ``response_ids`` (a released batch) to their cells; returns the number of cells touched."""
-    rows = _sums(session, cycle_id, questionnaire, Response.id.in_(response_ids)) if response_ids else []
-    if rows:
-        _upsert(session, rows)
-    return len(rows)
+    """Add the responses ``response_ids`` (a released batch of a few responses) to their cells in one upsert;
+    returns the number of cells touched. Their raw answers are read in one query and scored with the
+    questionnaire's map, as :func:`rebuild` scores them."""
+    if not response_ids:
+        return 0
+    rows = session.execute(
+        select(
+            Response.id,
+            Response.office_code,
+            Response.respondent_type,
+            Response.service,
+            or_(Response.too_fast, Response.straight_lined),
+            Answer.item,
+            Answer.sub,
+            Answer.value,
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.cycle_id == cycle_id, Response.id.in_(response_ids))
+    )
+    raw: dict[tuple[str, str, str, str, bool], dict[tuple[str, int], int]] = {}
+    for rid, office, rtype, service, flagged, item, sub, value in rows:
+        raw.setdefault((rid, office, rtype, service, bool(flagged)), {})[(item, sub)] = value
+    cells: dict[tuple[str, str, str, bool, str], list[float]] = {}
+    for (_rid, *key), values in raw.items():
+        for measure, v in questionnaire.measures(values).items():
+            sums = cells.setdefault((*key, measure), [0, 0.0, 0.0])  # type: ignore[arg-type]
+            sums[0] += 1
+            sums[1] += v
+            sums[2] += v * v
+    _upsert(
+        session,
+        [
+            {
+                "cycle_id": cycle_id, "office_code": office, "respondent_type": rtype, "service": service,
+                "flagged": flagged, "measure": measure, "n": int(n), "total": total, "total_sq": total_sq,
+            }
+            for (office, rtype, service, flagged, measure), (n, total, total_sq) in cells.items()
+        ],
+    )  # fmt: skip
+    return len(cells)
 
 
 def pending_sums(session: Session, cycle_id: int, questionnaire: Questionnaire) -> list[dict[str, object]]:
