@@ -137,7 +137,8 @@ def render(report: dict[str, Any]) -> str:
         "",
         f"Times are in-process WSGI requests (no network), {report['submissions']} respondents into one office, one at "
         "a time, on a fresh database for each K; statements as in the section above (the driver's own `BEGIN` and "
-        "the pool's pre-ping are not counted).",
+        "the pool's pre-ping are not counted). The machine may be shared (see its load average below): compare the "
+        "columns with each other rather than with other sections' times.",
         "",
         *common.machine_table(report["machine"]),
         "",
