@@ -21,6 +21,7 @@ from flask.cli import with_appcontext
 from ..clock import local_today
 from ..services import disclosure, release, rollup
 from ..services import results as results_service
+from ..services.reasons import labels_of
 from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
 
 CSV_COLUMNS = (
@@ -73,7 +74,7 @@ def _csv_row(office: dict[str, Any]) -> list[object]:
         weighted_band.get("code", ""),
         *(_round(plain.get(k)) for k in ("mean", "low", "high")),
         plain_band.get("code", ""),
-        " | ".join([*office["notes"], *office["merges"]]),
+        " | ".join(note["en"] for note in [*office["notes"], *office["merges"]]),
     ]
 
 
@@ -128,14 +129,17 @@ def score(
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
         try:
+            k = int(current_app.config["SUPPRESS_BELOW"])
+            labels = labels_of(cycle_questionnaire(cycle))
             if released:
                 payload = disclosure.released_results(
                     session,
                     cycle,
                     list(offices) or None,
-                    k=int(current_app.config["SUPPRESS_BELOW"]),
+                    k=k,
                     exclude_flagged=exclude_flagged,
                     today=local_today(),
+                    labels=labels,
                 )
             else:
                 payload = results_service.cycle_results(
@@ -145,8 +149,10 @@ def score(
                     exclude_flagged=exclude_flagged,
                     trim_upper=trim_upper,
                     calibration=calibration,
+                    today=local_today(),
+                    k=k,
                     unreleased=cycle_questionnaire(cycle),
-                ).to_dict()
+                ).to_dict(labels)
                 waiting = release.pending_total(session, cycle.id)
         except LookupError as exc:
             fail(str(exc))

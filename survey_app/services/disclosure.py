@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 from ..models import Cycle
 from ..stats.scoring import MeasureScore
 from . import results
+from .reasons import Labels, Note
 from .results import OfficeResult
 
 
@@ -103,19 +103,24 @@ def _unweighted_only(score: MeasureScore) -> MeasureScore:
     return dataclasses.replace(score, weighted=None, weighted_band=None)
 
 
-_MERGED_COUNT = re.compile(r"\(n=(\d+),")
-
-
-def _merge_note(note: str, k: int) -> str:
-    """A weighting merge's note with its cell count hidden when it is 1 to K−1 (a small type × service group)."""
-    return _MERGED_COUNT.sub(lambda m: m[0] if not 0 < int(m[1]) < k else f"(n under {k},", note)
+def _small_count_hidden(note: Note, k: int) -> Note:
+    """A weighting note with its cell's response count replaced by "< K" when it is 1 to K−1 (a small type ×
+    service group)."""
+    n = note.params.get("n")
+    if isinstance(n, int | float) and 0 < n < k:
+        return dataclasses.replace(note, params={**note.params, "n": f"< {k}"})
+    return note
 
 
 def office_result(result: OfficeResult, k: int) -> OfficeResult:
     """``result`` as staff may see it: no scores below ``k`` released responses, no count of a merged weighting
     cell below ``k``, and only unweighted scores when :func:`weighted_shown` says the weighted ones would give a
     small group away."""
-    result = dataclasses.replace(result, merges=tuple(_merge_note(m, k) for m in result.merges))
+    result = dataclasses.replace(
+        result,
+        notes=tuple(_small_count_hidden(n, k) for n in result.notes),
+        merges=tuple(_small_count_hidden(m, k) for m in result.merges),
+    )
     if result.count < k:
         return dataclasses.replace(result, eit=None, indicators={}, items={})
     if weighted_shown(result.type_counts, k):
@@ -128,7 +133,9 @@ def office_result(result: OfficeResult, k: int) -> OfficeResult:
     )
 
 
-def office_payload(result: OfficeResult, k: int, whole: OfficeResult | None = None) -> dict[str, Any]:
+def office_payload(
+    result: OfficeResult, k: int, whole: OfficeResult | None = None, labels: Labels | None = None
+) -> dict[str, Any]:
     """One office's result as a JSON-ready dictionary staff may see. ``whole`` is the office with its flagged
     responses when ``result`` leaves them out: when that difference may not be shown, the office is given as
     ``whole`` is, without scores (``without_flagged_hidden``)."""
@@ -139,7 +146,7 @@ def office_payload(result: OfficeResult, k: int, whole: OfficeResult | None = No
     shown = office_result(reference if hidden_difference else result, k)
     if hidden_difference:
         shown = dataclasses.replace(shown, eit=None, indicators={}, items={})
-    data = shown.to_dict()
+    data = shown.to_dict(labels)
     data["without_flagged_hidden"] = hidden_difference
     data["suppressed"] = reference.count < k
     data["flagged"] = part_count(reference.flagged, reference.count, k)
@@ -156,18 +163,21 @@ def released_results(
     k: int,
     exclude_flagged: bool = False,
     today: dt.date | None = None,
+    labels: Labels | None = None,
 ) -> dict[str, Any]:
     """Results of ``cycle`` (or of ``offices``) from the released state, through this module's rule, as a
     JSON-ready dictionary: what staff see. The national roll-up is given only for the whole country, with
     flagged responses, and over at least K responses. Raises ``LookupError`` for an unknown office code."""
-    computed = results.cycle_results(session, cycle, offices, exclude_flagged=exclude_flagged, today=today)
+    computed = results.cycle_results(
+        session, cycle, offices, exclude_flagged=exclude_flagged, today=today, k=k
+    )
     wholes: dict[str, OfficeResult] = {}
     if exclude_flagged:
-        everything = results.cycle_results(session, cycle, offices, today=today)
+        everything = results.cycle_results(session, cycle, offices, today=today, k=k)
         wholes = {r.office_code: r for r in everything.offices}
-    payload = computed.to_dict()
+    payload = computed.to_dict(labels)
     payload["suppress_below"] = k
-    payload["offices"] = [office_payload(o, k, wholes.get(o.office_code)) for o in computed.offices]
+    payload["offices"] = [office_payload(o, k, wholes.get(o.office_code), labels) for o in computed.offices]
     # No roll-up without flagged responses: its difference to the full one could isolate a few flagged answers.
     national = payload.get("national")
     if offices or exclude_flagged or (national and national["responses"] < k):

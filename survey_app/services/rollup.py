@@ -1,8 +1,9 @@
 """The per-cell rollup (``cell_stat``): kept current in the submission transaction, rebuildable from answers.
 
-For each cycle × office × respondent type × service × flagged-state × measure it holds the count, the sum and
-the sum of squares of the per-respondent value of the measure (see ``Questionnaire.measures``). Adding a response
-is one upsert statement, so two concurrent submissions into the same cell both count.
+For each cycle × office × respondent type × service × flagged-state × measure it holds the count, the sum, the
+sum of squares and the smallest and largest of the per-respondent values of the measure (see
+``Questionnaire.measures``). Adding a response (or a batch) is one upsert statement, so two concurrent submissions
+into the same cell both count.
 
 The rollup is the *released* state (see ``services/release.py``): it holds only released responses. A batch joins
 it through :func:`add_batch`; :func:`rebuild` recomputes it from the released responses; :func:`pending_sums`
@@ -36,6 +37,13 @@ from ..models import Answer, CellStat, Response
 from ..questionnaire import Questionnaire
 
 
+def _extreme(session: Session, current: typing.Any, new: typing.Any, smaller: bool) -> typing.Any:
+    """The smaller (or larger) of the stored and the new value, by each database's two-argument function."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.least(current, new) if smaller else func.greatest(current, new)
+    return func.min(current, new) if smaller else func.max(current, new)  # SQLite's scalar min() and max()
+
+
 def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -46,6 +54,8 @@ def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
             "n": CellStat.n + stmt.excluded.n,
             "total": CellStat.total + stmt.excluded.total,
             "total_sq": CellStat.total_sq + stmt.excluded.total_sq,
+            "low": _extreme(session, CellStat.low, stmt.excluded.low, smaller=True),
+            "high": _extreme(session, CellStat.high, stmt.excluded.high, smaller=False),
         },
     )
     session.execute(stmt, rows)
@@ -61,7 +71,11 @@ def add_response(session: Session, response: Response, measures: Mapping[str, fl
         "flagged": bool(response.too_fast or response.straight_lined),
     }
     _upsert(
-        session, [{**key, "measure": m, "n": 1, "total": v, "total_sq": v * v} for m, v in measures.items()]
+        session,
+        [
+            {**key, "measure": m, "n": 1, "total": v, "total_sq": v * v, "low": v, "high": v}
+            for m, v in measures.items()
+        ],
     )
 
 
@@ -101,18 +115,21 @@ def add_batch(session: Session, cycle_id: int, questionnaire: Questionnaire, res
     cells: dict[tuple[str, str, str, bool, str], list[float]] = {}
     for (_rid, *key), values in raw.items():
         for measure, v in questionnaire.measures(values).items():
-            sums = cells.setdefault((*key, measure), [0, 0.0, 0.0])  # type: ignore[arg-type]
+            sums = cells.setdefault((*key, measure), [0, 0.0, 0.0, v, v])  # type: ignore[arg-type]
             sums[0] += 1
             sums[1] += v
             sums[2] += v * v
+            sums[3] = min(sums[3], v)
+            sums[4] = max(sums[4], v)
     _upsert(
         session,
         [
             {
                 "cycle_id": cycle_id, "office_code": office, "respondent_type": rtype, "service": service,
                 "flagged": flagged, "measure": measure, "n": int(n), "total": total, "total_sq": total_sq,
+                "low": low, "high": high,
             }
-            for (office, rtype, service, flagged, measure), (n, total, total_sq) in cells.items()
+            for (office, rtype, service, flagged, measure), (n, total, total_sq, low, high) in cells.items()
         ],
     )  # fmt: skip
     return len(cells)
@@ -216,6 +233,8 @@ def _grouped_sums(session: Session, cycle_id: int, values: object) -> list[dict[
         func.count().label("n"),
         func.sum(c.v).label("total"),
         func.sum(c.v * c.v).label("total_sq"),
+        func.min(c.v).label("low"),
+        func.max(c.v).label("high"),
     ).group_by(c.office_code, c.respondent_type, c.service, c.flagged, c.measure)
     rows = [
         {
@@ -228,6 +247,8 @@ def _grouped_sums(session: Session, cycle_id: int, values: object) -> list[dict[
             "n": r.n,
             "total": float(r.total),
             "total_sq": float(r.total_sq),
+            "low": float(r.low),
+            "high": float(r.high),
         }
         for r in session.execute(grouped)
     ]

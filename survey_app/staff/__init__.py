@@ -16,7 +16,7 @@ def _setup(state: BlueprintSetupState) -> None:
     nocache.install(cast(Flask, state.app))
 
 
-from . import api, audit, auth, cycles, dashboard, frames, invitations, links, views  # noqa: E402,F401
+from . import accounts, api, audit, auth, cycles, dashboard, frames, invitations, links, two_step, views  # noqa: E402,F401
 from .context import demo_notice  # noqa: E402
 
 bp.context_processor(demo_notice)

@@ -20,9 +20,10 @@ from ..db import db
 from ..models import Role
 from ..services import disclosure
 from ..services.accounts import audit
+from ..services.reasons import labels_of
 from . import bp
 from .access import staff_required
-from .context import k_threshold, required_cycle, visible_office
+from .context import cycle_questionnaire, k_threshold, required_cycle, visible_office
 
 
 @bp.get("/api/results")
@@ -44,6 +45,7 @@ def api_results() -> tuple[dict[str, Any], int, dict[str, str]]:
             k=k_threshold(),
             exclude_flagged=exclude,
             today=local_today(),
+            labels=labels_of(cycle_questionnaire(cycle)),
         )
     except LookupError:
         abort(404)

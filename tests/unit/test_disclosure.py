@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from survey_app.services import disclosure
+from survey_app.services.reasons import Note
 
 
 def _shown(breakdown: disclosure.Breakdown) -> dict[str, int | None]:
@@ -63,9 +64,14 @@ def test_weighted_scores_are_withheld_beside_a_small_respondent_type() -> None:
     assert disclosure.weighted_shown({"individual": 20, "business": 5, "agency": 0}, 5)
 
 
-def test_merge_notes_hide_small_cell_counts_only() -> None:
-    note = "business/mining (n=2, population 80, fewer than 5 respondents) merged into business/other"
-    assert disclosure._merge_note(note, 5) == note.replace("(n=2,", "(n under 5,")
-    empty = "agency/other (n=0, population 20, no respondents) merged into agency/information"
-    assert disclosure._merge_note(empty, 5) == empty
-    assert disclosure._merge_note(note, 1) == note  # K = 1: suppression off
+def test_weighting_notes_hide_small_cell_counts_only() -> None:
+    sparse = Note(
+        "merged_sparse", {"type": "business", "service": "mining", "n": 2, "population": 80, "into": "other"}
+    )
+    assert disclosure._small_count_hidden(sparse, 5).params == {**sparse.params, "n": "< 5"}
+    empty = Note(
+        "merged_sparse", {"type": "agency", "service": "other", "n": 0, "population": 20, "into": "x"}
+    )
+    assert disclosure._small_count_hidden(empty, 5) == empty
+    assert disclosure._small_count_hidden(sparse, 1) == sparse  # K = 1: suppression off
+    assert disclosure._small_count_hidden(Note("poststratified"), 5) == Note("poststratified")
