@@ -4,7 +4,7 @@ Adds ``response.released`` (existing responses are already in the rollup, so the
 index on the unreleased ones, which a submission counts to know when its office's batch is complete.
 
 Revision ID: i09
-Revises: i11
+Revises: i14
 Create Date: 2026-11-30 01:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i09"
-down_revision: str | None = "i11"
+down_revision: str | None = "i14"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

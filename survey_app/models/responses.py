@@ -69,6 +69,8 @@ class Response(Base):
     questionnaire_version: Mapped[str] = mapped_column(String(40))
     too_fast: Mapped[bool] = mapped_column(Boolean, default=False)
     straight_lined: Mapped[bool] = mapped_column(Boolean, default=False)
+    # More than BURST_LIMIT submissions for this office today from one address or device (services/bursts.py).
+    burst: Mapped[bool] = mapped_column(Boolean, default=False)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # False while the response waits in its office's pending batch (services/release.py). The survey's submission
     # stores responses unreleased; rows written directly (demo data, test fixtures) are released at once.
@@ -81,7 +83,7 @@ class Response(Base):
     @property
     def flagged(self) -> bool:
         """Whether any data-quality flag is set."""
-        return self.too_fast or self.straight_lined
+        return self.too_fast or self.straight_lined or self.burst
 
 
 class Answer(Base):

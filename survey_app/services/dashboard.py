@@ -107,29 +107,31 @@ def count_by(session: Session, cycle_id: int, office_code: str, column: str) -> 
 
 @dataclass(frozen=True)
 class FlagCounts:
-    """Released responses flagged as too fast, as straight-lined, and with either flag; a count is None when it
-    is hidden (it or its complement covers 1 to K−1 responses)."""
+    """Released responses flagged as too fast, as straight-lined, as part of a burst from one source, and with any
+    flag; a count is None when it is hidden (it or its complement covers 1 to K−1 responses)."""
 
     too_fast: int | None
     straight_lined: int | None
     flagged: int | None
+    burst: int | None = 0
 
 
 def flag_counts(session: Session, cycle_id: int, office_code: str, k: int) -> FlagCounts:
     """How many of the office's released responses carry each data-quality flag, as staff may see them."""
-    flagged = or_(Response.too_fast, Response.straight_lined)
+    flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
     row = session.execute(
         select(
             func.coalesce(func.sum(case((Response.too_fast, 1), else_=0)), 0),
             func.coalesce(func.sum(case((Response.straight_lined, 1), else_=0)), 0),
             func.coalesce(func.sum(case((flagged, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Response.burst, 1), else_=0)), 0),
             func.count(),
         ).where(
             Response.cycle_id == cycle_id, Response.office_code == office_code, Response.released == true()
         )
     ).one()
-    whole = int(row[3])
-    return FlagCounts(*(disclosure.part_count(int(n), whole, k) for n in row[:3]))
+    whole = int(row[4])
+    return FlagCounts(*(disclosure.part_count(int(n), whole, k) for n in row[:4]))
 
 
 @dataclass(frozen=True)

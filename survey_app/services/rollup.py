@@ -68,7 +68,7 @@ def add_response(session: Session, response: Response, measures: Mapping[str, fl
         "office_code": response.office_code,
         "respondent_type": response.respondent_type,
         "service": response.service,
-        "flagged": bool(response.too_fast or response.straight_lined),
+        "flagged": response.flagged,
     }
     _upsert(
         session,
@@ -101,7 +101,7 @@ def add_batch(session: Session, cycle_id: int, questionnaire: Questionnaire, res
             Response.office_code,
             Response.respondent_type,
             Response.service,
-            or_(Response.too_fast, Response.straight_lined),
+            or_(Response.too_fast, Response.straight_lined, Response.burst),
             Answer.item,
             Answer.sub,
             Answer.value,
@@ -145,7 +145,7 @@ def _sums(
 ) -> list[dict[str, object]]:
     """Per-cell count, sum and sum of squares of every measure over the responses of ``cycle_id`` matching
     ``which``, computed in SQL from the raw answers under the questionnaire's current score map."""
-    flagged = or_(Response.too_fast, Response.straight_lined)
+    flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
     cell = (Response.office_code, Response.respondent_type, Response.service)
     scored = _rescored(questionnaire)
     per_item = (

@@ -16,7 +16,20 @@ def _setup(state: BlueprintSetupState) -> None:
     nocache.install(cast(Flask, state.app))
 
 
-from . import accounts, api, audit, auth, cycles, dashboard, frames, invitations, links, two_step, views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    accounts,
+    api,
+    audit,
+    auth,
+    cycles,
+    dashboard,
+    frames,
+    integrity,
+    invitations,
+    links,
+    two_step,
+    views,
+)
 from .context import demo_notice  # noqa: E402
 
 bp.context_processor(demo_notice)

@@ -356,7 +356,9 @@ def test_answered_cookie_shows_a_notice_but_does_not_block(client, store, path, 
     assert notice not in client.get(path).text
     client.post(path, data=form_data(client.get(path).text, questionnaire))
     cookie = client.get_cookie(f"answered_{open_cycle.id}_50", path="/s/")
-    assert cookie is not None and cookie.value == "1" and cookie.http_only
+    assert (
+        cookie is not None and len(cookie.value) >= 16 and cookie.http_only
+    )  # its value: the device's random id (bursts)
     page = client.get(path).text
     assert notice in page
     assert client.post(path, data=form_data(page, questionnaire)).status_code == 303
