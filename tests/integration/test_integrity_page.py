@@ -143,3 +143,17 @@ def test_burst_count_shows_on_the_office_page_to_admins_but_not_to_the_office(  
     office = app.test_client()
     sign_in(office, session, "office", OWN)
     assert label not in office.get(f"/staff/offices/{OWN}").text
+
+
+def test_responses_not_yet_released_are_not_on_the_page(session, questionnaire, simulated):  # type: ignore[no-untyped-def]
+    """Answers reach every staff view, this one included, only once their batch of K is released."""
+    cycle, _, _ = simulated
+    before = {a.office: a for a in integrity.aggregates(session, questionnaire, cycle.id)}
+    held = session.scalars(
+        sa.select(Response.id).where(Response.cycle_id == cycle.id, Response.office_code == "12").limit(4)
+    ).all()
+    session.execute(sa.update(Response).where(Response.id.in_(held)).values(released=False))
+    session.commit()
+    after = {a.office: a for a in integrity.aggregates(session, questionnaire, cycle.id)}
+    assert after["12"].total.n == before["12"].total.n - 4
+    assert after[OWN].total.n == before[OWN].total.n
