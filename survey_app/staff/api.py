@@ -18,7 +18,7 @@ from ..models import Role
 from ..services import results
 from ..services.accounts import audit
 from ..services.dashboard import suppress
-from . import bp
+from . import bp, improvement_view
 from .access import staff_required
 from .context import k_threshold, required_cycle, visible_office
 
@@ -57,6 +57,9 @@ def api_results() -> tuple[dict[str, Any], int, dict[str, str]]:
     payload = computed.to_dict()
     payload["suppress_below"] = k
     payload["offices"] = [suppressed_office(o, k) for o in payload["offices"]]
+    gaps = improvement_view.api_fields(cycle, computed.offices)
+    for entry in payload["offices"]:
+        entry["improvement"] = None if entry["suppressed"] else gaps.get(entry["office_code"])
     if office or (payload.get("national") and payload["national"]["responses"] < k):
         payload["national"] = None
     audit(db.session, current_user, "export", office or None, what="results_json", cycle=cycle.code,

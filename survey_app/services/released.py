@@ -1,0 +1,30 @@
+"""Where the improvement features read results from: one place, so that switching them to the *released* state
+(answers that reach staff only in batches of K, design.md) is a change to this module alone.
+
+Until the released state exists, these read what ``services.results`` reads today: the live cell rollup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from ..models import Cycle
+from . import results
+from .cell_tables import OfficeTables, load_tables
+
+
+def cycle_results(
+    session: Session, cycle: Cycle, offices: Sequence[str] | None = None, *, today: dt.date | None = None
+) -> results.CycleResults:
+    """Scores of ``offices`` (default: all) in ``cycle`` as staff may see them."""
+    return results.cycle_results(session, cycle, offices, today=today)
+
+
+def office_tables(
+    session: Session, cycle: Cycle, offices: Sequence[str] | None = None
+) -> dict[str, OfficeTables]:
+    """Per-office cell tables (type × service × measure sums) of ``cycle`` as staff may see them."""
+    return load_tables(session, cycle.id, offices)

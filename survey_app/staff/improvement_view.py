@@ -1,0 +1,46 @@
+"""What the office page shows below its scores: what holds the office back (and, from other modules, the official
+result, the improvement plan and the downloads). Gathers data for ``staff/_improvement.html``; no computation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..db import db
+from ..models import Cycle, Office
+from ..services import improvement, released
+from .context import cycle_questionnaire, k_threshold
+
+
+def labels(cycle: Cycle, lang: str) -> dict[str, dict[str, str]]:
+    """Display names of items, respondent types and services of the cycle's questionnaire."""
+    questionnaire = cycle_questionnaire(cycle)
+    return {
+        "item": {item.code: item.text(lang) for item in questionnaire.items},
+        "type": {c.code: c.label(lang) for c in questionnaire.respondent_type.choices},
+        "service": {c.code: c.label(lang) for c in questionnaire.service.choices},
+    }
+
+
+def office_gap(cycle: Cycle, office: Office) -> improvement.OfficeImprovement | None:
+    """The office's gap decomposition, or None while it is hidden (fewer than K responses)."""
+    session = db.session
+    result = released.cycle_results(session, cycle, [office.code]).offices[0]
+    tables = released.office_tables(session, cycle, [office.code])
+    if office.code not in tables:
+        return None
+    return improvement.office_improvement(
+        result, tables[office.code], cycle_questionnaire(cycle), k_threshold()
+    )
+
+
+def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
+    """Template variables of the improvement partials of the office page."""
+    return {"improvement": office_gap(cycle, office), "improvement_labels": labels(cycle, lang)}
+
+
+def api_fields(cycle: Cycle, results: list[Any]) -> dict[str, dict[str, Any]]:
+    """The ``improvement`` field of each office in ``/staff/api/results`` (offices below K get none)."""
+    codes = [r.office_code for r in results]
+    tables = released.office_tables(db.session, cycle, codes)
+    found = improvement.improvements(results, tables, cycle_questionnaire(cycle), k_threshold())
+    return {code: gap.to_dict() for code, gap in found.items()}
