@@ -7,7 +7,7 @@ from typing import Any
 
 from ..db import db
 from ..models import Cycle, Office
-from ..services import improvement, released
+from ..services import improvement, official, plans, released
 from .context import cycle_questionnaire, k_threshold
 
 
@@ -33,9 +33,35 @@ def office_gap(cycle: Cycle, office: Office) -> improvement.OfficeImprovement | 
     )
 
 
+def official_beside(cycle: Cycle, office: Office) -> dict[str, Any] | None:
+    """The official result for the cycle's fiscal year beside the survey's EIT (None when not imported).
+
+    The survey's EIT is given only when the office has at least K responses; the difference is survey − official.
+    """
+    found = official.for_office(db.session, cycle.fiscal_year, office.code)
+    if found is None:
+        return None
+    result = released.cycle_results(db.session, cycle, [office.code]).offices[0]
+    eit = result.eit if result.count >= k_threshold() else None
+    weighted = eit.weighted if eit is not None and eit.weighted is not None else None
+    plain = eit.unweighted if eit is not None else None
+    estimate = weighted or plain
+    return {
+        "official": found,
+        "weighted": weighted,
+        "unweighted": plain,
+        "difference": estimate.mean - found.eit if estimate is not None else None,
+    }
+
+
 def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     """Template variables of the improvement partials of the office page."""
-    return {"improvement": office_gap(cycle, office), "improvement_labels": labels(cycle, lang)}
+    return {
+        "improvement": office_gap(cycle, office),
+        "improvement_labels": labels(cycle, lang),
+        "official_beside": official_beside(cycle, office),
+        "plan_measures": plans.office_plan(db.session, cycle.id, office.code),
+    }
 
 
 def api_fields(cycle: Cycle, results: list[Any]) -> dict[str, dict[str, Any]]:
