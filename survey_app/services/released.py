@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from ..models import Cycle
+from ..models import Cycle, Response
 from . import results
 from .cell_tables import OfficeTables, load_tables
 
@@ -28,3 +29,8 @@ def office_tables(
 ) -> dict[str, OfficeTables]:
     """Per-office cell tables (type × service × measure sums) of ``cycle`` as staff may see them."""
     return load_tables(session, cycle.id, offices)
+
+
+def response_filter(cycle: Cycle) -> list[ColumnElement[bool]]:
+    """WHERE clauses choosing the responses of ``cycle`` that staff exports may read (the microdata)."""
+    return [Response.cycle_id == cycle.id]
