@@ -38,11 +38,9 @@ class Microdata:
 
 def _blank_cells(counts: dict[tuple[str, str], int], k: int) -> set[tuple[str, str]]:
     """Cells of one office whose type and service are blanked (see the module docstring)."""
-    hidden = {cell for cell, n in counts.items() if n < k}
-    ordered = sorted((n, cell) for cell, n in counts.items() if cell not in hidden)
-    while hidden and sum(counts[c] for c in hidden) < k and ordered:
-        hidden.add(ordered.pop(0)[1])
-    return hidden
+    keys = {f"{t}|{s}": (t, s) for t, s in counts}
+    hidden = released.hidden_groups({key: counts[cell] for key, cell in keys.items()}, k)
+    return {keys[key] for key in hidden}
 
 
 def build(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) -> Microdata:

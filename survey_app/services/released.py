@@ -7,7 +7,7 @@ Until the released state exists, these read what ``services.results`` reads toda
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
@@ -34,3 +34,16 @@ def office_tables(
 def response_filter(cycle: Cycle) -> list[ColumnElement[bool]]:
     """WHERE clauses choosing the responses of ``cycle`` that staff exports may read (the microdata)."""
     return [Response.cycle_id == cycle.id]
+
+
+def hidden_groups(counts: Mapping[str, int], k: int) -> set[str]:
+    """Groups to hide so that no group, and no difference the others reveal, covers fewer than K responses.
+
+    Every non-empty group below K is hidden; while the hidden groups together hold fewer than K responses (so
+    their total, worked out from the whole, would isolate a few people), the smallest shown group joins them.
+    """
+    hidden = {g for g, n in counts.items() if 0 < n < k}
+    shown = sorted((n, g) for g, n in counts.items() if n > 0 and g not in hidden)
+    while hidden and sum(counts[g] for g in hidden) < k and shown:
+        hidden.add(shown.pop(0)[1])
+    return hidden

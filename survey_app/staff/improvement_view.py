@@ -3,11 +3,14 @@ result, the improvement plan and the downloads). Gathers data for ``staff/_impro
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ..db import db
 from ..models import Cycle, Office
-from ..services import improvement, official, plans, released
+from ..services import cycles, improvement, official, plans, released, trends
+from ..templating import format_date
+from . import trend_chart
 from .context import cycle_questionnaire, k_threshold
 
 
@@ -54,9 +57,36 @@ def official_beside(cycle: Cycle, office: Office) -> dict[str, Any] | None:
     }
 
 
+def month_name(month: str, lang: str) -> str:
+    """``2026-11`` as ``พ.ย. 2569`` or ``Nov 2026``."""
+    day = dt.date(int(month[:4]), int(month[5:7]), 1)
+    return " ".join(format_date(day, lang).split(" ")[1:])
+
+
+def office_trends(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
+    """Monthly EIT, indicators and items of the cycle, and the EIT of every cycle up to this one."""
+    questionnaire = cycle_questionnaire(cycle)
+    series = trends.monthly(db.session, cycle, office.code, questionnaire, k_threshold())
+    eit = series.get("EIT", [])
+    earlier = [c for c in cycles.all_cycles(db.session) if c.opens_on <= cycle.opens_on]
+    by_cycle = trends.cycle_over_cycle(db.session, earlier, office.code, k_threshold())
+    indicators = [ind.measure for ind in questionnaire.indicators if ind.code in questionnaire.eit_indicators]
+    items = [item.code for item in questionnaire.items]
+    return {
+        "months": [(p.label, month_name(p.label, lang)) for p in eit],
+        "series": {m: {p.label: p for p in pts} for m, pts in series.items()},
+        "indicators": indicators,
+        "item_codes": items,
+        "chart": trend_chart.layout([(month_name(p.label, lang), p.mean, p.low, p.high) for p in eit]),
+        "cycles": by_cycle,
+        "cycle_chart": trend_chart.layout([(c.cycle_code, c.mean, c.low, c.high) for c in by_cycle]),
+    }
+
+
 def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     """Template variables of the improvement partials of the office page."""
     return {
+        "trend": office_trends(cycle, office, lang),
         "improvement": office_gap(cycle, office),
         "improvement_labels": labels(cycle, lang),
         "official_beside": official_beside(cycle, office),
