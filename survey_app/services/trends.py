@@ -15,6 +15,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -63,12 +64,11 @@ class Sums:
         return Point(label, self.n, mean, mean - half, mean + half)
 
 
-Daily = list[tuple[dt.date, str, int, float, float]]
-
-
-def _daily_sums(session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire) -> Daily:
-    """(day, measure, n, sum, sum of squares) for every item, EIT indicator and the EIT."""
-    where = [*released.response_filter(cycle), Response.office_code == office]
+def _value_queries(cycle: Cycle, office: str | None, questionnaire: Questionnaire) -> tuple[Any, Any, Any]:
+    """Subqueries of each respondent's item, indicator and EIT values (rid, measure, v) from the raw answers."""
+    where = list(released.response_filter(cycle))
+    if office is not None:
+        where.append(Response.office_code == office)
     eit_codes = set(questionnaire.eit_indicators)
     owner = {
         i.code: ind.measure for ind in questionnaire.indicators if ind.code in eit_codes for i in ind.items
@@ -87,18 +87,60 @@ def _daily_sums(session: Session, cycle: Cycle, office: str, questionnaire: Ques
         .subquery()
     )
     eit_v = select(ind_v.c.rid, func.avg(ind_v.c.v).label("v")).group_by(ind_v.c.rid).subquery()
-    rows: list[tuple[dt.date, str, int, float, float]] = []
-    for sub, measure in ((item_v, item_v.c.item), (ind_v, ind_v.c.ind), (eit_v, None)):
-        label = measure if measure is not None else func.min(EIT)
+    return item_v, ind_v, eit_v
+
+
+Daily = list[tuple[dt.date, str, int, float, float]]
+
+
+def _daily_sums(session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire) -> Daily:
+    """(day, measure, n, sum, sum of squares) for every item, EIT indicator and the EIT."""
+    item_v, ind_v, eit_v = _value_queries(cycle, office, questionnaire)
+    rows: Daily = []
+    for sub, measure in ((item_v, item_v.c.item), (ind_v, ind_v.c.ind)):
         query = (
-            select(Response.submitted_on, label, func.count(), func.sum(sub.c.v), func.sum(sub.c.v * sub.c.v))
+            select(
+                Response.submitted_on, measure, func.count(), func.sum(sub.c.v), func.sum(sub.c.v * sub.c.v)
+            )
             .join(sub, sub.c.rid == Response.id)
-            .group_by(Response.submitted_on, *([measure] if measure is not None else []))
+            .group_by(Response.submitted_on, measure)
         )
         rows += [
             (day, str(m), int(n), float(t or 0), float(q or 0)) for day, m, n, t, q in session.execute(query)
         ]
+    query = (
+        select(Response.submitted_on, func.count(), func.sum(eit_v.c.v), func.sum(eit_v.c.v * eit_v.c.v))
+        .join(eit_v, eit_v.c.rid == Response.id)
+        .group_by(Response.submitted_on)
+    )
+    rows += [(day, EIT, int(n), float(t or 0), float(q or 0)) for day, n, t, q in session.execute(query)]
     return rows
+
+
+def first_months(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) -> dict[str, Point]:
+    """Every office's EIT in the first month of ``cycle`` that it had at least K responses (one query).
+
+    Only a month the office's own monthly view shows is used (the same complementary hiding applies).
+    """
+    _item, _ind, eit_v = _value_queries(cycle, None, questionnaire)
+    query = (
+        select(
+            Response.office_code, Response.submitted_on, func.count(), func.sum(eit_v.c.v),
+            func.sum(eit_v.c.v * eit_v.c.v),
+        )
+        .join(eit_v, eit_v.c.rid == Response.id)
+        .group_by(Response.office_code, Response.submitted_on)
+    )  # fmt: skip
+    sums: dict[str, dict[str, Sums]] = defaultdict(lambda: defaultdict(Sums))
+    for office, day, n, total, total_sq in session.execute(query):
+        sums[office][day.strftime("%Y-%m")].add(int(n), float(total or 0), float(total_sq or 0))
+    found = {}
+    for office, months in sums.items():
+        hidden = released.hidden_groups({m: s.n for m, s in months.items()}, k)
+        shown = [m for m in sorted(months) if m not in hidden]
+        if shown:
+            found[office] = months[shown[0]].point(shown[0], True)
+    return found
 
 
 def monthly(

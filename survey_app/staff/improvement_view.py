@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
+
 from ..db import db
 from ..models import Cycle, Office
-from ..services import cycles, improvement, official, plans, released, trends
-from ..templating import format_date
+from ..services import cycles, improvement, official, peers, plans, released, trends
+from ..templating import current_lang, format_date
 from . import trend_chart
 from .context import cycle_questionnaire, k_threshold
 
@@ -83,9 +85,30 @@ def office_trends(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     }
 
 
+def office_peers(cycle: Cycle, office: Office) -> dict[str, Any]:
+    """The office's national and regional rank with their ranges, and the anonymous plot of all offices."""
+    found = peers.standing(db.session, cycle, office.code, k_threshold())
+    return {"standing": found, "plot": trend_chart.caterpillar(found.scores)}
+
+
+def national_peers(cycle: Cycle) -> dict[str, Any]:
+    """The national page's distribution of office scores and each office's change (admins and viewers)."""
+    previous = peers.previous_cycle(db.session, cycle)
+    changes, bins = peers.changes(db.session, cycle, previous, cycle_questionnaire(cycle), k_threshold())
+    names = {o.code: o.name(current_lang()) for o in db.session.scalars(select(Office).order_by(Office.code))}
+    return {
+        "previous": previous,
+        "changes": [changes[c] for c in sorted(changes)],
+        "names": names,
+        "bars": trend_chart.bars(bins),
+        "scored": sum(n for _s, n in bins),
+    }
+
+
 def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     """Template variables of the improvement partials of the office page."""
     return {
+        "peers": office_peers(cycle, office),
         "trend": office_trends(cycle, office, lang),
         "improvement": office_gap(cycle, office),
         "improvement_labels": labels(cycle, lang),

@@ -66,3 +66,61 @@ def layout(points: Sequence[tuple[str, float | None, float | None, float | None]
         WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM, marks, tuple(zip(xs, (p[0] for p in points), strict=True)), ticks,
         targets, path,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Dot:
+    """One office in the caterpillar plot: x, y of its score, its interval's ends, and whether it is this one."""
+
+    x: float
+    y: float
+    y_low: float
+    y_high: float
+    this: bool
+
+
+def caterpillar(
+    scores: Sequence[tuple[float, float, float, bool]],
+) -> tuple[tuple[Dot, ...], TrendChart] | None:
+    """Every ranked office's score and interval, best first, on the trend chart's axes (no names)."""
+    if not scores:
+        return None
+    base = layout([(str(i), m, lo, hi) for i, (m, lo, hi, _t) in enumerate(scores)])
+    if base is None:
+        return None
+    floor = float(base.y_ticks[0][1])
+
+    def y(value: float) -> float:
+        value = value if math.isfinite(value) else 100.0
+        clipped = min(100.0, max(floor, value))
+        return BOTTOM - (clipped - floor) / (100.0 - floor) * (BOTTOM - TOP)
+
+    step = (RIGHT - LEFT) / len(scores)
+    dots = tuple(
+        Dot(LEFT + step * (i + 0.5), y(m), y(lo if math.isfinite(lo) else floor), y(hi), this)
+        for i, (m, lo, hi, this) in enumerate(scores)
+    )
+    return dots, base
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bin of the histogram: x, y, width and height of its bar, its label and count."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    count: int
+
+
+def bars(bins: Sequence[tuple[float, int]], width: float = 5.0) -> tuple[Bar, ...]:
+    """Bars of a histogram of office scores on a 0–max count axis."""
+    top = max((n for _s, n in bins), default=0) or 1
+    step = (RIGHT - LEFT) / max(1, len(bins))
+    return tuple(
+        Bar(LEFT + step * i + 2, BOTTOM - n / top * (BOTTOM - TOP), step - 4, n / top * (BOTTOM - TOP),
+            f"{start:.0f}–{start + width:.0f}", n)
+        for i, (start, n) in enumerate(bins)
+    )  # fmt: skip
