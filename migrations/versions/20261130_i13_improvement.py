@@ -1,4 +1,4 @@
-"""improvement: official ITA results per office and fiscal year, and offices' improvement measures
+"""improvement: official ITA results per office and fiscal year, offices' improvement measures, suggestion themes
 
 Revision ID: i13
 Revises: 0003
@@ -55,9 +55,20 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_official_result')),
     sa.UniqueConstraint('fiscal_year', 'office_code', name=op.f('uq_official_result_fiscal_year_office_code'))
     )
+    op.create_table('suggestion_theme',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('keywords', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.CheckConstraint('length(keywords) BETWEEN 1 AND 1000', name=op.f('ck_suggestion_theme_keywords_length')),
+    sa.CheckConstraint('length(name) BETWEEN 1 AND 100', name=op.f('ck_suggestion_theme_name_length')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suggestion_theme')),
+    sa.UniqueConstraint('name', name=op.f('uq_suggestion_theme_name'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('suggestion_theme')
     op.drop_table('official_result')
     with op.batch_alter_table('improvement_measure', schema=None) as batch_op:
         batch_op.drop_index('ix_improvement_measure_cycle_office')

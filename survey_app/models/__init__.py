@@ -13,7 +13,7 @@ from .enums import (
     Role,
     SamplingMethod,
 )
-from .improvement import ImprovementMeasure, MeasureStatus, OfficialResult
+from .improvement import ImprovementMeasure, MeasureStatus, OfficialResult, SuggestionTheme
 from .invitations import Invitation, OutboxMessage
 from .links import SurveyLink
 from .offices import Office
@@ -45,5 +45,6 @@ __all__ = [
     "SamplingMethod",
     "SpentNonce",
     "StaffUser",
+    "SuggestionTheme",
     "SurveyLink",
 ]

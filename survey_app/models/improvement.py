@@ -66,3 +66,23 @@ class ImprovementMeasure(Base):
     status: Mapped[str] = mapped_column(String(12), default=MeasureStatus.PLANNED.value)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class SuggestionTheme(Base):
+    """A theme staff name once and reuse: suggestions containing any of its keywords count toward it."""
+
+    __tablename__ = "suggestion_theme"
+    __table_args__ = (
+        CheckConstraint("length(name) BETWEEN 1 AND 100", name="name_length"),
+        CheckConstraint("length(keywords) BETWEEN 1 AND 1000", name="keywords_length"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    keywords: Mapped[str] = mapped_column(Text, doc="comma-separated words or phrases")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def keyword_list(self) -> list[str]:
+        """The keywords, trimmed, without empty ones."""
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]

@@ -45,3 +45,10 @@ class OfficialImportForm(FlaskForm):
         ],
     )
     valid_only = BooleanField(_l("Import the valid rows and skip the others"))
+
+
+class ThemeForm(FlaskForm):
+    """A named theme and its keywords."""
+
+    name = StringField(_l("Theme name"), validators=[DataRequired(), Length(max=100)])
+    keywords = TextAreaField(_l("Keywords"), validators=[DataRequired(), Length(max=1000)])

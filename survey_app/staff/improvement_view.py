@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..db import db
 from ..models import Cycle, Office
-from ..services import cycles, improvement, official, peers, plans, released, trends
+from ..services import cycles, improvement, official, peers, plans, released, themes, trends
 from ..templating import current_lang, format_date
 from . import trend_chart
 from .context import cycle_questionnaire, k_threshold
@@ -105,9 +105,21 @@ def national_peers(cycle: Cycle) -> dict[str, Any]:
     }
 
 
+def suggestion_themes(cycle: Cycle, office_code: str | None) -> dict[str, Any]:
+    """Frequent words, phrases and theme counts of an office's (or every office's) suggestions, K obeyed."""
+    k = k_threshold()
+    texts = themes.suggestion_texts(db.session, cycle, office_code)
+    if len(texts) < k:
+        return {"total": len(texts), "hidden": True}
+    words, phrases = themes.frequent_terms(texts, k)
+    counts = themes.theme_counts(texts, themes.all_themes(db.session), k)
+    return {"total": len(texts), "hidden": False, "words": words, "phrases": phrases, "counts": counts}
+
+
 def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     """Template variables of the improvement partials of the office page."""
     return {
+        "themes": suggestion_themes(cycle, office.code),
         "peers": office_peers(cycle, office),
         "trend": office_trends(cycle, office, lang),
         "improvement": office_gap(cycle, office),

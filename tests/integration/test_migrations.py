@@ -60,6 +60,7 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_database: str) -> None:
         "audit_event",
         "official_result",
         "improvement_measure",
+        "suggestion_theme",
     }
     assert expected <= _tables(empty_database)
     migrate.downgrade(empty_database, "base")
