@@ -1,5 +1,6 @@
-"""The microdata export as files: CSV (UTF-8 with BOM), SPSS ``.sav`` and Stata ``.dta`` (pyreadstat, through a
-polars data frame), each with variable labels, and a codebook (CSV) naming every variable in Thai and English."""
+"""The microdata export as SPSS ``.sav`` and Stata ``.dta`` files (pyreadstat, through a polars data frame) with
+variable labels, and the labels of every variable in Thai and English for the codebook. The CSV file and the
+codebook's CSV are written by :mod:`survey_app.services.microdata` with the other CSV exports' rules."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from pathlib import Path
 
 import polars as pl
 import pyreadstat
-
-from ..services.exports import to_csv
 
 BASE_LABELS: Mapping[str, tuple[str, str, str]] = {
     "office": ("รหัสสำนักงาน (รหัสจังหวัดสองหลัก)", "office code (the province's two-digit code)", "text"),
@@ -46,11 +45,6 @@ def _frame(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> pl.DataF
     return pl.DataFrame(data, schema=schema)
 
 
-def as_csv(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """CSV text with a BOM, one line per row; empty cells for blanked or missing values."""
-    return to_csv(columns, rows)
-
-
 def _write(
     kind: str, columns: Sequence[str], rows: Sequence[Sequence[object]], names: Mapping[str, str]
 ) -> bytes:
@@ -72,10 +66,3 @@ def as_sav(columns: Sequence[str], rows: Sequence[Sequence[object]], names: Mapp
 def as_dta(columns: Sequence[str], rows: Sequence[Sequence[object]], names: Mapping[str, str]) -> bytes:
     """A Stata file; ``names`` gives each variable's label (Stata keeps at most 80 characters of it)."""
     return _write("dta", columns, rows, {k: v[:80] for k, v in names.items()})
-
-
-def codebook(described: Mapping[str, tuple[str, str, str]], notes: Sequence[str]) -> str:
-    """The codebook as CSV: variable, Thai label, English label, type; then notes on disclosure control."""
-    rows: list[list[str]] = [[name, th, en, kind] for name, (th, en, kind) in described.items()]
-    rows += [["#", note, "", ""] for note in notes]
-    return to_csv(["variable", "label_th", "label_en", "type"], rows)

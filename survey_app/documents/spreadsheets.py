@@ -1,8 +1,8 @@
 """XLSX workbooks (openpyxl): the national table and one office's results, with Thai headers and numbers stored as
 numbers (never as text), so analysts can sort and compute in Excel at once.
 
-Text cells that a spreadsheet could read as a formula are neutralised as in the CSV exports. Each workbook has a
-second sheet that names every column in Thai and English and says what it holds.
+Callers neutralise text that a spreadsheet could read as a formula (``services.exports.neutralise``) before
+handing rows here. Each workbook has a last sheet that names every column in Thai and English and says what it holds.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-
-from ..services.exports import neutralise
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ def _value(value: Any) -> Any:
         return "ใช่" if value else "ไม่ใช่"
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    return neutralise(value)
+    return value
 
 
 def _sheet(

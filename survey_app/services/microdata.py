@@ -14,6 +14,7 @@ rows are all blanked), so no small group can be picked out or worked out from th
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..models import Answer, Cycle, Response
 from ..questionnaire import Questionnaire
 from . import released
+from .exports import to_csv
 
 BASE_COLUMNS = ("office", "cycle", "month", "channel", "rtype", "service", "flagged")
 
@@ -80,3 +82,15 @@ def build(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) 
         rows.append(row)
     left_out = sum(1 for r in responses if not shown[r.office_code])
     return Microdata((*BASE_COLUMNS, *items), rows, blanked, left_out)
+
+
+def as_csv(data: Microdata) -> str:
+    """The microdata as CSV (UTF-8 with BOM); empty cells for blanked or missing values."""
+    return to_csv(data.columns, data.rows)
+
+
+def codebook(described: Mapping[str, tuple[str, str, str]], notes: Sequence[str]) -> str:
+    """The codebook as CSV: variable, Thai label, English label, type; then notes on disclosure control."""
+    rows: list[list[str]] = [[name, th, en, kind] for name, (th, en, kind) in described.items()]
+    rows += [["#", note, "", ""] for note in notes]
+    return to_csv(["variable", "label_th", "label_en", "type"], rows)

@@ -10,6 +10,7 @@ from typing import Any
 from ..documents.spreadsheets import INTEGER, SCORE, Column, workbook
 from ..stats.improvement import EXCELLENT, PASS
 from ..stats.scoring import MeasureScore
+from .exports import neutralise
 from .improvement import OfficeImprovement
 from .national import OfficeRow
 
@@ -36,11 +37,16 @@ NATIONAL_COLUMNS: tuple[tuple[str, Column], ...] = (
 )
 
 
+def _safe(rows: Any) -> Any:
+    """Rows with every text cell neutralised against spreadsheet formulas."""
+    return ([neutralise(v) for v in row] for row in rows)
+
+
 def national_xlsx(rows: Sequence[OfficeRow]) -> bytes:
     """The national table as shown on the page (its filters and order), one row per office."""
     columns = [c for _a, c in NATIONAL_COLUMNS]
     data = ([getattr(row, attr) for attr, _c in NATIONAL_COLUMNS] for row in rows)
-    return workbook([("สำนักงานทั้งหมด", columns, data)])
+    return workbook([("สำนักงานทั้งหมด", columns, _safe(data))])
 
 
 SCORE_COLUMNS = (
@@ -70,7 +76,7 @@ def _score_row(code: str, label: str, kind: str, score: MeasureScore) -> list[An
 def office_xlsx(lines: Sequence[tuple[str, str, str, MeasureScore]], gap: OfficeImprovement | None) -> bytes:
     """One office's scores (EIT, indicators, items) and, when shown, the points each item costs."""
     sheets: list[tuple[str, Sequence[Column], Any]] = [
-        ("คะแนน", SCORE_COLUMNS, [_score_row(*line) for line in lines])
+        ("คะแนน", SCORE_COLUMNS, _safe(_score_row(*line) for line in lines))
     ]
     if gap is not None:
         rows = [

@@ -80,7 +80,7 @@ def microdata_export(kind: str) -> Response:
     cycle_code, data, described = _microdata()
     names = {column: th for column, (th, _en, _t) in described.items()}
     if kind == "csv":
-        body: str | bytes = microdata_files.as_csv(data.columns, data.rows)
+        body: str | bytes = microdata.as_csv(data)
         mimetype = "text/csv; charset=utf-8"
     elif kind == "sav":
         body, mimetype = microdata_files.as_sav(data.columns, data.rows, names), "application/x-spss-sav"
@@ -105,5 +105,5 @@ def microdata_codebook() -> Response:
     ]
     audit(db.session, current_user, "export", what="microdata_codebook", cycle=cycle_code)
     db.session.commit()
-    body = microdata_files.codebook(described, notes)
+    body = microdata.codebook(described, notes)
     return attachment(body, "text/csv; charset=utf-8", f"eit-{cycle_code}-codebook.csv")
