@@ -11,8 +11,10 @@ from flask_login import current_user
 from ..clock import local_today
 from ..db import db
 from ..documents import microdata as microdata_files
+from ..documents.report import OfficeReport, render_pdf
+from ..documents.report_docx import render_docx
 from ..models import Role
-from ..services import microdata, national, released, spreadsheet_exports
+from ..services import cycles, microdata, national, released, reports, spreadsheet_exports
 from ..services.accounts import audit
 from ..templating import current_lang
 from . import bp
@@ -107,3 +109,30 @@ def microdata_codebook() -> Response:
     db.session.commit()
     body = microdata.codebook(described, notes)
     return attachment(body, "text/csv; charset=utf-8", f"eit-{cycle_code}-codebook.csv")
+
+
+def _report(code: str) -> tuple[str, str, OfficeReport]:
+    office = visible_office(code)
+    cycle = required_cycle()
+    earlier = [c for c in cycles.all_cycles(db.session) if c.opens_on < cycle.opens_on]
+    report = reports.office_report(
+        db.session, cycle, office, cycle_questionnaire(cycle), k_threshold(), local_today(), earlier
+    )
+    return office.code, cycle.code, report
+
+
+@bp.get("/offices/<code>/report.<kind>")
+@staff_required
+def office_report(code: str, kind: str) -> Response:
+    """The office's analysis-and-improvement report for the cycle as ``pdf`` or ``docx`` (other kinds 404)."""
+    if kind not in ("pdf", "docx"):
+        return Response("not found", status=404)
+    office_code, cycle_code, report = _report(code)
+    if kind == "pdf":
+        body, mimetype = render_pdf(report), "application/pdf"
+    else:
+        body = render_docx(report)
+        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    audit(db.session, current_user, "export", office_code, what=f"report_{kind}", cycle=cycle_code)
+    db.session.commit()
+    return attachment(body, mimetype, f"eit-report-{cycle_code}-{office_code}.{kind}")
