@@ -1,11 +1,15 @@
 """Where an office stands among the 76 and within its region, honestly: ranks with the range their intervals allow
 (:mod:`survey_app.stats.ranking`), the distribution of office scores, and each office's change since the last cycle
-and since the start of this one. Only offices with at least K responses and a score take part."""
+and since the start of this one. Only offices with at least K responses take part.
+
+Offices are compared on their plain (unweighted, official-style) EIT with a 95 % interval, read from the cell
+rollup in one GROUP BY (count, sum and sum of squares of each respondent's EIT per office): weighting all 76
+offices on every office page would cost a third of a second, and the official ITA ranks plain means too.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,20 +19,21 @@ from ..models import Cycle, Office
 from ..questionnaire import Questionnaire
 from ..stats.ranking import Rank, histogram, honest_ranks
 from . import released, trends
-from .results import OfficeResult
 
 Score = tuple[float, float, float]
 
 
-def office_scores(results: Sequence[OfficeResult], k: int) -> dict[str, Score]:
-    """(mean, low, high) of the EIT of every office with at least K responses (weighted when it has a frame)."""
+def office_scores(session: Session, cycle: Cycle, k: int) -> dict[str, Score]:
+    """(mean, low, high) of the plain EIT of every office with at least K responses (see the module docstring)."""
     found = {}
-    for r in results:
-        if r.count < k or r.eit is None:
+    for code, (n, total, total_sq) in released.office_eit_sums(session, cycle).items():
+        if n < k:
             continue
-        est = r.eit.weighted or r.eit.unweighted
-        if math.isfinite(est.mean):
-            found[r.office_code] = (est.mean, est.low, est.high)
+        point = trends.Sums(n, total, total_sq).point(code, True)
+        if point.mean is not None and math.isfinite(point.mean):
+            low = point.low if point.low is not None else point.mean
+            high = point.high if point.high is not None else point.mean
+            found[code] = (point.mean, low, high)
     return found
 
 
@@ -50,7 +55,7 @@ def regions(session: Session) -> dict[str, str]:
 
 def standing(session: Session, cycle: Cycle, office_code: str, k: int) -> Standing:
     """The office's ranks (None when it is not ranked) and the scores of all ranked offices, best first."""
-    scores = office_scores(released.cycle_results(session, cycle).offices, k)
+    scores = office_scores(session, cycle, k)
     where = regions(session)
     region = where.get(office_code, "")
     national = honest_ranks(scores) if scores else {}
@@ -69,12 +74,17 @@ class Change:
     since_start: float | None
 
 
+def distribution(session: Session, cycle: Cycle, k: int) -> list[tuple[float, int]]:
+    """The histogram of office EIT scores (bins of 5 points from 50; lower scores fall in the first bin)."""
+    return histogram([s[0] for s in office_scores(session, cycle, k).values()])
+
+
 def changes(
     session: Session, cycle: Cycle, previous: Cycle | None, questionnaire: Questionnaire, k: int
 ) -> tuple[dict[str, Change], list[tuple[float, int]]]:
-    """Every office's change, and the histogram of office EIT scores (bins of 5 points from 50)."""
-    now = office_scores(released.cycle_results(session, cycle).offices, k)
-    before = office_scores(released.cycle_results(session, previous).offices, k) if previous else {}
+    """Every office's change, and the histogram of office EIT scores."""
+    now = office_scores(session, cycle, k)
+    before = office_scores(session, previous, k) if previous else {}
     first = trends.first_months(session, cycle, questionnaire, k)
     found = {}
     for code in sorted(set(now) | set(before)):

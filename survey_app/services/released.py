@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from ..models import Cycle, Response
+from ..models import CellStat, Cycle, Response
 from . import results
 from .cell_tables import OfficeTables, load_tables
 
@@ -47,3 +47,14 @@ def hidden_groups(counts: Mapping[str, int], k: int) -> set[str]:
     while hidden and sum(counts[g] for g in hidden) < k and shown:
         hidden.add(shown.pop(0)[1])
     return hidden
+
+
+def office_eit_sums(session: Session, cycle: Cycle) -> dict[str, tuple[int, float, float]]:
+    """Per office: count, sum and sum of squares of each respondent's EIT (one GROUP BY over the rollup)."""
+    c = CellStat.__table__.c
+    rows = session.execute(
+        select(c.office_code, func.sum(c.n), func.sum(c.total), func.sum(c.total_sq))
+        .where(c.cycle_id == cycle.id, c.measure == "EIT")
+        .group_by(c.office_code)
+    )
+    return {str(code): (int(n or 0), float(t or 0), float(q or 0)) for code, n, t, q in rows}

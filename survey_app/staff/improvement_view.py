@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..db import db
 from ..models import Cycle, Office
 from ..services import cycles, improvement, official, peers, plans, released, themes, trends
+from ..services.results import OfficeResult
 from ..templating import current_lang, format_date
 from . import trend_chart
 from .context import cycle_questionnaire, k_threshold
@@ -26,10 +27,12 @@ def labels(cycle: Cycle, lang: str) -> dict[str, dict[str, str]]:
     }
 
 
-def office_gap(cycle: Cycle, office: Office) -> improvement.OfficeImprovement | None:
+def office_gap(
+    cycle: Cycle, office: Office, result: OfficeResult | None = None
+) -> improvement.OfficeImprovement | None:
     """The office's gap decomposition, or None while it is hidden (fewer than K responses)."""
     session = db.session
-    result = released.cycle_results(session, cycle, [office.code]).offices[0]
+    result = result or released.cycle_results(session, cycle, [office.code]).offices[0]
     tables = released.office_tables(session, cycle, [office.code])
     if office.code not in tables:
         return None
@@ -38,7 +41,7 @@ def office_gap(cycle: Cycle, office: Office) -> improvement.OfficeImprovement | 
     )
 
 
-def official_beside(cycle: Cycle, office: Office) -> dict[str, Any] | None:
+def official_beside(cycle: Cycle, office: Office, result: OfficeResult) -> dict[str, Any] | None:
     """The official result for the cycle's fiscal year beside the survey's EIT (None when not imported).
 
     The survey's EIT is given only when the office has at least K responses; the difference is survey − official.
@@ -46,7 +49,6 @@ def official_beside(cycle: Cycle, office: Office) -> dict[str, Any] | None:
     found = official.for_office(db.session, cycle.fiscal_year, office.code)
     if found is None:
         return None
-    result = released.cycle_results(db.session, cycle, [office.code]).offices[0]
     eit = result.eit if result.count >= k_threshold() else None
     weighted = eit.weighted if eit is not None and eit.weighted is not None else None
     plain = eit.unweighted if eit is not None else None
@@ -91,18 +93,18 @@ def office_peers(cycle: Cycle, office: Office) -> dict[str, Any]:
     return {"standing": found, "plot": trend_chart.caterpillar(found.scores)}
 
 
-def national_peers(cycle: Cycle) -> dict[str, Any]:
-    """The national page's distribution of office scores and each office's change (admins and viewers)."""
+def national_distribution(cycle: Cycle) -> dict[str, Any]:
+    """The national page's histogram of office scores (admins and viewers)."""
+    bins = peers.distribution(db.session, cycle, k_threshold())
+    return {"bars": trend_chart.bars(bins), "scored": sum(n for _s, n in bins)}
+
+
+def national_changes(cycle: Cycle) -> dict[str, Any]:
+    """Each office's change since the last cycle and since its first shown month (``/staff/changes``)."""
     previous = peers.previous_cycle(db.session, cycle)
-    changes, bins = peers.changes(db.session, cycle, previous, cycle_questionnaire(cycle), k_threshold())
+    changes, _bins = peers.changes(db.session, cycle, previous, cycle_questionnaire(cycle), k_threshold())
     names = {o.code: o.name(current_lang()) for o in db.session.scalars(select(Office).order_by(Office.code))}
-    return {
-        "previous": previous,
-        "changes": [changes[c] for c in sorted(changes)],
-        "names": names,
-        "bars": trend_chart.bars(bins),
-        "scored": sum(n for _s, n in bins),
-    }
+    return {"previous": previous, "changes": [changes[c] for c in sorted(changes)], "names": names}
 
 
 def suggestion_themes(cycle: Cycle, office_code: str | None) -> dict[str, Any]:
@@ -118,13 +120,14 @@ def suggestion_themes(cycle: Cycle, office_code: str | None) -> dict[str, Any]:
 
 def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     """Template variables of the improvement partials of the office page."""
+    result = released.cycle_results(db.session, cycle, [office.code]).offices[0]
     return {
         "themes": suggestion_themes(cycle, office.code),
         "peers": office_peers(cycle, office),
         "trend": office_trends(cycle, office, lang),
-        "improvement": office_gap(cycle, office),
+        "improvement": office_gap(cycle, office, result),
         "improvement_labels": labels(cycle, lang),
-        "official_beside": official_beside(cycle, office),
+        "official_beside": official_beside(cycle, office, result),
         "plan_measures": plans.office_plan(db.session, cycle.id, office.code),
     }
 

@@ -38,7 +38,7 @@ def test_office_rank_is_a_range_when_intervals_overlap(client, session, cycle, q
         )
 
 
-def test_national_page_shows_the_distribution_and_change_since_the_last_cycle(
+def test_national_page_shows_the_distribution_and_each_offices_change_since_the_last_cycle(
     client, session, cycle, questionnaire
 ) -> None:  # type: ignore[no-untyped-def]
     earlier = Cycle(
@@ -52,11 +52,17 @@ def test_national_page_shows_the_distribution_and_change_since_the_last_cycle(
     add_responses(session, cycle, questionnaire, OWN, [Spec(level=2)] * 5)
     add_responses(session, cycle, questionnaire, OTHER, [Spec(level=2)] * 2)
     sign_in(client, session, "viewer")
-    page = client.get(f"/staff/?cycle={cycle.code}&lang=en").text
-    assert "Distribution of office scores" in page
+    national = client.get(f"/staff/?cycle={cycle.code}&lang=en").text
+    assert "Distribution of office scores" in national and "1 offices with at least 5 responses" in national
+    page = client.get(f"/staff/changes?cycle={cycle.code}&lang=en").text
     change = expected_eit(questionnaire, raw_answers(questionnaire, 2)) - expected_eit(
         questionnaire, raw_answers(questionnaire, 1)
     )
     row = page.split(f'id="change-{OWN}"')[1].split("</tr>")[0]
     assert f"{change:+.2f}" in row
     assert f'id="change-{OTHER}"' not in page, "an office below K has no score and no change"
+
+
+def test_office_users_have_no_change_table(client, session, cycle) -> None:  # type: ignore[no-untyped-def]
+    sign_in(client, session, "office", OWN)
+    assert client.get("/staff/changes").status_code == 403
