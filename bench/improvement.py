@@ -44,7 +44,9 @@ def main() -> None:
         accounts.create_staff(session, "bench-admin@industry.local", "admin", PASSWORD)
     client = app.test_client()
     client.post("/staff/login", data={"email": "bench-admin@industry.local", "password": PASSWORD})
-    print(f"| page | median ms | p90 ms |  ({args.rounds} rounds, {app.config['DATABASE_URL'].split(':')[0]})")
+    print(
+        f"| page | median ms | p90 ms |  ({args.rounds} rounds, {app.config['DATABASE_URL'].split(':')[0]})"
+    )
     print("| --- | ---: | ---: |")
     for name, url in pages(args.office):
         times = []
