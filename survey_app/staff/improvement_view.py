@@ -99,12 +99,24 @@ def national_distribution(cycle: Cycle) -> dict[str, Any]:
     return {"bars": trend_chart.bars(bins), "scored": sum(n for _s, n in bins)}
 
 
-def national_changes(cycle: Cycle) -> dict[str, Any]:
-    """Each office's change since the last cycle and since its first shown month (``/staff/changes``)."""
+def national_changes(cycle: Cycle, region: str = "") -> dict[str, Any]:
+    """Each office's change since the last cycle and since its first shown month (``/staff/changes``), for every
+    office or those of one region (an unknown region shows every office)."""
     previous = peers.previous_cycle(db.session, cycle)
     changes, _bins = peers.changes(db.session, cycle, previous, cycle_questionnaire(cycle), k_threshold())
-    names = {o.code: o.name(current_lang()) for o in db.session.scalars(select(Office).order_by(Office.code))}
-    return {"previous": previous, "changes": [changes[c] for c in sorted(changes)], "names": names}
+    offices = list(db.session.scalars(select(Office).order_by(Office.code)))
+    regions = sorted({o.region for o in offices})
+    region = region if region in regions else ""
+    shown = {o.code for o in offices if not region or o.region == region}
+    names = {o.code: o.name(current_lang()) for o in offices}
+    return {
+        "previous": previous,
+        "changes": [changes[c] for c in sorted(changes) if c in shown],
+        "names": names,
+        "office_regions": {o.code: o.region for o in offices},
+        "regions": regions,
+        "region": region,
+    }
 
 
 def suggestion_themes(cycle: Cycle, office_code: str | None) -> dict[str, Any]:

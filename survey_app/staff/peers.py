@@ -1,9 +1,9 @@
-"""``/staff/changes``: each office's EIT and its change since the last cycle and since its first shown month, for
-admins and viewers (linked from the national page's distribution of office scores)."""
+"""``/staff/changes[?region=R]``: each office's EIT and its change since the last cycle and since its first shown
+month, nationally or for one region, for admins and viewers (linked from the national page's distribution)."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 
 from ..models import Role
 from . import bp
@@ -17,4 +17,7 @@ from .improvement_view import national_changes
 def office_changes() -> str:
     """The change table (computing every office's first month costs about a second on a large cycle)."""
     cycle = required_cycle()
-    return render_template("staff/changes.html", cycle=cycle, k=k_threshold(), **national_changes(cycle))
+    region = (request.args.get("region") or "").strip()
+    return render_template(
+        "staff/changes.html", cycle=cycle, k=k_threshold(), **national_changes(cycle, region)
+    )

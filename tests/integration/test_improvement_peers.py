@@ -61,6 +61,9 @@ def test_national_page_shows_the_distribution_and_each_offices_change_since_the_
     row = page.split(f'id="change-{OWN}"')[1].split("</tr>")[0]
     assert f"{change:+.2f}" in row
     assert f'id="change-{OTHER}"' not in page, "an office below K has no score and no change"
+    # The regional view: Samut Prakan (11) is in the central region, not the north.
+    assert f'id="change-{OWN}"' in client.get(f"/staff/changes?cycle={cycle.code}&region=central").text
+    assert f'id="change-{OWN}"' not in client.get(f"/staff/changes?cycle={cycle.code}&region=north").text
 
 
 def test_office_users_have_no_change_table(client, session, cycle) -> None:  # type: ignore[no-untyped-def]
