@@ -124,3 +124,23 @@ def test_a_closed_cycle_refuses_changes(client, session, cycle) -> None:  # type
     )
     assert response.status_code == 409
     assert _measures(session)[0].status == "planned"
+
+
+def test_a_measure_is_overdue_by_the_bangkok_date_even_before_utc_midnight(session, cycle) -> None:  # type: ignore[no-untyped-def]
+    from survey_app.clock import local_today
+    from survey_app.services import plans
+
+    due = dt.date(2026, 11, 30)
+    session.add(ImprovementMeasure(cycle_id=cycle.id, office_code=OWN, item="E1", action="x", owner="y",
+                                   due_on=due, status="in_progress"))  # fmt: skip
+    session.commit()
+    # 30 Nov 2026 23:30 UTC is already 1 Dec 06:30 in Bangkok: the measure due on 30 Nov is overdue there.
+    bangkok = local_today(dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC))
+    assert bangkok == dt.date(2026, 12, 1)
+    assert plans.progress(session, cycle.id, bangkok)[OWN].overdue == 1
+    assert (
+        plans.progress(session, cycle.id, local_today(dt.datetime(2026, 11, 30, 16, 59, tzinfo=dt.UTC)))[
+            OWN
+        ].overdue
+        == 0
+    ), "16:59 UTC is 23:59 on 30 Nov in Bangkok: still due today"
