@@ -18,7 +18,7 @@ from .invitations import Invitation, OutboxMessage
 from .links import SurveyLink
 from .offices import Office
 from .responses import Answer, CellStat, Response, SpentNonce
-from .staff import AuditEvent, StaffUser
+from .staff import AuditEvent, RecoveryCode, StaffSession, StaffUser
 
 __all__ = [
     "Answer",
@@ -38,12 +38,14 @@ __all__ = [
     "OutboxMessage",
     "OutboxState",
     "PopulationFrame",
+    "RecoveryCode",
     "Region",
     "RespondentType",
     "Response",
     "Role",
     "SamplingMethod",
     "SpentNonce",
+    "StaffSession",
     "StaffUser",
     "SuggestionTheme",
     "SurveyLink",

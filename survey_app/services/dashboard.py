@@ -150,24 +150,26 @@ def count_by(session: Session, cycle_id: int, office_code: str, column: str) -> 
 
 @dataclass(frozen=True)
 class FlagCounts:
-    """Responses flagged as too fast, as straight-lined, and with either flag."""
+    """Responses flagged as too fast, as straight-lined, as part of a burst from one source, and with any flag."""
 
     too_fast: int
     straight_lined: int
     flagged: int
+    burst: int = 0
 
 
 def flag_counts(session: Session, cycle_id: int, office_code: str) -> FlagCounts:
     """How many of the office's responses carry each data-quality flag."""
-    flagged = or_(Response.too_fast, Response.straight_lined)
+    flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
     row = session.execute(
         select(
             func.coalesce(func.sum(case((Response.too_fast, 1), else_=0)), 0),
             func.coalesce(func.sum(case((Response.straight_lined, 1), else_=0)), 0),
             func.coalesce(func.sum(case((flagged, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Response.burst, 1), else_=0)), 0),
         ).where(Response.cycle_id == cycle_id, Response.office_code == office_code)
     ).one()
-    return FlagCounts(int(row[0]), int(row[1]), int(row[2]))
+    return FlagCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,9 @@ class Submission:
     too_fast: bool
     nonce_hash: str
     nonce_expires_on: dt.date
+    burst: bool = (
+        False  # more than the day's limit from one source (services/bursts.py); the source is not kept
+    )
 
 
 def check(questionnaire: Questionnaire, submission: Submission) -> None:
@@ -137,6 +140,7 @@ def _response(questionnaire: Questionnaire, submission: Submission, today: dt.da
         questionnaire_version=questionnaire.version,
         too_fast=submission.too_fast,
         straight_lined=questionnaire.is_straight_lined(submission.answers),
+        burst=submission.burst,
         is_demo=False,
         suggestion=submission.suggestion or None,
         submitted_on=today,

@@ -26,6 +26,7 @@ RESPONSE_COLUMNS = {
     "questionnaire_version",
     "too_fast",
     "straight_lined",
+    "burst",  # a data-quality flag: more than the day's limit from one source (the source is not kept)
     "is_demo",
     "suggestion",
     "submitted_on",  # a date
