@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..clock import utc_now
 from ..models import Cycle, CycleState, ImprovementMeasure, MeasureStatus, StaffUser
 from .accounts import audit
 
@@ -69,7 +70,7 @@ def set_status(
         return False
     before = measure.status
     measure.status = status
-    measure.updated_at = dt.datetime.now(dt.UTC)
+    measure.updated_at = utc_now()
     audit(session, actor, "plan_status", measure.office_code, cycle=cycle.code, measure=measure.id,
           before=before, after=status)  # fmt: skip
     return True
