@@ -1,7 +1,7 @@
 """improvement: official ITA results per office and fiscal year, offices' improvement measures, suggestion themes
 
 Revision ID: i13
-Revises: i14
+Revises: i09
 Create Date: 2026-11-30 01:24:42.750237
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'i13'
-down_revision: str | None = 'i14'
+down_revision: str | None = 'i09'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -215,7 +215,8 @@ def _store(
         burst=bursts.observe(limiter.storage, current_app.config["BURST_LIMIT"], target.office.code, device),
     )
     try:
-        return submission.submit(db.session, questionnaire, entry, today())
+        batch = int(current_app.config["SUPPRESS_BELOW"])
+        return submission.submit(db.session, questionnaire, entry, today(), batch_size=batch)
     except submission.SubmissionError:
         db.session.rollback()
         abort(400)

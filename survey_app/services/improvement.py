@@ -2,8 +2,9 @@
 
 Reads scores and cell tables through :mod:`survey_app.services.released`; the arithmetic is in
 :mod:`survey_app.stats.improvement`. Nothing is returned for an office below K responses, and an item's
-lowest-scoring respondent types and services are named only among groups the dashboard's suppression rule shows
-(at least K respondents, a lone hidden group hiding the next smallest).
+lowest-scoring respondent types and services are named only among groups of at least K respondents whose hidden
+neighbours together hold at least K too (:func:`survey_app.services.released.hidden_groups`), so no small group's
+mean can be worked out from the office's.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from ..stats.improvement import (
     decompose,
     lowest_groups,
 )
+from . import released
 from .cell_tables import OfficeTables
-from .dashboard import suppress
 from .results import OfficeResult
 
 
@@ -100,10 +101,11 @@ def _groups(tables: OfficeTables, measure: int, axis: int) -> dict[str, tuple[in
 
 
 def _visible(groups: Mapping[str, tuple[int, float]], k: int) -> set[str]:
-    shown = suppress({code: count for code, (count, _t) in groups.items() if count > 0}, k)
-    if shown.hidden:
+    """Groups whose mean may be shown: at least K, and the hidden ones together at least K (see ``released``)."""
+    counts = {code: count for code, (count, _t) in groups.items() if count > 0}
+    if sum(counts.values()) < k:
         return set()
-    return {cell.code for cell in shown.cells if not cell.hidden}
+    return set(counts) - released.hidden_groups(counts, k)
 
 
 def office_improvement(

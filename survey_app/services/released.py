@@ -1,27 +1,39 @@
-"""Where the improvement features read results from: one place, so that switching them to the *released* state
-(answers that reach staff only in batches of K, design.md) is a change to this module alone.
+"""Where the improvement features read results from: the *released* state (``services/release.py``: answers
+reach staff only in batches of K) through the one disclosure rule (``services/disclosure.py``), in one place.
 
-Until the released state exists, these read what ``services.results`` reads today: the live cell rollup.
+Scores and cell tables come from the rollup ``cell_stat``, which holds only released responses; every office's
+result passes :func:`survey_app.services.disclosure.office_result` (no scores below K, no weighted scores beside
+a small respondent type). Queries of raw rows (trends, microdata, suggestions) take :func:`response_filter`,
+which keeps released responses only. :func:`hidden_groups` is the complementary suppression of groups whose
+means are shown (months, respondent types, services, microdata cells).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from ..models import CellStat, Cycle, Response
-from . import results
+from . import disclosure, results
 from .cell_tables import OfficeTables, load_tables
 
 
 def cycle_results(
-    session: Session, cycle: Cycle, offices: Sequence[str] | None = None, *, today: dt.date | None = None
+    session: Session,
+    cycle: Cycle,
+    offices: Sequence[str] | None = None,
+    *,
+    k: int,
+    today: dt.date | None = None,
 ) -> results.CycleResults:
-    """Scores of ``offices`` (default: all) in ``cycle`` as staff may see them."""
-    return results.cycle_results(session, cycle, offices, today=today)
+    """Scores of ``offices`` (default: all) in ``cycle`` as staff may see them (the disclosure rule, K = ``k``)."""
+    computed = results.cycle_results(session, cycle, offices, today=today, k=k)
+    shown = [disclosure.office_result(r, k) for r in computed.offices]
+    return dataclasses.replace(computed, offices=shown)
 
 
 def office_tables(
@@ -33,7 +45,7 @@ def office_tables(
 
 def response_filter(cycle: Cycle) -> list[ColumnElement[bool]]:
     """WHERE clauses choosing the responses of ``cycle`` that staff exports may read (the microdata)."""
-    return [Response.cycle_id == cycle.id]
+    return [Response.cycle_id == cycle.id, Response.released == true()]
 
 
 def hidden_groups(counts: Mapping[str, int], k: int) -> set[str]:

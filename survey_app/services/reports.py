@@ -52,7 +52,7 @@ def office_report(
     earlier: list[Cycle] | None = None,
 ) -> OfficeReport:  # fmt: skip
     """Everything the report of ``office`` for ``cycle`` shows, suppressed below K as on the page."""
-    result = released.cycle_results(session, cycle, [office.code]).offices[0]
+    result = released.cycle_results(session, cycle, [office.code], k=k).offices[0]
     hidden = result.count < k
     tables = released.office_tables(session, cycle, [office.code])
     gap = None if hidden or office.code not in tables else improvement.office_improvement(

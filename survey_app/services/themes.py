@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Cycle, Response, StaffUser, SuggestionTheme
+from . import released
 from .accounts import audit
 
 WORD = re.compile(r"^[\u0e00-\u0e7fA-Za-z][\u0e00-\u0e7fA-Za-z\-]*$")
@@ -113,9 +114,9 @@ def theme_counts(texts: Sequence[str], themes: Sequence[SuggestionTheme], k: int
 
 
 def suggestion_texts(session: Session, cycle: Cycle, office_code: str | None) -> list[str]:
-    """The non-empty suggestions of an office (or every office) in the cycle, in no meaningful order."""
+    """The non-empty suggestions of released responses of an office (or every office), in no meaningful order."""
     query = select(func.trim(Response.suggestion)).where(
-        Response.cycle_id == cycle.id,
+        *released.response_filter(cycle),
         Response.suggestion.is_not(None),
         func.length(func.trim(Response.suggestion)) > 0,
     )

@@ -175,7 +175,7 @@ def cycle_over_cycle(session: Session, cycles: Sequence[Cycle], office: str, k: 
     """The office's EIT in each of ``cycles`` (oldest first), hidden where it had fewer than K responses."""
     points = []
     for cycle in sorted(cycles, key=lambda c: (c.opens_on, c.code)):
-        result = released.cycle_results(session, cycle, [office]).offices[0]
+        result = released.cycle_results(session, cycle, [office], k=k).offices[0]
         est = None
         if result.count >= k and result.eit is not None:
             est = result.eit.weighted or result.eit.unweighted

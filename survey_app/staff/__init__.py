@@ -10,9 +10,10 @@ bp = Blueprint("staff", __name__)
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    from .cookies import install
+    from . import cookies, nocache
 
-    install(cast(Flask, state.app))
+    cookies.install(cast(Flask, state.app))
+    nocache.install(cast(Flask, state.app))
 
 
 from . import (  # noqa: E402,F401

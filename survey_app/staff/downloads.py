@@ -52,7 +52,7 @@ def office_xlsx(code: str) -> Response:
     """One office's scores and what holds it back, as XLSX (no scores below K responses)."""
     office = visible_office(code)
     cycle = required_cycle()
-    result = released.cycle_results(db.session, cycle, [office.code]).offices[0]
+    result = released.cycle_results(db.session, cycle, [office.code], k=k_threshold()).offices[0]
     lines = []
     if result.count >= k_threshold():
         lines = [

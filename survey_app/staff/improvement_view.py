@@ -32,7 +32,7 @@ def office_gap(
 ) -> improvement.OfficeImprovement | None:
     """The office's gap decomposition, or None while it is hidden (fewer than K responses)."""
     session = db.session
-    result = result or released.cycle_results(session, cycle, [office.code]).offices[0]
+    result = result or released.cycle_results(session, cycle, [office.code], k=k_threshold()).offices[0]
     tables = released.office_tables(session, cycle, [office.code])
     if office.code not in tables:
         return None
@@ -132,7 +132,7 @@ def suggestion_themes(cycle: Cycle, office_code: str | None) -> dict[str, Any]:
 
 def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     """Template variables of the improvement partials of the office page."""
-    result = released.cycle_results(db.session, cycle, [office.code]).offices[0]
+    result = released.cycle_results(db.session, cycle, [office.code], k=k_threshold()).offices[0]
     return {
         "themes": suggestion_themes(cycle, office.code),
         "peers": office_peers(cycle, office),
@@ -144,9 +144,9 @@ def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     }
 
 
-def api_fields(cycle: Cycle, results: list[Any]) -> dict[str, dict[str, Any]]:
+def api_fields(cycle: Cycle, codes: list[str]) -> dict[str, dict[str, Any]]:
     """The ``improvement`` field of each office in ``/staff/api/results`` (offices below K get none)."""
-    codes = [r.office_code for r in results]
+    results = released.cycle_results(db.session, cycle, codes, k=k_threshold()).offices
     tables = released.office_tables(db.session, cycle, codes)
     found = improvement.improvements(results, tables, cycle_questionnaire(cycle), k_threshold())
     return {code: gap.to_dict() for code, gap in found.items()}
