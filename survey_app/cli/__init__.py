@@ -1,9 +1,10 @@
 """The ``survey-app`` command: this module builds the group and adds each area's commands to it.
 
 One module per area: ``database`` (migrations, pruning), ``seed`` (offices, cycle, demo data), ``staff`` (accounts),
-``surveys`` (questionnaire checks), ``links`` (poster links), ``outreach`` (posters, invitations, mail) and ``stats``
-(scores, rollup). Areas share :mod:`survey_app.cli.common` and never import this module, so there is no import
-circle. Every command that takes ``--cycle CODE`` defaults to the open cycle when exactly one is open.
+``surveys`` (questionnaire checks), ``links`` (poster links), ``outreach`` (posters, invitations, mail), ``stats``
+(scores, rollup) and ``reports`` (the offices' analysis-and-improvement reports). Areas share
+:mod:`survey_app.cli.common` and never import this module, so there is no import circle. Every command that
+takes ``--cycle CODE`` defaults to the open cycle when exactly one is open.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from . import database, links, outreach, seed, staff, stats, surveys
+from . import database, links, outreach, reports, seed, staff, stats, surveys
 
 
 @click.group()
@@ -19,7 +20,7 @@ def cli() -> None:
     """EIT survey system for the provincial industry offices."""
 
 
-for _area in (database, seed, staff, surveys, links, outreach, stats):
+for _area in (database, seed, staff, surveys, links, outreach, stats, reports):
     for _command in _area.COMMANDS:
         cli.add_command(_command)
 

@@ -13,6 +13,7 @@ from .enums import (
     Role,
     SamplingMethod,
 )
+from .improvement import ImprovementMeasure, MeasureStatus, OfficialResult, SuggestionTheme
 from .invitations import Invitation, OutboxMessage
 from .links import SurveyLink
 from .offices import Office
@@ -27,9 +28,12 @@ __all__ = [
     "Channel",
     "Cycle",
     "CycleState",
+    "ImprovementMeasure",
     "Invitation",
     "InvitationStatus",
+    "MeasureStatus",
     "Office",
+    "OfficialResult",
     "OutboxKind",
     "OutboxMessage",
     "OutboxState",
@@ -43,5 +47,6 @@ __all__ = [
     "SpentNonce",
     "StaffSession",
     "StaffUser",
+    "SuggestionTheme",
     "SurveyLink",
 ]

@@ -5,7 +5,8 @@ office users get their own office only (another office's code answers 404). Ever
 state through ``services.disclosure``, as on the dashboard: offices with fewer than K released responses come
 without scores, weighted scores are withheld beside a small respondent type, respondent-type and flag counts are
 suppressed, and with ``exclude_flagged=1`` an office's scores are given only when the dashboard would show the
-comparison (at least K flagged and K unflagged responses; no flagged response: the same scores).
+comparison (at least K flagged and K unflagged responses; no flagged response: the same scores). Each office
+carries ``improvement``: what holds it back (``services.improvement``), null below K or with ``exclude_flagged``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ..models import Role
 from ..services import disclosure
 from ..services.accounts import audit
 from ..services.reasons import labels_of
-from . import bp
+from . import bp, improvement_view
 from .access import staff_required
 from .context import cycle_questionnaire, k_threshold, required_cycle, visible_office
 
@@ -49,6 +50,12 @@ def api_results() -> tuple[dict[str, Any], int, dict[str, str]]:
         )
     except LookupError:
         abort(404)
+    # What holds each office back (the gap decomposition), with flagged responses as on the office page.
+    gaps = (
+        {} if exclude else improvement_view.api_fields(cycle, [o["office_code"] for o in payload["offices"]])
+    )
+    for entry in payload["offices"]:
+        entry["improvement"] = gaps.get(entry["office_code"])
     audit(db.session, current_user, "export", office or None, what="results_json", cycle=cycle.code,
           exclude_flagged=exclude)  # fmt: skip
     db.session.commit()

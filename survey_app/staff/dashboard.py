@@ -22,6 +22,7 @@ from ..templating import current_lang, format_date
 from . import bp, charts
 from .access import staff_required
 from .context import cycle_questionnaire, k_threshold, requested_cycle, visible_office
+from .improvement_view import office_extras
 from .results_view import office_results
 
 
@@ -109,6 +110,7 @@ def office_dashboard(code: str) -> str:
         suggestions=counts.suggestions(db.session, cycle.id, office.code, k_threshold()),
         can_write=current_user.can_write,
         k=k_threshold(),
+        **office_extras(cycle, office, lang),
     )
 
 

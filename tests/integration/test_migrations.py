@@ -58,6 +58,9 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_database: str) -> None:
         "invitation",
         "staff_user",
         "audit_event",
+        "official_result",
+        "improvement_measure",
+        "suggestion_theme",
     }
     assert expected <= _tables(empty_database)
     migrate.downgrade(empty_database, "base")

@@ -98,12 +98,23 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("staff.office_links_qr", "GET"): Expect(admin=404, viewer=404, office_own=404),
     ("staff.office_links_poster", "GET"): Expect(admin=404, viewer=404, office_own=404),
     ("staff.all_posters", "POST"): Expect(admin=200, viewer=403, office_own=403, office_other=None),
+    # Improvement (issue 13): plans, official results, changes, national XLSX and microdata are not an office's.
+    ("staff.office_plan_status", "POST"): Expect(admin=404, viewer=403, office_own=404),  # no measure 999999
+    ("staff.all_plans", "GET"): Expect(office_own=403, office_other=None),
+    ("staff.official_results", "GET"): Expect(viewer=403, office_own=403, office_other=None),
+    ("staff.official_import", "POST"): Expect(admin=400, viewer=403, office_own=403, office_other=None),
+    ("staff.office_changes", "GET"): Expect(office_own=403, office_other=None),
+    ("staff.export_xlsx", "GET"): Expect(office_own=403, office_other=None),
+    # <kind> is "citizen" here: neither a report nor a microdata format, so 404 where the role may ask at all.
+    ("staff.office_report", "GET"): Expect(admin=404, viewer=404, office_own=404),
+    ("staff.microdata_export", "GET"): Expect(admin=404, viewer=403, office_own=403, office_other=None),
+    ("staff.microdata_codebook", "GET"): Expect(viewer=403, office_own=403, office_other=None),
 }
 DEFAULT_POST = Expect(admin="allowed", viewer=403, office_own="allowed", office_other=404)
 
 # Values for route parameters that are not an office code (other features' routes included).
 PARAMS = {"audience": "citizen", "kind": "citizen", "fmt": "pdf", "format": "pdf", "version": "1", "id": "1",
-          "link_id": "1", "user_id": "999999"}  # fmt: skip
+          "link_id": "1", "user_id": "999999", "measure_id": "999999"}  # fmt: skip
 CYCLE_ENDPOINTS = {"staff.cycle_edit", "staff.cycle_open", "staff.cycle_close"}
 OFFICE_PARAMS = {"code", "office", "office_code"}
 # Query strings that make a route act on an office (the JSON API takes the office as a parameter).

@@ -1,0 +1,71 @@
+"""Peers through HTTP: honest ranks on the office page (other offices unnamed), the national distribution and each
+office's change since the last cycle."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from survey_app.models import Cycle, Office
+
+from .staff_data import OTHER, OWN, Spec, add_responses, expected_eit, isolate_requests, raw_answers, sign_in
+
+
+@pytest.fixture(autouse=True)
+def _isolated(app) -> None:  # type: ignore[no-untyped-def]
+    isolate_requests(app)
+
+
+def test_office_rank_is_a_range_when_intervals_overlap(client, session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    # OWN: identical answers → zero-width interval at EIT(level 2) = 72.22. "13": 4 × level 3 and 2 × level 1,
+    # mean 81.11 with 95 % interval about 59.1–103.1, which overlaps OWN's; "14": all top answers (100, zero
+    # width), surely above OWN. Three offices are ranked.
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=2)] * 6)
+    add_responses(session, cycle, questionnaire, "13", [Spec(level=3)] * 4 + [Spec(level=1)] * 2)
+    add_responses(session, cycle, questionnaire, "14", [Spec(level=3, straight=True)] * 6)
+    assert expected_eit(questionnaire, raw_answers(questionnaire, 3, straight=True)) == pytest.approx(100.0)
+    sign_in(client, session, "office", OWN)
+    page = client.get(f"/staff/offices/{OWN}?lang=en").text
+    national = page.split('id="rank-national">')[1].split("</dd>")[0]
+    # By the score OWN is third (14 at 100, 13 at 81.11); only 14 is surely above it, nobody surely below.
+    assert "rank 3 of 3 by the score, but anywhere from 2 to 3" in national
+    peers = page.split('id="peers"')[1].split("</section>")[0]
+    for code in ("13", "14"):
+        office = session.get(Office, code)
+        assert office.province_en not in peers and office.province_th not in peers, (
+            "other offices are not named"
+        )
+
+
+def test_national_page_shows_the_distribution_and_each_offices_change_since_the_last_cycle(
+    client, session, cycle, questionnaire
+) -> None:  # type: ignore[no-untyped-def]
+    earlier = Cycle(
+        code="EIT-OLD", fiscal_year=cycle.fiscal_year - 1, questionnaire_id=cycle.questionnaire_id,
+        questionnaire_version=cycle.questionnaire_version, opens_on=cycle.opens_on - dt.timedelta(days=365),
+        closes_on=cycle.opens_on - dt.timedelta(days=1), state="closed",
+    )  # fmt: skip
+    session.add(earlier)
+    session.commit()
+    add_responses(session, earlier, questionnaire, OWN, [Spec(level=1)] * 5)
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=2)] * 5)
+    add_responses(session, cycle, questionnaire, OTHER, [Spec(level=2)] * 2)
+    sign_in(client, session, "viewer")
+    national = client.get(f"/staff/?cycle={cycle.code}&lang=en").text
+    assert "Distribution of office scores" in national and "1 offices with at least 5 responses" in national
+    page = client.get(f"/staff/changes?cycle={cycle.code}&lang=en").text
+    change = expected_eit(questionnaire, raw_answers(questionnaire, 2)) - expected_eit(
+        questionnaire, raw_answers(questionnaire, 1)
+    )
+    row = page.split(f'id="change-{OWN}"')[1].split("</tr>")[0]
+    assert f"{change:+.2f}" in row
+    assert f'id="change-{OTHER}"' not in page, "an office below K has no score and no change"
+    # The regional view: Samut Prakan (11) is in the central region, not the north.
+    assert f'id="change-{OWN}"' in client.get(f"/staff/changes?cycle={cycle.code}&region=central").text
+    assert f'id="change-{OWN}"' not in client.get(f"/staff/changes?cycle={cycle.code}&region=north").text
+
+
+def test_office_users_have_no_change_table(client, session, cycle) -> None:  # type: ignore[no-untyped-def]
+    sign_in(client, session, "office", OWN)
+    assert client.get("/staff/changes").status_code == 403
