@@ -114,7 +114,8 @@ def test_closing_erases_contact_details_keeps_counts_and_lets_the_next_cycle_ope
     session.commit()
     sign_in(client, session, "admin")
     _create(client)
-    closed = client.post(f"/staff/cycles/{cycle.code}/close?lang=en", data={"csrf_token": _token(client)})
+    closed = client.post(f"/staff/cycles/{cycle.code}/close?lang=en",
+                         data={"csrf_token": _token(client), "confirm_code": cycle.code})  # fmt: skip
     assert closed.status_code == 302
     assert "Contact details erased: 3" in client.get("/staff/cycles?lang=en").text
     assert _cycle(session, cycle.code).state == "closed"
@@ -134,7 +135,9 @@ def test_closing_erases_contact_details_keeps_counts_and_lets_the_next_cycle_ope
 
 def test_a_closed_cycle_cannot_be_reopened_or_edited(client, session, cycle) -> None:
     sign_in(client, session, "admin")
-    client.post(f"/staff/cycles/{cycle.code}/close", data={"csrf_token": _token(client)})
+    client.post(
+        f"/staff/cycles/{cycle.code}/close", data={"csrf_token": _token(client), "confirm_code": cycle.code}
+    )
     again = client.post(f"/staff/cycles/{cycle.code}/open", data={"csrf_token": _token(client)})
     assert again.status_code == 409
     page = client.get(f"/staff/cycles/{cycle.code}/edit")
