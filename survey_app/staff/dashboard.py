@@ -18,6 +18,7 @@ from ..db import db
 from ..models import Cycle, CycleState, Office
 from ..services import dashboard as counts
 from ..services import invitations
+from ..services.summary import office_summary
 from ..templating import current_lang, format_date
 from . import bp, charts
 from .access import staff_required
@@ -88,6 +89,15 @@ def office_dashboard(code: str) -> str:
     results = office_results(cycle, office, series, today, lang)
     needed = needed_per_day(cycle, results["adequacy"].shortfall, today)
     daily_chart = charts.daily_chart(series, lambda d: _short_date(d, lang), needed_per_day=needed)
+    summary = office_summary(
+        results["adequacy"],
+        results["result"].eit,
+        results["hidden"],
+        results["forecast"],
+        results["pace"],
+        series,
+    )
+    questionnaire = cycle_questionnaire(cycle)
     return render_template(
         "staff/office.html",
         office=office,
@@ -106,6 +116,8 @@ def office_dashboard(code: str) -> str:
         links_url=endpoint_url("staff.office_links", code=office.code),
         invitations_url=endpoint_url("staff.office_invitations", code=office.code),
         results=results,
+        summary=summary,
+        type_labels={c.code: c.label(lang) for c in questionnaire.respondent_type.choices},
         suggestions=counts.suggestions(db.session, cycle.id, office.code, k_threshold()),
         can_write=current_user.can_write,
         k=k_threshold(),
