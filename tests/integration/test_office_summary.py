@@ -111,3 +111,33 @@ def test_summary_is_in_thai_by_default(client, session, cycle, questionnaire) ->
     sign_in(client, session, "office", OWN)
     page = client.get(f"/staff/offices/{OWN}").text
     assert "ยังมีคำตอบไม่พอ" in page and "ต้องการคำตอบอีก 99 ชุด" in page and "แนวโน้ม" in page
+
+
+def test_national_table_says_the_same_numbers_and_the_chart_names_every_province(
+    client, session, cycle, questionnaire
+) -> None:  # type: ignore[no-untyped-def]
+    # The same weighted office as above (665 more, not 278 − 15 = 263), and one plain office with 4 answers.
+    cycle.type_floor = 1
+    session.add_all([
+        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="individual",
+                        service="factory_licensing", served=100),
+        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="business",
+                        service="factory_licensing", served=900),
+    ])  # fmt: skip
+    session.commit()
+    add_responses(session, cycle, questionnaire, OWN, [Spec()] * 10 + [Spec(rtype="business")] * 5)
+    add_responses(session, cycle, questionnaire, staff_data.OTHER, [Spec()] * 4)
+    sign_in(client, session, "admin")
+    page = client.get("/staff/?lang=en").text
+    rows = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"<tr class=\"is-\w+\">\s*<td>(\d+)</td>(.*?)</tr>", page, re.S)
+    }
+    own = " ".join(re.sub(r"<[^>]+>", " ", rows[OWN]).split())
+    other = " ".join(re.sub(r"<[^>]+>", " ", rows[staff_data.OTHER]).split())
+    assert "665 more needed †" in own and f"{100 * 15 / (15 + 665):.0f} %" in own  # progress agrees: 15 ÷ 680
+    assert "96 more needed" in other and "†" not in other and "4 %" in other  # 100 − 4, and 4 ÷ 100
+    chart = re.search(r'<ol class="pchart".*?</ol>', page, re.S)
+    assert chart is not None
+    names = re.findall(r'<span class="pname"[^>]*>([^<]+)</span>', chart.group(0))
+    assert len(names) == 76 and "Samut Prakan" in names and not any(n.strip().isdigit() for n in names)
