@@ -83,9 +83,10 @@ def _y_ticks(top: float, height: float, maximum: float, count: int | None = None
 
 def daily_chart(
     series: Sequence[tuple[dt.date, int]], date_label: object, *, width: int = 720, height: int = 220,
-    needed_per_day: float | None = None,
+    needed_per_day: float | None = None, label_every: int = 7,
 ) -> Chart:  # fmt: skip
-    """Bars of responses per day, oldest left; ``date_label(date)`` labels every seventh day from the newest.
+    """Bars of responses per day, oldest left; ``date_label(date)`` labels every ``label_every``-th day from the
+    newest (phones get a narrower chart with fewer, larger labels).
 
     ``needed_per_day`` draws a reference line at the daily pace that reaches the required sample in time.
     """
@@ -99,7 +100,7 @@ def daily_chart(
         h = plot_h * n / maximum
         x = left + i * slot
         bars.append(Bar(x + slot * 0.12, top + plot_h - h, slot * 0.76, h, n, day.isoformat()))
-        if (len(series) - 1 - i) % 7 == 0:
+        if (len(series) - 1 - i) % label_every == 0:
             x_ticks.append(Tick(x + slot / 2, str(date_label(day))))  # type: ignore[operator]
     reference = None
     if needed_per_day is not None and 0 < needed_per_day <= maximum:

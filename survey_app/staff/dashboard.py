@@ -89,6 +89,9 @@ def office_dashboard(code: str) -> str:
     results = office_results(cycle, office, series, today, lang)
     needed = needed_per_day(cycle, results["adequacy"].shortfall, today)
     daily_chart = charts.daily_chart(series, lambda d: _short_date(d, lang), needed_per_day=needed)
+    daily_narrow = charts.daily_chart(
+        series, lambda d: _short_date(d, lang), width=360, height=200, needed_per_day=needed, label_every=21
+    )
     summary = office_summary(
         results["adequacy"],
         results["result"].eit,
@@ -110,6 +113,7 @@ def office_dashboard(code: str) -> str:
         flags=counts.flag_counts(db.session, cycle.id, office.code),
         series=series,
         daily_chart=daily_chart,
+        daily_narrow=daily_narrow,
         needed_per_day=needed,
         invitations=invitations.counts(db.session, cycle.id, office.code),
         poster_links=counts.poster_links(db.session, cycle.id, office.code),

@@ -95,6 +95,9 @@ def office_results(
         "progress": charts.progress_chart(
             result.count, adequacy.effective_n, adequacy.fixed_minimum, adequacy.statistical
         ),
+        "progress_narrow": charts.progress_chart(
+            result.count, adequacy.effective_n, adequacy.fixed_minimum, adequacy.statistical, width=360
+        ),
         "progress_percent": progress_percent(result.count, adequacy.required, adequacy.shortfall),
         "provisional": not adequacy.adequate,
         "hidden": result.count < k,

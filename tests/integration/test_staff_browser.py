@@ -86,7 +86,7 @@ def test_office_user_reads_their_dashboard_and_it_matches_the_database(
                   ("today", "last7", "total"))  # fmt: skip
     assert shown == _db_counts(session, OWN)
     assert page.locator("h1").inner_text() == "สำนักงานอุตสาหกรรมจังหวัดสมุทรปราการ"
-    bars = page.locator("svg rect.bar")
+    bars = page.locator(".chart-wide svg rect.bar")
     assert bars.count() == 60
     assert page.locator("tr.eit .score").first.inner_text()  # 46 responses: results are shown
     assert page.locator("ul.suggestions li").count() == 10
