@@ -15,7 +15,7 @@ def _setup(state: BlueprintSetupState) -> None:
     install(cast(Flask, state.app))
 
 
-from . import api, audit, auth, cycles, dashboard, frames, invitations, links, views  # noqa: E402,F401
+from . import api, audit, auth, cycles, dashboard, frames, glossary, invitations, links, views  # noqa: E402,F401
 from .context import demo_notice  # noqa: E402
 
 bp.context_processor(demo_notice)

@@ -21,12 +21,16 @@ from ..services import results as results_service
 from ..services.national import progress_percent
 from ..stats.sampling import PACE_DAYS
 from ..stats.scoring import MeasureScore
-from . import charts
+from . import charts, weighting_notes
 from .context import cycle_questionnaire, k_threshold
 
 
 def method_label(method: str) -> str:
-    return {"cochran": "Cochran", "yamane": "Yamane"}.get(method, "Krejcie & Morgan")
+    """The sample-size formula by name: in Thai on Thai pages, the English name kept in brackets."""
+    return str({
+        "cochran": _("Cochran's formula"),
+        "yamane": _("Yamane's formula"),
+    }.get(method, _("Krejcie and Morgan's table")))  # fmt: skip
 
 
 def binding_label(binding: str) -> str:
@@ -102,6 +106,7 @@ def office_results(
         "provisional": not adequacy.adequate,
         "hidden": result.count < k,
         "lines": score_lines(result, questionnaire, lang),
+        "notes_in_words": weighting_notes.in_words((*result.notes, *result.merges), questionnaire, lang),
         "flagged": result.flagged,
         "without_flagged": None,
         "without_flagged_hidden": False,
