@@ -47,11 +47,12 @@ def _count(value: str) -> str:
 
 
 def _reason(code: str) -> str:
-    return {
+    reasons: dict[str, str] = {
         "no respondents": _("nobody who used it answered"),
         "too few respondents": _("too few who used it answered"),
         "outside the population frame": _("the population frame says nobody of this type used it"),
-    }.get(code, code)
+    }
+    return reasons.get(code, code)
 
 
 def in_words(lines: Iterable[str], questionnaire: Questionnaire, lang: str) -> list[Note]:
