@@ -45,7 +45,7 @@ UNKNOWN = CodeProblem(
 
 
 def _limit() -> str:
-    return str(current_app.config.get("SHORTCODE_RATE_LIMIT", DEFAULT_LIMIT))
+    return str(current_app.config.get("SHORTCODE_RATE_LIMIT") or DEFAULT_LIMIT)
 
 
 def _no_code() -> bool:
