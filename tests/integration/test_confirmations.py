@@ -52,9 +52,9 @@ def test_close_page_names_what_will_be_erased_and_retired_in_thai(client, sessio
     assert "ลิงก์โปสเตอร์ 1 ลิงก์" in page.text
     assert "ย้อนกลับไม่ได้" in page.text
     english = client.get(f"/staff/cycles/{cycle.code}/close?lang=en").text
-    assert "The email addresses and names of 3 invited contacts are erased (PDPA)." in english
-    assert "1 emails not yet sent are cancelled." in english
-    assert "1 poster links stop opening the survey" in english
+    assert "Invited contacts whose email address and name are erased (PDPA): 3." in english
+    assert "Emails not yet sent, cancelled: 1." in english
+    assert "Poster links that stop opening the survey: 1." in english
     assert f"To confirm, type the cycle code: {cycle.code}" in english
 
 
