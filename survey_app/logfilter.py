@@ -1,7 +1,8 @@
 """Keeps survey tokens out of every log line the process writes: the app's, werkzeug's and gunicorn's.
 
-Whatever follows ``/s/``, ``/o/``, ``/optout/`` or ``/i/`` in a path (survey, opt-out and invitation links) up to
-the next ``/``, ``?``, ``#``, quote or space, and any ``token=`` or ``t=`` query value, becomes ``[token]``. The
+Whatever follows ``/s/``, ``/o/``, ``/optout/``, ``/i/`` or ``/t/`` in a path (survey, opt-out and invitation links,
+poster short codes) up to the next ``/``, ``?``, ``#``, quote or space, and any ``token=``, ``t=`` or ``code=`` query
+value, becomes ``[token]``. The
 match is on raw characters, so a percent-encoded token is caught whole.
 
 :func:`install` wraps the log record factory, so every record is redacted when it is created, whichever logger
@@ -17,7 +18,7 @@ import logging
 import re
 from typing import Any
 
-TOKEN_PATTERN = re.compile(r"(/(?:s|o|optout|i)/)[^\s/?#\"'<>]+|(\b(?:token|t)=)[^&\s\"'<>]+")
+TOKEN_PATTERN = re.compile(r"(/(?:s|o|optout|i|t)/)[^\s/?#\"'<>]+|(\b(?:token|t|code)=)[^&\s\"'<>]+")
 _FORMATTER = logging.Formatter()
 
 

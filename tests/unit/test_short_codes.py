@@ -43,3 +43,13 @@ def test_typed_codes_forgive_case_spaces_and_hyphens(typed: str, code: str) -> N
 def test_what_cannot_be_a_code_is_refused(typed: str) -> None:
     with pytest.raises(ValueError, match="not a short code"):
         normalise_short_code(typed)
+
+
+def test_short_codes_are_kept_out_of_log_lines() -> None:
+    from survey_app.logfilter import redact
+
+    assert redact('"GET /t/K7MQ4R HTTP/1.1" 303') == '"GET /t/[token] HTTP/1.1" 303'
+    assert (
+        redact('"GET /t?code=k7m-q4r&lang=en HTTP/1.1" 303') == '"GET /t?code=[token]&lang=en HTTP/1.1" 303'
+    )
+    assert redact('"GET /staff/offices/50 HTTP/1.1" 200') == '"GET /staff/offices/50 HTTP/1.1" 200'
