@@ -67,6 +67,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("staff.cycle_edit", "POST"): Expect(admin=400, viewer=403, office_own=403, office_other=None),
     ("staff.cycle_open", "POST"): Expect(admin=409, viewer=403, office_own=403, office_other=None),
     ("staff.cycle_close", "POST"): Expect(admin=409, viewer=403, office_own=403, office_other=None),
+    ("staff.cycle_close_confirm", "GET"): Expect(viewer=403, office_own=403, office_other=None),
     ("staff.audit_log", "GET"): Expect(viewer=403, office_own=403, office_other=None),
     ("staff.office_frame_save", "POST"): Expect(admin=302, viewer=403, office_own=302),
     ("staff.office_frame_import", "POST"): Expect(admin=400, viewer=403, office_own=400),
@@ -82,7 +83,7 @@ DEFAULT_POST = Expect(admin="allowed", viewer=403, office_own="allowed", office_
 # Values for route parameters that are not an office code (other features' routes included).
 PARAMS = {"audience": "citizen", "kind": "citizen", "fmt": "pdf", "format": "pdf", "version": "1", "id": "1",
           "link_id": "1"}  # fmt: skip
-CYCLE_ENDPOINTS = {"staff.cycle_edit", "staff.cycle_open", "staff.cycle_close"}
+CYCLE_ENDPOINTS = {"staff.cycle_edit", "staff.cycle_open", "staff.cycle_close", "staff.cycle_close_confirm"}
 OFFICE_PARAMS = {"code", "office", "office_code"}
 # Query strings that make a route act on an office (the JSON API takes the office as a parameter).
 QUERY = {"staff.api_results": "office={office}"}
