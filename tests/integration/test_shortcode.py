@@ -102,3 +102,8 @@ def test_lookups_are_rate_limited_per_client_but_the_empty_form_is_not(make_app,
     assert refused.status_code == 429 and "Too many requests" in refused.text
     other = client.get("/t/ABCDEF", environ_base={"REMOTE_ADDR": "192.0.2.44"})
     assert other.status_code == 404  # another client has its own allowance
+
+
+def test_landing_page_leads_to_the_code_page(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/").text
+    assert 'href="/t"' in page and "พิมพ์รหัส 6 ตัวของโปสเตอร์" in page
