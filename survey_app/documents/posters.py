@@ -112,9 +112,9 @@ def _page(pdf: _PosterPDF, poster: Poster) -> None:
     _band(pdf, look)
     _office(pdf, poster)
     _call_to_action(pdf)
-    qr_top = pdf.get_y() + 4
+    qr_top = pdf.get_y() + 6
     _qr(pdf, poster.url, qr_top, look)
-    pdf.set_y(qr_top + QR_WIDTH_MM + 3)
+    pdf.set_y(qr_top + QR_WIDTH_MM + 5)
     if poster.short_code:
         _code(pdf, poster)
     else:
@@ -199,7 +199,7 @@ def _qr(pdf: _PosterPDF, url: str, top: float, look: Look) -> None:
     left = (PAGE_WIDTH - QR_WIDTH_MM) / 2
     pdf.set_draw_color(*look.colour)
     pdf.set_line_width(1.2)
-    pdf.rect(left - 1.5, top - 1.5, QR_WIDTH_MM + 3, QR_WIDTH_MM + 3, style="D")
+    pdf.rect(left - 4, top - 4, QR_WIDTH_MM + 8, QR_WIDTH_MM + 8, style="D")
     pdf.set_fill_color(255, 255, 255)
     pdf.rect(left, top, QR_WIDTH_MM, QR_WIDTH_MM, style="F")
     pdf.set_fill_color(0, 0, 0)

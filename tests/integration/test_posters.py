@@ -200,3 +200,13 @@ def test_a_revoked_poster_stops_working_and_a_reissued_one_opens_the_survey(app,
     assert new_url != old_url and client.get(new_url.removeprefix("http://survey.test")).status_code == 200
     assert client.get(old_url.removeprefix("http://survey.test")).status_code == 410
     assert f"50\tcitizen\tv3\tactive\t{new_url}" in runner.invoke(args=["links", "list"]).stdout
+
+
+@pytest.mark.parametrize("dpi", [72, 300])
+def test_both_audiences_codes_read_back_at_low_and_high_resolution_despite_the_coloured_frame(
+    tmp_path: Path, dpi: int
+) -> None:
+    business = posters.Poster(**{**POSTER.__dict__, "audience": Audience.BUSINESS, "url": URL + "B"})
+    pdf = tmp_path / "both.pdf"
+    pdf.write_bytes(posters.render([POSTER, business]))
+    assert [decode(p) for p in pdf_to_png(pdf, tmp_path / "p", dpi=dpi)] == [[URL], [URL + "B"]]
