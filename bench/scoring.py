@@ -127,7 +127,8 @@ def generate(questionnaire: Questionnaire, offices: list[str], total: int, seed:
 
 
 def rollup_rows(syn: Synthetic, cycle_id: int) -> list[dict[str, Any]]:
-    """The ``cell_stat`` rows of the synthetic responses (count, sum, sum of squares per cell and measure)."""
+    """The ``cell_stat`` rows of the synthetic responses (count, sum, sum of squares, smallest and largest value
+    per cell and measure)."""
     t, s = len(syn.types), len(syn.services)
     key = ((syn.office * t + syn.rtype) * s + syn.service) * 2 + syn.flagged
     size = len(syn.offices) * t * s * 2
@@ -136,6 +137,10 @@ def rollup_rows(syn: Synthetic, cycle_id: int) -> list[dict[str, Any]]:
     squares = [
         np.bincount(key, weights=syn.values[:, m] ** 2, minlength=size) for m in range(len(syn.measures))
     ]
+    lows, highs = np.full((len(syn.measures), size), np.inf), np.full((len(syn.measures), size), -np.inf)
+    for m in range(len(syn.measures)):
+        np.minimum.at(lows[m], key, syn.values[:, m])
+        np.maximum.at(highs[m], key, syn.values[:, m])
     rows = []
     for k in np.flatnonzero(n):
         rest, flag = divmod(int(k), 2)
@@ -144,9 +149,10 @@ def rollup_rows(syn: Synthetic, cycle_id: int) -> list[dict[str, Any]]:
         base = {"cycle_id": cycle_id, "office_code": syn.offices[o], "respondent_type": syn.types[ty]}
         base |= {"service": syn.services[sv], "flagged": bool(flag), "n": int(n[k])}
         for m, measure in enumerate(syn.measures):
-            rows.append(
-                base | {"measure": measure, "total": float(sums[m][k]), "total_sq": float(squares[m][k])}
-            )
+            rows.append(base | {
+                "measure": measure, "total": float(sums[m][k]), "total_sq": float(squares[m][k]),
+                "low": float(lows[m][k]), "high": float(highs[m][k]),
+            })  # fmt: skip
     return rows
 
 
@@ -324,6 +330,7 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--peer-timeout", type=int, default=180)
+    parser.add_argument("--no-peers", action="store_true", help="time only our path (no peer libraries)")
     common.add_common_arguments(parser)
     args = parser.parse_args()
     questionnaire = load(ROOT / "surveys" / "eit-2568.yaml")
@@ -345,7 +352,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-scoring-peers-") as folder:
         data, margins = write_peer_data(syn, Path(folder))
         peers = []
-        for name in PEERS:
+        for name in () if args.no_peers else PEERS:
             peers.append(run_peer(name, data, margins, args.peer_timeout))
             print(f"{name}: {peers[-1]}", flush=True)
     report = {

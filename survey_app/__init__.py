@@ -34,20 +34,31 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import logfilter, security
+    from . import health, inputs, logfilter, security
     from .db import db
     from .extensions import babel, csrf, limiter, login_manager, select_locale
     from .templating import init_templating
 
+    inputs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # A store that does not answer must not hold a request up for long: fail fast and fall back to memory.
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", _storage_options(app.config["RATELIMIT_STORAGE_URI"]))
     limiter.init_app(app)
+    health.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     security.init_app(app)
     init_templating(app)
     logfilter.install()
+
+
+def _storage_options(uri: str) -> dict[str, float]:
+    """Connection options of the rate-limit store: short timeouts for Redis, none for memory."""
+    if uri.startswith(("redis://", "rediss://", "unix://")):
+        return {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    return {}
 
 
 def register_blueprints(app: Flask) -> None:

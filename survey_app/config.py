@@ -14,6 +14,9 @@
 | SURVEY_MIN_SECONDS | fewer seconds than this between form and submission flags ``too_fast`` | 30 |
 | SURVEY_PROXIES | how many reverse proxies set X-Forwarded-For/-Proto in front of the app | 0 |
 | SURVEY_SUPPRESS_BELOW | staff views hide breakdowns covering fewer responses than this (K) | 5 |
+| SURVEY_TWO_STEP_REQUIRED | roles that must use two-step sign-in (comma-separated) | admin in production |
+| SURVEY_SESSION_IDLE_HOURS | a staff session unused this long ends | 8 |
+| SURVEY_SESSION_MAX_DAYS | any staff session ends this long after sign-in | 7 |
 | SURVEY_MAIL_* | SMTP: HOST, PORT, SECURITY (none/starttls/tls), USER, PASSWORD, SENDER, RATE_PER_MINUTE | see README |
 """
 
@@ -92,6 +95,13 @@ def load(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[s
         "MAIL_PASSWORD": get("MAIL_PASSWORD"),
         "MAIL_SENDER": get("MAIL_SENDER", "noreply@localhost"),
         "MAIL_RATE_PER_MINUTE": int(get("MAIL_RATE_PER_MINUTE", "60") or 60),
+        "TWO_STEP_REQUIRED_ROLES": tuple(
+            r.strip()
+            for r in (get("TWO_STEP_REQUIRED", "admin" if production else "") or "").split(",")
+            if r.strip()
+        ),
+        "SESSION_IDLE_HOURS": float(get("SESSION_IDLE_HOURS", "8") or 8),
+        "SESSION_MAX_DAYS": float(get("SESSION_MAX_DAYS", "7") or 7),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -1,12 +1,31 @@
-"""Error pages for people: what happened and what to do next, in Thai first, then English."""
+"""Error pages for people: what happened and what to do next, in Thai first, then English.
+
+Every handler rolls the request's database session back first and renders without touching the database (the
+staff pages' context processors look at ``g.error_page``), so the page of a failed request cannot fail again. A
+database that does not answer is a 503 ("try again in a few minutes"), a value the database cannot hold a 400.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+# The database is down, unreachable, out of connections or locked: temporary, so 503.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    sa_exc.DisconnectionError,
+)
+# A value the database cannot hold (out of range, NUL in text) that slipped past the input guards: the request's fault.
+UNSTORABLE_VALUE: tuple[type[Exception], ...] = (sa_exc.DataError, OverflowError)
 
 
 @dataclass(frozen=True)
@@ -70,13 +89,27 @@ ERRORS: dict[int, ErrorText] = {
 
 
 def render_error(code: int, text: ErrorText | None = None) -> tuple[str, int]:
-    """Render the bilingual error page for ``code`` (or a custom text) with that status."""
+    """Render the bilingual error page for ``code`` (or a custom text) with that status, after rolling back the
+    request's session; the page itself reads nothing from the database."""
+    _rollback()
+    g.error_page = True
     text = text or ERRORS.get(code) or ERRORS[500 if code >= 500 else 400]
     return render_template("error.html", code=code, text=text), code
 
 
+def _rollback() -> None:
+    """Roll the request's session back; a database that is gone cannot even do that, which is fine here."""
+    from .db import db
+
+    try:
+        db.session.rollback()
+    except Exception:
+        log.warning("rollback failed while rendering an error page", exc_info=True)
+
+
 def init_app(app: Flask) -> None:
-    """Register a handler for every HTTP error; Flask turns an uncaught exception into a 500 first."""
+    """Register a handler for every HTTP error and for database failures; Flask turns any other uncaught exception
+    into a 500 first."""
 
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int]:
@@ -85,3 +118,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int]:
         return render_error(error.code or 500)
+
+    def _database_down(error: Exception) -> tuple[str, int]:
+        log.error("database unavailable: %s", type(error).__name__)
+        return render_error(503)
+
+    def _unstorable(error: Exception) -> tuple[str, int]:
+        log.info("request refused: a value the database cannot hold (%s)", type(error).__name__)
+        return render_error(400)
+
+    for kind in DATABASE_UNAVAILABLE:
+        app.register_error_handler(kind, _database_down)
+    for value_error in UNSTORABLE_VALUE:
+        app.register_error_handler(value_error, _unstorable)

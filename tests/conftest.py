@@ -1,16 +1,26 @@
-"""Shared fixtures: real databases (SQLite always, PostgreSQL when SURVEY_TEST_DATABASE_URL is set), Redis when
-SURVEY_TEST_REDIS_URL is set, and a switch (SURVEY_REQUIRE_SERVICES=1) that turns every skipped test into a failure.
+"""Shared fixtures: one application clock, real databases (SQLite always, PostgreSQL when SURVEY_TEST_DATABASE_URL
+is set), Redis when SURVEY_TEST_REDIS_URL is set, and a switch (SURVEY_REQUIRE_SERVICES=1) that turns every skipped
+test into a failure.
 
 Database tests take the ``app`` fixture and run once per backend. Each backend's schema is migrated once per run
 with Alembic (the real migrations) and the 76 offices are loaded; every test then starts from exactly that state:
 SQLite tests get a fresh copy of the migrated file, PostgreSQL tests truncate every table but ``office`` afterwards.
 Tests commit for real, so concurrency tests work on both.
+
+Every test runs on the application's one clock (``survey_app.clock``), set by the autouse ``app_clock`` fixture:
+it starts at SURVEY_TEST_FREEZE_UTC when that is set (``make test`` runs the date-dependent tests a second time with
+it at 23:30 UTC, when Bangkok is already on the next day) and at the real time otherwise, and tests move it with
+``app_clock.advance()``. Date-dependent tests carry the ``dates`` marker: every test of the ``cycle`` fixture and every
+test of the modules in ``DATE_MODULES``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +31,9 @@ from flask import Flask
 
 os.environ.setdefault("SURVEY_SECRET_KEY", "test-secret-key-not-for-production")
 
-from survey_app import create_app
+from survey_app import clock, create_app
 from survey_app import migrate as migrations
+from survey_app.clock import local_today
 from survey_app.db import Base, db, make_engine
 from survey_app.extensions import limiter
 
@@ -32,6 +43,70 @@ PG_URL = os.environ.get("SURVEY_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL")
 REQUIRE_SERVICES = os.environ.get("SURVEY_REQUIRE_SERVICES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
+FREEZE_UTC = os.environ.get("SURVEY_TEST_FREEZE_UTC")
+# Modules whose tests build or compare dates without the ``cycle`` fixture.
+DATE_MODULES = {
+    "test_cli",
+    "test_clientkeys",
+    "test_models",
+    "test_results",
+    "test_session_limits",
+    "test_staff_demo_notice",
+    "test_survey_form",
+    "test_survey_links",
+}
+
+
+class AppClock:
+    """The application's clock in a test: starts at ``start`` and runs at real speed from there (so durations
+    stay real) unless ``stop()``ped; ``advance()`` and ``set()`` move it."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self._start = start
+        self._t0: float | None = time.monotonic()
+
+    def __call__(self) -> dt.datetime:
+        running = 0.0 if self._t0 is None else time.monotonic() - self._t0
+        return self._start + dt.timedelta(seconds=running)
+
+    def set(self, when: dt.datetime) -> None:
+        """Jump to ``when`` (timezone-aware)."""
+        self._start = when
+        self._t0 = None if self._t0 is None else time.monotonic()
+
+    def advance(self, **delta: float) -> None:
+        """Move on by ``timedelta(**delta)``."""
+        self.set(self() + dt.timedelta(**delta))
+
+    def stop(self) -> None:
+        """Freeze at the current instant."""
+        self._start, self._t0 = self(), None
+
+
+def frozen_start() -> dt.datetime:
+    """SURVEY_TEST_FREEZE_UTC as an aware UTC datetime (ISO 8601, e.g. 2026-11-30T23:30:00), else the real time."""
+    if not FREEZE_UTC:
+        return dt.datetime.now(dt.UTC)
+    return dt.datetime.fromisoformat(FREEZE_UTC).replace(tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def app_clock() -> Iterator[AppClock]:
+    """The one clock of the application for this test (see the module docstring)."""
+    fake = AppClock(frozen_start())
+    clock.set_source(fake)
+    yield fake
+    clock.set_source(None)
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the date-dependent tests ``dates`` (``make test`` runs them again with the clock at 23:30 UTC)."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        module = getattr(getattr(item, "module", None), "__name__", "").rsplit(".", 1)[-1]
+        if "cycle" in fixtures or module in DATE_MODULES:
+            item.add_marker(pytest.mark.dates)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -152,7 +227,11 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[object]:
         return app
 
     yield factory
-    limiter.reset()
+    import redis
+
+    # A test may have pointed the limiter at a Redis that does not answer.
+    with contextlib.suppress(redis.exceptions.ConnectionError):
+        limiter.reset()
     db.dispose()
 
 
@@ -182,13 +261,12 @@ def session(database_url: str) -> Iterator[sa.orm.Session]:
 @pytest.fixture
 def cycle(app: Flask, session: sa.orm.Session):
     """The open cycle of the current fiscal year."""
-    import datetime as dt
 
     from survey_app.questionnaire import load
     from survey_app.services.seeding import ensure_open_cycle
 
     questionnaire = load(ROOT / "surveys" / "eit-2568.yaml")
-    created, _ = ensure_open_cycle(session, dt.date.today(), questionnaire)
+    created, _ = ensure_open_cycle(session, local_today(), questionnaire)
     session.commit()
     return created
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,6 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from survey_app.clock import local_today
 from survey_app.db import Base, db
 from survey_app.models import Cycle, Invitation, SurveyLink
 from survey_app.questionnaire import Questionnaire
@@ -127,6 +127,6 @@ def store(app: Flask) -> Iterator[Session]:
 @pytest.fixture
 def open_cycle(store: Session, questionnaire: Questionnaire) -> Cycle:
     """The open cycle of the current fiscal year (as conftest's ``cycle``, without its app context)."""
-    created, _ = ensure_open_cycle(store, dt.date.today(), questionnaire)
+    created, _ = ensure_open_cycle(store, local_today(), questionnaire)
     store.commit()
     return created

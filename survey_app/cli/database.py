@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import migrate
-from ..clock import local_today
+from ..clock import local_today, utc_now
 from .common import unit_of_work
 
 
@@ -37,12 +37,16 @@ def db_downgrade(revision: str) -> None:
 @click.command("prune")
 @with_appcontext
 def prune() -> None:
-    """Delete spent form nonces past their day (run daily, e.g. from cron)."""
+    """Delete spent form nonces past their day and staff sessions past their limits (run daily, e.g. from cron)."""
+    from ..services import staff_sessions
     from ..services.submission import prune_spent_nonces
 
+    limits = staff_sessions.Limits.from_config(current_app.config)
     with unit_of_work() as session:
         removed = prune_spent_nonces(session, local_today())
+        ended = staff_sessions.prune(session, utc_now(), limits)
     click.echo(f"{removed} spent form nonce(s) removed")
+    click.echo(f"{ended} expired staff session(s) removed")
 
 
 COMMANDS = (db_group, prune)

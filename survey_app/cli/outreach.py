@@ -16,13 +16,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import sessionmaker
 
+from ..clock import utc_now
 from ..db import db
 from ..services.accounts import audit
 from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return utc_now()
 
 
 # --- posters ----------------------------------------------------------------------------------------------------

@@ -11,10 +11,13 @@ import json
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
+from ..clock import local_today
 from ..services import results as results_service
 from ..services import rollup
+from ..services.reasons import labels_of
 from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
 
 CSV_COLUMNS = (
@@ -67,7 +70,7 @@ def _csv_row(office: dict[str, Any]) -> list[object]:
         weighted_band.get("code", ""),
         *(_round(plain.get(k)) for k in ("mean", "low", "high")),
         plain_band.get("code", ""),
-        " | ".join([*office["notes"], *office["merges"]]),
+        " | ".join(note["en"] for note in [*office["notes"], *office["merges"]]),
     ]
 
 
@@ -115,11 +118,13 @@ def score(
                 exclude_flagged=exclude_flagged,
                 trim_upper=trim_upper,
                 calibration=calibration,
+                today=local_today(),
+                k=int(current_app.config["SUPPRESS_BELOW"]),
             )
         except LookupError as exc:
             fail(str(exc))
             return
-        payload = result.to_dict()
+        payload = result.to_dict(labels_of(cycle_questionnaire(cycle)))
     if fmt == "csv":
         click.echo(_to_csv(payload), nl=False)
     else:

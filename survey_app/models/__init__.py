@@ -17,7 +17,7 @@ from .invitations import Invitation, OutboxMessage
 from .links import SurveyLink
 from .offices import Office
 from .responses import Answer, CellStat, Response, SpentNonce
-from .staff import AuditEvent, StaffUser
+from .staff import AuditEvent, RecoveryCode, StaffSession, StaffUser
 
 __all__ = [
     "Answer",
@@ -34,12 +34,14 @@ __all__ = [
     "OutboxMessage",
     "OutboxState",
     "PopulationFrame",
+    "RecoveryCode",
     "Region",
     "RespondentType",
     "Response",
     "Role",
     "SamplingMethod",
     "SpentNonce",
+    "StaffSession",
     "StaffUser",
     "SurveyLink",
 ]

@@ -95,8 +95,9 @@ class CellStat(Base):
     """Sufficient statistics of one score per cell, kept current in the submission transaction.
 
     ``measure`` is an item code (``E1``…``E15``), an indicator (``IND6``, ``IND7``, ``IND8``) or ``EIT``; each
-    respondent contributes one value per measure (an item's value is the mean of its sub-items). Rebuildable from
-    the raw answers with ``survey-app stats rebuild``.
+    respondent contributes one value per measure (an item's value is the mean of its sub-items), and ``low`` and
+    ``high`` are the cell's smallest and largest value. Rebuildable from the raw answers with
+    ``survey-app stats rebuild``.
     """
 
     __tablename__ = "cell_stat"
@@ -116,6 +117,11 @@ class CellStat(Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[float] = mapped_column(Float, default=0.0)
     total_sq: Mapped[float] = mapped_column(Float, default=0.0)
+    # The cell's smallest and largest value, so that a cell of identical values is known to have no spread instead
+    # of a rounding residue of its sums. Rows written before they were kept hold the ends of the scale (0, 100):
+    # true bounds, never equal, so such a cell counts as having spread until `stats rebuild`.
+    low: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    high: Mapped[float] = mapped_column(Float, default=100.0, server_default="100")
 
 
 class SpentNonce(Base):

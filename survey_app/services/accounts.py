@@ -7,11 +7,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, overload
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import AuditEvent, Office, Role, StaffUser
+from ..models import AuditEvent, Office, Role, StaffSession, StaffUser
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
@@ -62,39 +62,128 @@ def create_staff(
     user.role = role
     user.office_code = office_code if role == Role.OFFICE else office_code or None
     user.password_hash = hash_password(password)
+    if not created:  # a new password, role or office: every open session of the account ends
+        session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
     return user, created
 
 
 @dataclass(frozen=True)
 class LoginResult:
+    """The outcome of a password check. ``locked`` is for the audit trail and tests only: the sign-in page gives
+    every failure the same answer, so that it cannot tell an attacker which emails are accounts."""
+
     user: StaffUser | None
     locked: bool = False
 
 
-def authenticate(session: Session, email: str, password: str, now: dt.datetime) -> LoginResult:
-    """Check a login. Five failures in a row lock the account for 15 minutes; every attempt is audited."""
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in attempt counted on the account (``user_id`` None when the email names no active account)."""
+
+    email: str
+    user_id: int | None
+    number: int = 0
+    locked_until: dt.datetime | None = None
+
+
+def claim_attempt(session: Session, email: str, now: dt.datetime) -> Attempt:
+    """Count a sign-in attempt on the account of ``email`` (first step of a sign-in; commit before
+    :func:`check_attempt`, so the slot is taken before the slow password hash runs and no lock is held during it).
+    """
     email = email.strip().lower()
-    user = session.scalar(select(StaffUser).where(StaffUser.email == email))
-    if user is None or not user.active:
+    claimed = _claim_attempt(session, email, now)
+    if claimed is None:
+        return Attempt(email, None)
+    return Attempt(email, *claimed)
+
+
+def check_attempt(session: Session, attempt: Attempt, password: str, now: dt.datetime) -> LoginResult:
+    """Second step of a sign-in: check the password unless the attempt came after the fifth failure in a row.
+
+    However many attempts arrive at once, at most five passwords are checked before the lock (the attempt numbers
+    come from one atomic UPDATE). Every path (unknown email, locked account, wrong or right password) computes
+    exactly one password hash, so they take the same time. Every attempt is audited."""
+    user = session.get(StaffUser, attempt.user_id) if attempt.user_id is not None else None
+    if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        audit(session, None, "login_failed", email=email)
+        audit(session, None, "login_failed", email=attempt.email)
         return LoginResult(None)
-    locked_until = _aware(user.locked_until)
-    if locked_until and locked_until > now:
+    if attempt.number > MAX_FAILED_LOGINS:
+        check_password_hash(_DUMMY_HASH, password)  # same work as a real check; the password is not tried
         audit(session, user, "login_locked")
         return LoginResult(None, locked=True)
     if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-        audit(session, user, "login_failed")
-        return LoginResult(None, locked=user.locked_until is not None and _aware(user.locked_until) > now)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    audit(session, user, "login")
+        audit(session, user, "login_failed", attempt=attempt.number)
+        return LoginResult(None, locked=attempt.locked_until is not None)
+    session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user.id)
+        .values(failed_logins=0, locked_until=None, last_login_at=now)
+    )
+    session.refresh(user)
+    # "login" means signed in: with two-step sign-in that comes after the code (survey_app/staff/two_step.py).
+    audit(session, user, "password_ok" if user.has_two_step else "login")
     return LoginResult(user)
+
+
+def clear_failures(session: Session, user_id: int, now: dt.datetime) -> None:
+    """A completed sign-in (second step included): the failure count starts again."""
+    session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user_id)
+        .values(failed_logins=0, locked_until=None, last_login_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def authenticate(session: Session, email: str, password: str, now: dt.datetime) -> LoginResult:
+    """:func:`claim_attempt` then :func:`check_attempt` in one transaction, for callers without concurrency (the
+    command line, tests); the sign-in view commits between the two."""
+    return check_attempt(session, claim_attempt(session, email, now), password, now)
+
+
+def _claim_attempt(
+    session: Session, email: str, now: dt.datetime
+) -> tuple[int, int, dt.datetime | None] | None:
+    """Count one more attempt on the active account of ``email`` in a single statement and return (its id, the
+    attempt number, the lock's end), or None when there is no such account.
+
+    An expired lock starts a new count at 1. The attempt that reaches :data:`MAX_FAILED_LOGINS` sets the lock at
+    once (a right password then lifts it), so attempts running at the same time see numbers above the maximum and
+    are refused without a check: the row lock of the UPDATE puts them in a queue. Being the first statement of the
+    transaction, it also takes SQLite's write lock before any read, so concurrent attempts wait instead of failing.
+    """
+    expired = and_(StaffUser.locked_until.is_not(None), StaffUser.locked_until <= now)
+    count = case((expired, 1), else_=StaffUser.failed_logins + 1)
+    lock = case(
+        (and_(StaffUser.locked_until.is_not(None), StaffUser.locked_until > now), StaffUser.locked_until),
+        (count >= MAX_FAILED_LOGINS, now + dt.timedelta(minutes=LOCK_MINUTES)),
+        else_=None,
+    )
+    row = session.execute(
+        update(StaffUser)
+        .where(StaffUser.email == email, StaffUser.active.is_(True))
+        .values(failed_logins=count, locked_until=lock)
+        .returning(StaffUser.id, StaffUser.failed_logins, StaffUser.locked_until)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    return None if row is None else (int(row[0]), int(row[1]), _aware(row[2]))
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One staff account as the admins' account list shows it."""
+
+    user: StaffUser
+    open_sessions: int
+
+
+def list_accounts(session: Session) -> list[AccountRow]:
+    """Every staff account, by email, with how many sessions it has open."""
+    grouped = session.execute(select(StaffSession.user_id, func.count()).group_by(StaffSession.user_id))
+    counts = {int(user_id): int(n) for user_id, n in grouped}
+    users = session.scalars(select(StaffUser).order_by(StaffUser.email))
+    return [AccountRow(user, int(counts.get(user.id, 0))) for user in users]
 
 
 def change_password(session: Session, user: StaffUser, current: str, new: str) -> None:

@@ -1,8 +1,9 @@
 """Reading a cycle's cell rollup and population frames into per-office tables for the statistics engine.
 
 Two GROUP BY queries over ``cell_stat`` (sums over the rollup, never individual responses) and one select of
-``population_frame`` give, for every office, arrays of respondent type × service × measure counts, sums and sums
-of squares, and its frame as a type × service table.
+``population_frame`` give, for every office, arrays of respondent type × service × measure counts, sums, sums
+of squares and smallest and largest values (NaN where empty), and its frame as a type × service
+table.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class OfficeTables:
     total_sq: np.ndarray
     population: np.ndarray | None
     flagged: int
+    low: np.ndarray | None = None
+    high: np.ndarray | None = None
 
     @property
     def counts(self) -> np.ndarray:
@@ -57,8 +60,9 @@ def _cell_rows(
     """Sums over the flagged states per office, type, service and measure (the primary key's order)."""
     c = CellStat.__table__.c
     key = (c.office_code, c.respondent_type, c.service, c.measure)
+    extremes = (func.min(c.low), func.max(c.high))
     query = (
-        select(*key, func.sum(c.n), func.sum(c.total), func.sum(c.total_sq))
+        select(*key, func.sum(c.n), func.sum(c.total), func.sum(c.total_sq), *extremes)
         .where(c.cycle_id == cycle_id)
         .group_by(*key)
     )
@@ -124,7 +128,7 @@ def load_tables(
         _cell_rows(session, cycle_id, offices, exclude_flagged),
         _frame_rows(session, cycle_id, offices),
     )
-    columns = list(zip(*cells, strict=True)) if cells else [()] * 7
+    columns = list(zip(*cells, strict=True)) if cells else [()] * 9
     types = tuple(sorted(set(columns[1]) | {r[1] for r in frames}))
     services = tuple(sorted(set(columns[2]) | {r[2] for r in frames}))
     measures = tuple(sorted(set(columns[3]), key=_natural))
@@ -132,10 +136,18 @@ def load_tables(
     shape = (len(codes), len(types), len(services), len(measures))
     index = [{c: i for i, c in enumerate(labels)} for labels in (codes, types, services, measures)]
     stats = np.zeros((3, *shape))
+    low, high = np.full(shape, np.inf), np.full(shape, -np.inf)
     if cells:
         where = tuple(_positions(columns[k], index[k]) for k in range(4))
         for k in range(3):
             np.add.at(stats[k], where, np.asarray(columns[4 + k], dtype=np.float64))
+        np.minimum.at(
+            low, where, np.array([np.nan if v is None else v for v in columns[7]], dtype=np.float64)
+        )
+        np.maximum.at(
+            high, where, np.array([np.nan if v is None else v for v in columns[8]], dtype=np.float64)
+        )
+    low[stats[0] == 0], high[stats[0] == 0] = np.nan, np.nan
     population = np.zeros(shape[:3])
     for office, rtype, service, served in frames:
         population[index[0][office], index[1][rtype], index[2][service]] += served
@@ -152,6 +164,8 @@ def load_tables(
             stats[2, i],
             population[i] if code in has_frame else None,
             flagged.get(code, 0),
+            low[i],
+            high[i],
         )
         for i, code in enumerate(codes)
     }

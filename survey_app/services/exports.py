@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from .national import NationalView, OfficeRow, RegionSummary
+from .reasons import describe
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -112,6 +113,11 @@ def national_json(
                 "mean": pooled.mean, "low": pooled.low, "high": pooled.high, "se": pooled.se, "n": pooled.n,
                 "offices": national.pooled_offices,
             },
+            "offices_pooled": list(national.offices_pooled),
+            "excluded": [
+                {"office_code": e.office_code, "reasons": [describe(n) for n in e.reasons]}
+                for e in national.excluded
+            ],
         }  # fmt: skip
     return cast(dict[str, Any], _finite({
         "cycle": cycle_code,

@@ -35,6 +35,7 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..clock import utc_now
 from ..models import Cycle, Invitation, Office, OutboxMessage
 from . import outbox
 from .emails import Envelope, compose
@@ -203,7 +204,7 @@ class Worker:
     name: str = field(
         default_factory=lambda: f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
     )
-    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    clock: Callable[[], dt.datetime] = field(default=utc_now)
     sleep: Callable[[float], None] = time.sleep
 
     def run_once(self, limit: int | None = None) -> RunReport:

@@ -122,7 +122,7 @@ class NationalView:
 def national_view(session: Session, cycle: Cycle, today: dt.date, k: int) -> NationalView:
     """Rows for every office (results of the whole cycle in one pass, live counts in one query)."""
     offices = {o.code: o for o in session.scalars(select(Office).order_by(Office.code))}
-    computed = results.cycle_results(session, cycle, today=today)
+    computed = results.cycle_results(session, cycle, today=today, k=k)
     live = dashboard.national_live_counts(session, cycle.id, today)
     rows = [build_row(offices[r.office_code], r, live.get(r.office_code), k) for r in computed.offices]
     national = computed.national
@@ -211,7 +211,11 @@ def select_rows(rows: Iterable[OfficeRow], f: Filters, lang: str = "th") -> list
 
 @dataclass(frozen=True)
 class RegionSummary:
-    """One region: offices, responses, how many are adequate, and the mean of its offices' shown EIT scores."""
+    """One region: offices, responses, how many are adequate, and the mean EIT of the offices its roll-up pools.
+
+    ``scored`` and ``mean_eit`` come from the region's roll-up (``services.pooling``) when one is given: the
+    same offices as the pooled figures, each with its weighted score; otherwise from the rows' shown scores.
+    """
 
     region: str
     offices: int
@@ -222,15 +226,29 @@ class RegionSummary:
     below_pass: int
 
 
-def region_summaries(rows: Sequence[OfficeRow]) -> list[RegionSummary]:
+def region_summaries(
+    rows: Sequence[OfficeRow], rollup: results.NationalResult | None = None
+) -> list[RegionSummary]:
     """A summary per region, in the order of the ``Region`` vocabulary, then the whole country."""
     summaries = []
     for region in [*(r.value for r in Region), ""]:
         chosen = [r for r in rows if not region or r.region == region]
-        scores = [r.eit for r in chosen if r.eit is not None]
+        scored, mean = _pooled_mean(chosen, rollup, region)
         summaries.append(RegionSummary(
             region or "all", len(chosen), sum(r.count for r in chosen), sum(r.adequate for r in chosen),
-            len(scores), sum(scores) / len(scores) if scores else None,
-            sum(1 for r in chosen if r.band in ("needs_improvement", "urgent")),
+            scored, mean, sum(1 for r in chosen if r.band in ("needs_improvement", "urgent")),
         ))  # fmt: skip
     return summaries
+
+
+def _pooled_mean(
+    chosen: Sequence[OfficeRow], rollup: results.NationalResult | None, region: str
+) -> tuple[int, float | None]:
+    """How many offices the region's figure is made of and their mean EIT (the roll-up's offices if given)."""
+    if rollup is not None:
+        part = rollup.regions.get(region) if region else rollup
+        if part is None:
+            return 0, None
+        return part.pooled_offices, part.mean_of_offices_weighted
+    scores = [r.eit for r in chosen if r.eit is not None]
+    return len(scores), sum(scores) / len(scores) if scores else None

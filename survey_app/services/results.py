@@ -3,20 +3,20 @@
 Reads ``cell_stat`` with GROUP BY queries (never individual responses) and ``population_frame`` into per-office
 tables (``cell_tables``), then for each office:
 
-* weights by post-stratification on the office's frame when it has one (or, with ``calibration="rake"``, by
-  raking to the frame's respondent type and service totals): a respondent type with population but
-  no respondents is left out of the weights (said in the notes), sparse cells are merged by the rule of
-  ``survey_app.stats.collapse`` (each merge reported), and optionally weights above ``trim_upper`` times the
-  mean are trimmed with the frame's type and service margins re-matched by raking; an office without a frame is
-  scored unweighted and says so;
+* weights it to its frame (``services.weighting``; an office without a frame is scored unweighted and says so);
+* checks the frame: one that counts fewer people than have answered (overall, or in a respondent type it lists)
+  is a frame error, reported in the notes; estimates then take no finite population correction and the frame
+  does not set the requirement;
 * judges adequacy on the cycle's fixed minimum, the statistical requirement from the frame's total
-  (``cycle.sampling_method``, ``cycle.confidence``, ``cycle.margin``), the effective sample size and a floor
-  per respondent type (``cycle.type_floor``); forecasts the date it will be reached at the last 14 days' pace
-  when ``today`` is given;
-* scores every item, indicator and the EIT, weighted and unweighted, with 95 % intervals and bands.
+  (``cycle.sampling_method``, ``cycle.confidence``, ``cycle.margin``), capped at the population (a census is
+  adequate), the effective sample size and a floor per respondent type (``cycle.type_floor``); forecasts the
+  date it will be reached at the last 14 days' pace when ``today`` is given;
+* scores every item, indicator and the EIT, weighted (finite population correction from the population the
+  weights cover) and unweighted (from the whole frame), with bounded 95 % intervals and bands.
 
-The national roll-up gives the mean of the office scores and a population-weighted pooled score (offices as
-strata, so its variance is the sum of the offices' weighted variances).
+Every note is a structured ``reasons.Note``; ``to_dict`` gives each a Thai and an English sentence and gives
+every null a ``<field>_reason`` (an estimate: a ``reason``). The national and regional roll-ups are
+``services.pooling``'s: the same offices in every figure, the others listed with their reasons.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,28 +34,14 @@ from sqlalchemy.orm import Session
 
 from ..models import Cycle, Office
 from ..stats import sampling
-from ..stats.collapse import collapse_sparse
-from ..stats.scoring import Estimate, MeasureScore, score_measures
-from ..stats.weighting import ConvergenceError, effective_n, kish_deff, poststratify, rake, trim
+from ..stats.scoring import MeasureScore, score_measures
+from ..stats.weighting import effective_n, kish_deff
+from . import pooling
 from .cell_tables import OfficeTables, load_tables, recent_daily_counts
+from .reasons import Labels, Note, describe
+from .weighting import MIN_CELL, Weighting, num, weigh
 
-MIN_CELL = 5
 CONFIDENCE = 0.95
-
-
-@dataclass(frozen=True)
-class Weighting:
-    """How an office was weighted: the per-cell weights and tables scored, and what was done to get them."""
-
-    method: str
-    weights: np.ndarray | None
-    counts: np.ndarray
-    n: np.ndarray
-    total: np.ndarray
-    total_sq: np.ndarray
-    population_size: float | None
-    notes: tuple[str, ...] = ()
-    merges: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,34 +54,79 @@ class OfficeResult:
     flagged_excluded: bool
     population: int | None
     weighting: str
-    notes: tuple[str, ...]
-    merges: tuple[str, ...]
+    notes: tuple[Note, ...]
+    merges: tuple[Note, ...]
     adequacy: sampling.Adequacy
     effective_n: float
-    design_effect: float
+    design_effect: float | None
     margin_of_error: float | None
     forecast: dt.date | None
     type_counts: Mapping[str, int]
     eit: MeasureScore | None
     indicators: Mapping[str, MeasureScore]
     items: Mapping[str, MeasureScore]
+    frame_error: bool = False
+    covered_population: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary (NaN becomes null, dates ISO strings)."""
+    def to_dict(self, labels: Labels | None = None) -> dict[str, Any]:
+        """A JSON-ready dictionary: NaN becomes null, and every null comes with a reason in words.
+
+        ``labels`` (``reasons.labels_of``) names respondent types and services in the notes' sentences.
+        """
         plain: dict[str, Any] = _plain(dataclasses.asdict(self))
+        plain["notes"] = [describe(n, labels) for n in self.notes]
+        plain["merges"] = [describe(n, labels) for n in self.merges]
+        explain_office(plain, self)
         return plain
 
 
-@dataclass(frozen=True)
-class NationalResult:
-    """The roll-up over offices: mean of office EIT scores and the population-weighted pooled EIT."""
+def _field_reason(result: OfficeResult, field_name: str) -> Note:
+    """Why an office-level figure is missing."""
+    if result.count == 0 and field_name != "population":
+        return Note("no_responses")
+    if field_name == "forecast":
+        return Note("no_forecast")
+    if field_name in ("margin_of_error", "design_effect") and result.effective_n == 0:
+        return Note("no_weighted_respondents")
+    if result.frame_error and field_name in ("statistical", "covered_population"):
+        errors = [n for n in result.notes if n.code.startswith("frame_error")]
+        return errors[0]
+    return Note("no_frame")
 
-    offices_scored: int
-    responses: int
-    mean_of_offices_weighted: float | None
-    mean_of_offices_unweighted: float | None
-    pooled: Estimate | None
-    pooled_offices: int
+
+def _explain_estimate(data: dict[str, Any]) -> None:
+    reason = data.pop("reason", None)
+    if reason is not None:
+        data["reason"] = describe(Note(reason))
+
+
+def _explain_measure(data: dict[str, Any], fallback: Note) -> None:
+    for side in ("unweighted", "weighted"):
+        estimate = data.get(side)
+        if estimate is None:
+            data[f"{side}_reason"] = describe(fallback)
+            data[f"{side}_band_reason"] = describe(fallback)
+            continue
+        _explain_estimate(estimate)
+        if data.get(f"{side}_band") is None:
+            data[f"{side}_band_reason"] = estimate.get("reason") or describe(fallback)
+
+
+def explain_office(data: dict[str, Any], result: OfficeResult) -> None:
+    """Give every null of an office's dictionary a ``<field>_reason`` (estimates: a ``reason``)."""
+    for key in ("population", "margin_of_error", "design_effect", "forecast", "eit", "covered_population"):
+        if data.get(key) is None:
+            data[f"{key}_reason"] = describe(_field_reason(result, key))
+    if data["adequacy"].get("statistical") is None:
+        data["adequacy"]["statistical_reason"] = describe(_field_reason(result, "statistical"))
+    fallback = Note("no_responses") if result.count == 0 else _field_reason(result, "weighted")
+    for group in (data.get("items") or {}, data.get("indicators") or {}, {"EIT": data["eit"]}):
+        for measure in group.values():
+            if measure is not None:
+                _explain_measure(measure, fallback)
+
+
+NationalResult = pooling.RollUp
 
 
 @dataclass(frozen=True)
@@ -107,9 +138,17 @@ class CycleResults:
     offices: list[OfficeResult] = field(default_factory=list)
     national: NationalResult | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
-        plain: dict[str, Any] = _plain(dataclasses.asdict(self))
+    def to_dict(self, labels: Labels | None = None) -> dict[str, Any]:
+        """A JSON-ready dictionary; every null comes with a reason in words (``labels`` as ``OfficeResult``'s)."""
+        plain: dict[str, Any] = {
+            "cycle_code": self.cycle_code,
+            "flagged_excluded": self.flagged_excluded,
+            "offices": [office.to_dict(labels) for office in self.offices],
+            "national": None,
+        }
+        if self.national is not None:
+            plain["national"] = _plain(dataclasses.asdict(self.national))
+            _explain_rollup(plain["national"], self.national)
         return plain
 
 
@@ -127,75 +166,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-# --- weighting and scoring one office ---------------------------------------------------------------------------
-
-
-def _drop_missing_types(tables: OfficeTables, population: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Leave out of the weights the population of respondent types nobody of which answered."""
-    counts, notes = tables.counts, []
-    population = population.copy()
-    for t, rtype in enumerate(tables.types):
-        if counts[t].sum() == 0 and population[t].sum() > 0:
-            size = population[t].sum()
-            notes.append(
-                f"no respondents of type {rtype}: its population of {size:g} is left out of the weights"
-            )
-            population[t] = 0.0
-    return population, notes
-
-
-def _calibrate(
-    sample: np.ndarray, population: np.ndarray, calibration: str, trim_upper: float | None, notes: list[str]
-) -> tuple[np.ndarray, str]:
-    """Weights by post-stratification (full cross-table) or raking (its type and service margins), trimmed."""
-    margins = [population.sum(axis=1), population.sum(axis=0)]
-    if calibration == "rake":
-        weights, method = rake(sample, margins), "rake"
-    else:
-        weights, method = poststratify(sample, population), "poststratify"
-    if trim_upper is None:
-        return weights, method
-    try:
-        weights = trim(weights, sample, upper=trim_upper, margins=margins)
-    except ConvergenceError:
-        notes.append(f"weights could not be trimmed at {trim_upper:g} x the mean without losing the margins")
-        return weights, method
-    notes.append(f"weights trimmed at {trim_upper:g} x the mean, type and service margins re-matched")
-    return weights, "rake"
-
-
-def weigh(
-    tables: OfficeTables,
-    *,
-    min_cell: int = MIN_CELL,
-    trim_upper: float | None = None,
-    calibration: str = "poststratify",
-) -> Weighting:
-    """Weights of one office from its frame (see the module docstring), or none when it has no frame.
-
-    ``calibration`` is ``"poststratify"`` (the frame's full type × service table) or ``"rake"`` (only its type
-    and service totals). Raises ``ValueError`` for another calibration.
-    """
-    if calibration not in ("poststratify", "rake"):
-        raise ValueError(f"calibration must be poststratify or rake, got {calibration!r}")
-    if tables.population is None or tables.population.sum() == 0 or tables.counts.sum() == 0:
-        note = "no population frame: scored unweighted" if tables.population is None else "scored unweighted"
-        return Weighting(
-            "unweighted", None, tables.counts, tables.n, tables.total, tables.total_sq, None, (note,)
-        )
-    population, notes = _drop_missing_types(tables, tables.population)
-    merged = collapse_sparse(tables.counts, population, tables.types, tables.services, min_count=min_cell)
-    for t, rtype in enumerate(tables.types):
-        if merged.sample[t].sum() > 0 and merged.population[t].sum() == 0:
-            notes.append(f"respondents of type {rtype} are outside the frame and carry no weight")
-    weights, method = _calibrate(merged.sample, merged.population, calibration, trim_upper, notes)
-    stats = (
-        merged.merge_cells(tables.n),
-        merged.merge_cells(tables.total),
-        merged.merge_cells(tables.total_sq),
-    )
-    merges = tuple(m.describe() for m in merged.merges)
-    return Weighting(method, weights, merged.sample, *stats, float(population.sum()), tuple(notes), merges)
+# --- scoring one office -----------------------------------------------------------------------------------------------
 
 
 def _type_counts(tables: OfficeTables) -> dict[str, int]:
@@ -206,13 +177,67 @@ def _type_counts(tables: OfficeTables) -> dict[str, int]:
     return {rtype: int(counts[t]) for t, rtype in enumerate(tables.types) if present[t]}
 
 
-def _sizes(weighting: Weighting, count: int) -> tuple[float, float]:
-    if weighting.weights is None or count == 0:
-        return float(count), 1.0
+def _sizes(weighting: Weighting, count: int) -> tuple[float, float | None]:
+    if count == 0:
+        return 0.0, None
+    if weighting.weights is None:
+        return float(count), None
     sample = weighting.counts * (weighting.weights > 0)
     if sample.sum() == 0:
-        return 0.0, math.nan
+        return 0.0, None
     return effective_n(weighting.weights, sample), kish_deff(weighting.weights, sample)
+
+
+def frame_errors(tables: OfficeTables) -> list[Note]:
+    """Where the frame counts fewer people than have answered: overall, or in a respondent type it lists."""
+    if tables.population is None:
+        return []
+    counts, population = tables.counts.sum(axis=1), tables.population.sum(axis=1)
+    errors = [
+        Note("frame_error_type", {"type": rtype, "frame": num(population[t]), "answered": int(counts[t])})
+        for t, rtype in enumerate(tables.types)
+        if population[t] > 0 and counts[t] > population[t]
+    ]
+    if counts.sum() > population.sum() > 0:
+        errors.insert(0, Note("frame_error", {"frame": num(population.sum()), "answered": int(counts.sum())}))
+    return errors
+
+
+def _adequacy(
+    tables: OfficeTables,
+    cycle: Cycle,
+    population: int | None,
+    n_eff: float,
+    count: int,
+    type_floor: int | None,
+) -> sampling.Adequacy:
+    type_pop = (
+        None
+        if tables.population is None
+        else dict(zip(tables.types, tables.population.sum(axis=1).tolist(), strict=True))
+    )
+    return sampling.assess_adequacy(
+        count,
+        fixed_minimum=cycle.min_sample,
+        population=population,
+        method=cycle.sampling_method,
+        confidence=cycle.confidence,
+        margin=cycle.margin,
+        effective_n=min(n_eff, count),
+        type_counts=_type_counts(tables),
+        type_floor=cycle.type_floor if type_floor is None else type_floor,
+        type_populations=type_pop,
+    )
+
+
+def _adequacy_notes(adequacy: sampling.Adequacy, population: int | None) -> list[Note]:
+    notes = []
+    if adequacy.capped and population is not None:
+        asked = max(adequacy.fixed_minimum, adequacy.statistical or 0)
+        notes.append(Note("required_capped", {"asked": asked, "population": population}))
+    if adequacy.census:
+        notes.append(Note("census"))
+    return notes
 
 
 def score_office(
@@ -227,31 +252,24 @@ def score_office(
     trim_upper: float | None = None,
     calibration: str = "poststratify",
 ) -> OfficeResult:
-    """Weights, adequacy and scores of one office from its tables (pure: no database)."""
+    """Weights, adequacy and scores of one office from its tables (pure: no database).
+
+    The unweighted scores' finite population correction uses the whole frame; the weighted scores' the
+    population their weights cover. A frame that counts fewer people than have answered is a frame error:
+    then no correction is applied and the frame is not used to judge adequacy.
+    """
     weighting = weigh(tables, min_cell=min_cell, trim_upper=trim_upper, calibration=calibration)
     count = int(tables.counts.sum())
-    population = None if tables.population is None else int(tables.population.sum()) or None
+    errors = frame_errors(tables)
+    frame_total = None if tables.population is None else int(tables.population.sum()) or None
+    trusted = None if errors else frame_total
     n_eff, deff = _sizes(weighting, count)
-    type_pop = (
-        None
-        if tables.population is None
-        else dict(zip(tables.types, tables.population.sum(axis=1).tolist(), strict=True))
-    )
-    adequacy = sampling.assess_adequacy(
-        count,
-        fixed_minimum=cycle.min_sample,
-        population=population,
-        method=cycle.sampling_method,
-        confidence=cycle.confidence,
-        margin=cycle.margin,
-        effective_n=min(n_eff, count),
-        type_counts=_type_counts(tables),
-        type_floor=cycle.type_floor if type_floor is None else type_floor,
-        type_populations=type_pop,
-    )
+    adequacy = _adequacy(tables, cycle, trusted, n_eff, count, type_floor)
     moe = None
-    if population is not None and 0 < n_eff <= population:
-        moe = sampling.margin_of_error(n_eff, population, confidence=cycle.confidence)
+    if n_eff > 0:
+        moe = sampling.margin_of_error(
+            n_eff, trusted if trusted and n_eff <= trusted else None, confidence=cycle.confidence
+        )
     forecast = None
     if today is not None:
         deadline = cycle.closes_on
@@ -265,17 +283,21 @@ def score_office(
             weighting.total_sq,
             weighting.weights,
             calibration="rake" if weighting.method == "rake" else "poststratify",
-            population_size=weighting.population_size,
+            population_size=None if errors else weighting.population_size,
+            plain_population_size=trusted,
             confidence=CONFIDENCE,
+            low=weighting.low,
+            high=weighting.high,
         )
+    notes = ([] if count else [Note("no_responses")]) + errors + list(weighting.notes)
     return OfficeResult(
         tables.office_code,
         count,
         tables.flagged,
         exclude_flagged,
-        population,
+        frame_total,
         weighting.method,
-        weighting.notes,
+        tuple(notes + _adequacy_notes(adequacy, trusted)),
         weighting.merges,
         adequacy,
         n_eff,
@@ -286,35 +308,45 @@ def score_office(
         scores.eit if scores else None,
         dict(scores.indicators) if scores else {},
         dict(scores.items) if scores else {},
+        bool(errors),
+        None if errors else weighting.population_size,
     )
 
 
 # --- the cycle -------------------------------------------------------------------------------------------------
 
 
-def _mean(values: Iterable[float]) -> float | None:
-    kept = [v for v in values if math.isfinite(v)]
-    return sum(kept) / len(kept) if kept else None
+def _member(result: OfficeResult) -> pooling.Member:
+    errors = [n for n in result.notes if n.code.startswith("frame_error")]
+    eit = result.eit
+    return pooling.Member(
+        result.office_code, result.count, result.population is not None, errors[0] if errors else None,
+        result.covered_population, eit.weighted if eit else None, eit.unweighted if eit else None,
+    )  # fmt: skip
 
 
-def national(results: Sequence[OfficeResult]) -> NationalResult:
-    """Mean of office EIT scores and the pooled EIT weighted by office populations (offices as strata)."""
-    scored = [r for r in results if r.eit is not None]
-    weighted = _mean(r.eit.weighted.mean if r.eit and r.eit.weighted else math.nan for r in scored)
-    plain = _mean(r.eit.unweighted.mean for r in scored if r.eit)
-    pool = [
-        r for r in scored if r.population and r.eit and r.eit.weighted and math.isfinite(r.eit.weighted.mean)
+def national(
+    results: Sequence[OfficeResult], k: int = 5, regions: Mapping[str, str] | None = None
+) -> NationalResult:
+    """The national roll-up (and one per region) over the offices every figure can use; the rest listed."""
+    return pooling.national_and_regions([_member(r) for r in results], regions or {}, k)
+
+
+def _explain_rollup(data: dict[str, Any], rollup: pooling.RollUp) -> None:
+    reason = describe(rollup.reason) if rollup.reason else None
+    for key in ("mean_of_offices_weighted", "mean_of_offices_unweighted", "pooled"):
+        if data.get(key) is None and reason:
+            data[f"{key}_reason"] = reason
+    if data.get("pooled"):
+        _explain_estimate(data["pooled"])
+    data["reason"] = reason
+    if reason is None:
+        del data["reason"]
+    data["excluded"] = [
+        {"office_code": e.office_code, "reasons": [describe(n) for n in e.reasons]} for e in rollup.excluded
     ]
-    pooled = None
-    if pool:
-        size = sum(r.population or 0 for r in pool)
-        shares = [(r.population or 0) / size for r in pool]
-        ests = [r.eit.weighted for r in pool if r.eit and r.eit.weighted]
-        mean = sum(s * e.mean for s, e in zip(shares, ests, strict=True))
-        se = math.sqrt(sum((s * e.se) ** 2 for s, e in zip(shares, ests, strict=True) if math.isfinite(e.se)))
-        half = sampling.z_value(CONFIDENCE) * se
-        pooled = Estimate(mean, se, mean - half, mean + half, sum(e.n for e in ests))
-    return NationalResult(len(scored), sum(r.count for r in results), weighted, plain, pooled, len(pool))
+    for code, region in rollup.regions.items():
+        _explain_rollup(data["regions"][code], region)
 
 
 def cycle_results(
@@ -328,13 +360,16 @@ def cycle_results(
     type_floor: int | None = None,
     trim_upper: float | None = None,
     calibration: str = "poststratify",
+    k: int = 5,
 ) -> CycleResults:
     """Results of every office of ``cycle`` (or of ``offices``), and the national roll-up over them.
 
     Offices with neither responses nor a frame still appear (count 0, no scores) when they exist in ``office``.
-    Raises ``LookupError`` when an office code asked for does not exist.
+    ``k`` is the disclosure threshold: an office with fewer responses stays out of the roll-ups. Raises
+    ``LookupError`` when an office code asked for does not exist.
     """
-    known = set(session.scalars(select(Office.code)))
+    regions = {code: str(region) for code, region in session.execute(select(Office.code, Office.region))}
+    known = set(regions)
     unknown = sorted(set(offices or ()) - known)
     if unknown:
         raise LookupError(f"unknown office code(s): {', '.join(unknown)}")
@@ -356,4 +391,4 @@ def cycle_results(
         for code in codes
         if code in tables
     ]
-    return CycleResults(cycle.code, exclude_flagged, results, national(results))
+    return CycleResults(cycle.code, exclude_flagged, results, national(results, k, regions))

@@ -1,8 +1,9 @@
 """The per-cell rollup (``cell_stat``): kept current in the submission transaction, rebuildable from answers.
 
-For each cycle × office × respondent type × service × flagged-state × measure it holds the count, the sum and
-the sum of squares of the per-respondent value of the measure (see ``Questionnaire.measures``). Adding a response
-is one upsert statement, so two concurrent submissions into the same cell both count.
+For each cycle × office × respondent type × service × flagged-state × measure it holds the count, the sum, the
+sum of squares and the smallest and largest of the per-respondent values of the measure (see
+``Questionnaire.measures``). Adding a response is one upsert statement, so two concurrent submissions into the
+same cell both count.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from ..models import Answer, CellStat, Response
 from ..questionnaire import Questionnaire
 
 
+def _extreme(session: Session, current: typing.Any, new: typing.Any, smaller: bool) -> typing.Any:
+    """The smaller (or larger) of the stored and the new value, by each database's two-argument function."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.least(current, new) if smaller else func.greatest(current, new)
+    return func.min(current, new) if smaller else func.max(current, new)  # SQLite's scalar min() and max()
+
+
 def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -28,6 +36,8 @@ def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
             "n": CellStat.n + stmt.excluded.n,
             "total": CellStat.total + stmt.excluded.total,
             "total_sq": CellStat.total_sq + stmt.excluded.total_sq,
+            "low": _extreme(session, CellStat.low, stmt.excluded.low, smaller=True),
+            "high": _extreme(session, CellStat.high, stmt.excluded.high, smaller=False),
         },
     )
     session.execute(stmt, rows)
@@ -43,7 +53,11 @@ def add_response(session: Session, response: Response, measures: Mapping[str, fl
         "flagged": bool(response.too_fast or response.straight_lined),
     }
     _upsert(
-        session, [{**key, "measure": m, "n": 1, "total": v, "total_sq": v * v} for m, v in measures.items()]
+        session,
+        [
+            {**key, "measure": m, "n": 1, "total": v, "total_sq": v * v, "low": v, "high": v}
+            for m, v in measures.items()
+        ],
     )
 
 
@@ -138,6 +152,8 @@ def _insert_sums(session: Session, cycle_id: int, values: object) -> int:
         func.count().label("n"),
         func.sum(c.v).label("total"),
         func.sum(c.v * c.v).label("total_sq"),
+        func.min(c.v).label("low"),
+        func.max(c.v).label("high"),
     ).group_by(c.office_code, c.respondent_type, c.service, c.flagged, c.measure)
     rows = [
         {
@@ -150,6 +166,8 @@ def _insert_sums(session: Session, cycle_id: int, values: object) -> int:
             "n": r.n,
             "total": float(r.total),
             "total_sq": float(r.total_sq),
+            "low": float(r.low),
+            "high": float(r.high),
         }
         for r in session.execute(grouped)
     ]

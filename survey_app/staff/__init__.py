@@ -15,7 +15,20 @@ def _setup(state: BlueprintSetupState) -> None:
     install(cast(Flask, state.app))
 
 
-from . import api, audit, auth, cycles, dashboard, frames, glossary, invitations, links, views  # noqa: E402,F401
+from . import (  # noqa: E402,F401  (registers the views on bp)
+    accounts,
+    api,
+    audit,
+    auth,
+    cycles,
+    dashboard,
+    frames,
+    glossary,
+    invitations,
+    links,
+    two_step,
+    views,
+)
 from .context import demo_notice  # noqa: E402
 
 bp.context_processor(demo_notice)

@@ -11,21 +11,45 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort
+from flask import abort, current_app, flash, g, session
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..clock import utc_now
 from ..extensions import login_manager
 from ..models import Role, StaffUser
+from ..services import staff_sessions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# The key of the staff session's secret in Flask's (signed) session cookie.
+STAFF_SID = "staff_sid"
+
+
+def session_limits() -> staff_sessions.Limits:
+    """Idle and absolute limits of staff sessions (SURVEY_SESSION_IDLE_HOURS, SURVEY_SESSION_MAX_DAYS)."""
+    return staff_sessions.Limits.from_config(current_app.config)
+
+
 @login_manager.user_loader
 def _load_user(user_id: str) -> StaffUser | None:
+    """The user of this request's staff session, checked against the server on every request: a session that was
+    ended (sign-out, password change, "sign out everywhere") or ran past its limits opens nothing."""
     from ..db import db
 
-    user = db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if g.get("error_page"):  # an error page renders without the database
+        return None
+    secret = session.get(STAFF_SID)
+    if not isinstance(secret, str) or not user_id.isdigit():
+        return None
+    user = staff_sessions.resume(db.session, int(user_id), secret, utc_now(), session_limits())
+    # Commits only the session row's last-seen time or its removal: the user loads before the view does any work.
+    db.session.commit()
+    if user is None:
+        session.pop(STAFF_SID, None)
+        flash(_("Your session has ended. Please sign in again."), "info")
+    return user
 
 
 login_manager.login_view = "staff.login"

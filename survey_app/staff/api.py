@@ -18,9 +18,10 @@ from ..models import Role
 from ..services import results
 from ..services.accounts import audit
 from ..services.dashboard import suppress
+from ..services.reasons import labels_of
 from . import bp
 from .access import staff_required
-from .context import k_threshold, required_cycle, visible_office
+from .context import cycle_questionnaire, k_threshold, required_cycle, visible_office
 
 SCORE_FIELDS = ("eit", "indicators", "items")
 
@@ -47,14 +48,14 @@ def api_results() -> tuple[dict[str, Any], int, dict[str, str]]:
     if office:
         visible_office(office)
     exclude = request.args.get("exclude_flagged") in ("1", "true", "yes")
+    k = k_threshold()
     try:
         computed = results.cycle_results(
-            db.session, cycle, [office] if office else None, exclude_flagged=exclude, today=local_today()
+            db.session, cycle, [office] if office else None, exclude_flagged=exclude, today=local_today(), k=k
         )
     except LookupError:
         abort(404)
-    k = k_threshold()
-    payload = computed.to_dict()
+    payload = computed.to_dict(labels_of(cycle_questionnaire(cycle)))
     payload["suppress_below"] = k
     payload["offices"] = [suppressed_office(o, k) for o in payload["offices"]]
     if office or (payload.get("national") and payload["national"]["responses"] < k):

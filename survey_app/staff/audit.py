@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..clock import BANGKOK
 from ..db import db
+from ..inputs import int_arg
 from ..models import AuditEvent, Office
 from . import bp
 from .access import admin_required
@@ -30,7 +31,7 @@ def audit_log() -> str:
     action = (request.args.get("action") or "").strip()[:60]
     office = (request.args.get("office") or "").strip()[:2]
     actor = (request.args.get("actor") or "").strip().lower()[:320]
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)
     if action:
         query = query.where(AuditEvent.action == action)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from ..clock import utc_now
 from ..db import db
 from ..extensions import limiter
-from ..services import accounts
+from ..models import StaffUser
+from ..services import accounts, staff_sessions
 from . import bp
-from .access import staff_required
-from .forms import LoginForm, PasswordChangeForm
+from .access import STAFF_SID, staff_required
+from .forms import ConfirmForm, LoginForm, PasswordChangeForm
 
 
 def safe_next(target: str | None) -> str | None:
@@ -43,41 +45,79 @@ def _login_limit() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login() -> str | Response | tuple[str, int]:
-    """The sign-in form; a locked account and a wrong password get the same kind of message."""
+    """The sign-in form; an unknown email, a wrong password and a locked account get the same answer (status, page
+    and time)."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        session = db.session
-        result = accounts.authenticate(session, form.email.data or "", form.password.data or "", _now())
-        session.commit()
+        attempt = accounts.claim_attempt(db.session, form.email.data or "", _now())
+        db.session.commit()  # the attempt is counted before the password hash runs
+        result = accounts.check_attempt(db.session, attempt, form.password.data or "", _now())
+        db.session.commit()
+        if result.user is not None and result.user.has_two_step:
+            from .two_step import start_second_step
+
+            return start_second_step(result.user)
         if result.user is not None:
-            login_user(result.user)
-            return redirect(safe_next(request.args.get("next")) or url_for("staff.index"))
-        if result.locked:
-            flash(_("Too many failed attempts: this account is locked for 15 minutes."), "error")
-        else:
-            flash(_("Wrong email or password."), "error")
+            return sign_in(result.user)
+        # One answer for every failure (unknown email, wrong password, locked account): it must not tell anyone
+        # which emails are accounts.
+        flash(_("Wrong email or password. After five failed attempts in a row an account is locked for 15 minutes."),
+              "error")  # fmt: skip
         return render_template("staff/login.html", form=form), 401
     if form.is_submitted():
         return render_template("staff/login.html", form=form), 400
     return render_template("staff/login.html", form=form)
 
 
+def sign_in(user: StaffUser) -> Response:
+    """Open a server-side session for ``user`` (password, and second step if any, checked) and go on to ``next``."""
+    secret = staff_sessions.start(db.session, user, _now())
+    db.session.commit()
+    session.clear()  # nothing from before sign-in carries over (a fresh CSRF token too), except the language
+    session[STAFF_SID] = secret
+    login_user(user)
+    return redirect(safe_next(request.args.get("next")) or url_for("staff.index"))
+
+
+def _end_browser_session() -> None:
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
 @bp.post("/logout")
 @staff_required
 def logout() -> Response:
-    """Sign out and go back to the sign-in page."""
+    """Sign out: the session ends on the server, so a copy of its cookie opens nothing either."""
+    secret = session.get(STAFF_SID)
+    if isinstance(secret, str):
+        staff_sessions.end(db.session, secret)
     accounts.audit(db.session, current_user, "logout")
     db.session.commit()
-    logout_user()
+    _end_browser_session()
+    return redirect(url_for("staff.login"))
+
+
+@bp.post("/sessions/end-all")
+@staff_required
+def sessions_end_all() -> Response:
+    """Sign out everywhere: every session of the current user ends, this one included."""
+    ended = staff_sessions.end_all(db.session, current_user.id)
+    accounts.audit(db.session, current_user, "sessions_ended", sessions=ended)
+    db.session.commit()
+    _end_browser_session()
+    flash(_("You were signed out on every device."), "info")
     return redirect(url_for("staff.login"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @staff_required
 def password() -> str | Response | tuple[str, int]:
-    """Change one's own password."""
+    """Change one's own password; every other session of the user ends (this one goes on under a new secret)."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
@@ -85,12 +125,19 @@ def password() -> str | Response | tuple[str, int]:
         except accounts.AccountError:
             db.session.rollback()
             flash(_("The current password is wrong."), "error")
-            return render_template("staff/password.html", form=form), 400
+            return _password_page(form), 400
+        staff_sessions.end_all(db.session, current_user.id)
+        secret = staff_sessions.start(db.session, current_user, _now())
         db.session.commit()
-        flash(_("Your password was changed."), "info")
+        session[STAFF_SID] = secret
+        flash(_("Your password was changed. You were signed out on your other devices."), "info")
         return redirect(url_for("staff.index"))
-    return render_template("staff/password.html", form=form), 400 if form.is_submitted() else 200
+    return _password_page(form), 400 if form.is_submitted() else 200
+
+
+def _password_page(form: PasswordChangeForm) -> str:
+    return render_template("staff/password.html", form=form, end_all=ConfirmForm())
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return utc_now()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 
 from ..db import db
@@ -58,8 +58,9 @@ def home_url_args() -> dict[str, str]:
 
 
 def demo_notice() -> dict[str, int]:
-    """``demo_responses``: how many synthetic responses the page's cycle holds, so every staff page can say so."""
-    if not current_user.is_authenticated:
+    """``demo_responses``: how many synthetic responses the page's cycle holds, so every staff page can say so
+    (nothing on an error page, which must render without the database)."""
+    if g.get("error_page") or not current_user.is_authenticated:
         return {"demo_responses": 0}
     cycle = cycles.current_cycle(db.session, (request.args.get("cycle") or "").strip() or None)
     return {"demo_responses": demo.count(db.session, cycle.id) if cycle is not None else 0}

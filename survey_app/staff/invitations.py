@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +19,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from ..clock import utc_now
 from ..db import db
+from ..inputs import int_arg
 from ..models import Cycle, Invitation, Office
 from ..services import contacts, invitations, outbox
 from ..services.accounts import audit
@@ -45,7 +46,7 @@ def _contacts(cycle: Cycle, office_code: str, page: int) -> tuple[list[Invitatio
 
 
 def _page(office: Office, cycle: Cycle, status: int = 200, **extra: object) -> tuple[str, int]:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, int_arg("page", 1) or 1)
     shown, total = _contacts(cycle, office.code, page) if _may_see_contacts(office.code) else ([], 0)
     html = render_template(
         "staff/invitations.html",
@@ -121,7 +122,7 @@ def office_invitations_queue(code: str) -> Response:
     office = visible_office(code)
     cycle = required_cycle()
     try:
-        queued = outbox.queue_invitations(db.session, cycle, office.code, dt.datetime.now(dt.UTC))
+        queued = outbox.queue_invitations(db.session, cycle, office.code, utc_now())
     except outbox.QueueRefusedError:
         db.session.rollback()
         flash(_("Emails can be sent only while the cycle is open."), "error")

@@ -19,9 +19,10 @@ from ..models import Cycle, Office
 from ..questionnaire import Questionnaire
 from ..services import results as results_service
 from ..services.national import progress_percent
+from ..services.reasons import Labels, Note, labels_of, text
 from ..stats.sampling import PACE_DAYS
 from ..stats.scoring import MeasureScore
-from . import charts, weighting_notes
+from . import charts
 from .context import cycle_questionnaire, k_threshold
 
 
@@ -73,6 +74,19 @@ def score_lines(
     return lines
 
 
+def result_notes(
+    result: results_service.OfficeResult, lang: str, labels: Labels | None = None
+) -> tuple[list[str], list[str]]:
+    """The office's notes in ``lang``, frame errors apart: what was done and why figures are missing."""
+    notes = list(result.notes) + list(result.merges)
+    if result.eit is not None:
+        for estimate in (result.eit.unweighted, result.eit.weighted):
+            if estimate is not None and estimate.reason and Note(estimate.reason) not in notes:
+                notes.append(Note(estimate.reason))
+    errors = [text(n, lang, labels) for n in notes if n.code.startswith("frame_error")]
+    return errors, [text(n, lang, labels) for n in notes if not n.code.startswith("frame_error")]
+
+
 def _pace(series: Sequence[tuple[dt.date, int]]) -> float:
     return sum(n for _day, n in series[-PACE_DAYS:]) / PACE_DAYS
 
@@ -106,11 +120,11 @@ def office_results(
         "provisional": not adequacy.adequate,
         "hidden": result.count < k,
         "lines": score_lines(result, questionnaire, lang),
-        "notes_in_words": weighting_notes.in_words((*result.notes, *result.merges), questionnaire, lang),
         "flagged": result.flagged,
         "without_flagged": None,
         "without_flagged_hidden": False,
     }
+    view["frame_errors"], view["notes"] = result_notes(result, lang, labels_of(questionnaire))
     if result.flagged and not view["hidden"]:
         if result.flagged < k or result.count - result.flagged < k:
             view["without_flagged_hidden"] = True

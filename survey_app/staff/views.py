@@ -6,7 +6,6 @@ Office users have no national view: ``/staff/`` takes them to their own office a
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +14,7 @@ from flask import Response, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ..clock import local_today
+from ..clock import local_today, utc_now
 from ..db import db
 from ..models import Cycle, Role
 from ..services import cycles, exports, national
@@ -75,9 +74,10 @@ def index() -> str | WerkzeugResponse:
         return render_template("staff/index.html", cycle=None, cycles=[])
     view, filters, rows = _table(cycle)
     lang = current_lang()
+    regions = national.region_summaries(view.rows, view.national)
     return render_template(
         "staff/index.html", cycle=cycle, cycles=cycles.all_cycles(db.session), view=view, rows=rows,
-        filters=filters, regions=national.region_summaries(view.rows), chart=progress_chart(view.rows, lang),
+        filters=filters, regions=regions, chart=progress_chart(view.rows, lang),
         live_url=url_for("staff.national_live", cycle=cycle.code), k=k_threshold(),
     )  # fmt: skip
 
@@ -126,7 +126,7 @@ def export_json() -> Response:
     audit(db.session, current_user, "export", what="national_json", cycle=cycle.code, rows=len(rows),
           filters=filters.as_args())  # fmt: skip
     db.session.commit()
-    payload = exports.national_json(cycle.code, view, rows, national.region_summaries(view.rows), k_threshold(),
-                                    dt.datetime.now(dt.UTC))  # fmt: skip
+    regions = national.region_summaries(view.rows, view.national)
+    payload = exports.national_json(cycle.code, view, rows, regions, k_threshold(), utc_now())
     body = json.dumps(payload, ensure_ascii=False, indent=1)
     return _attachment(body, "application/json", f"eit-{cycle.code}-offices.json")

@@ -118,19 +118,24 @@ def required_sample_size(
     return max(1, min(int(population), size))
 
 
-def margin_of_error(n: float, population: int, *, confidence: float = 0.95, proportion: float = 0.5) -> float:
+def margin_of_error(
+    n: float, population: int | None, *, confidence: float = 0.95, proportion: float = 0.5
+) -> float:
     """Half-width of the interval for a proportion from ``n`` respondents, with finite population correction.
 
     ``n`` may be an effective sample size (not a whole number). Returns 0 when the whole population
-    answered. Raises ``ValueError`` for ``n`` not in (0, population], a population below 1, or a confidence
-    or proportion out of range.
+    answered; ``population`` None (unknown) applies no correction. Raises ``ValueError`` for ``n`` not in
+    (0, population], a population below 1, or a confidence or proportion out of range.
     """
-    _check_population(population)
+    if population is not None:
+        _check_population(population)
     _check_open_unit("confidence", confidence)
     _check_proportion(proportion)
-    if not 0.0 < n <= population:
+    if not 0.0 < n <= (math.inf if population is None else population):
         raise ValueError(f"n must be positive and at most the population ({population}), got {n!r}")
-    fpc = 0.0 if population == 1 else max(0.0, (population - n) / (population - 1))
+    fpc = 1.0
+    if population is not None:
+        fpc = 0.0 if population == 1 else max(0.0, (population - n) / (population - 1))
     return z_value(confidence) * math.sqrt(proportion * (1.0 - proportion) / n * fpc)
 
 
@@ -153,6 +158,8 @@ class Adequacy:
     adequate: bool
     shortfall: int
     type_shortfalls: Mapping[str, int] = field(default_factory=dict)
+    capped: bool = False
+    census: bool = False
 
 
 def _type_shortfalls(
@@ -184,10 +191,12 @@ def assess_adequacy(
     """Judge one office's sample against the fixed minimum, the statistical requirement and a per-type floor.
 
     ``required`` is the larger of ``fixed_minimum`` and the requirement of ``method`` for ``population`` (none
-    when the population is unknown; ties go to the fixed minimum); it is judged on ``effective_n`` (the Kish
-    effective sample size after weighting, ``count`` when omitted), so the overall shortfall is the number of
-    further responses that lift the effective size to ``required`` at the current design effect. Each
-    respondent type listed in ``type_counts`` must have ``type_floor`` responses (at most its population).
+    when the population is unknown; ties go to the fixed minimum), never more than the population (``capped``
+    says when the cap applied); it is judged on ``effective_n`` (the Kish effective sample size after
+    weighting, ``count`` when omitted), so the overall shortfall is the number of further responses that lift
+    the effective size to ``required`` at the current design effect. Each respondent type listed in
+    ``type_counts`` must have ``type_floor`` responses (at most its population). A census (``count`` at least
+    the population) is adequate whatever the design effect.
     Raises ``ValueError`` for negative counts or parameters out of range.
     """
     if count < 0 or fixed_minimum < 0 or type_floor < 0:
@@ -199,19 +208,24 @@ def assess_adequacy(
     if population is not None:
         statistical = required_sample_size(population, method, confidence=confidence, margin=margin)
     required = max(fixed_minimum, statistical or 0)
+    capped = population is not None and required > population
+    if population is not None:
+        required = min(required, population)
+    census = population is not None and count >= population
     overall_rule = (
         "statistical" if statistical is not None and statistical > fixed_minimum else "fixed_minimum"
     )
     deff = count / n_eff if n_eff > 0 else 1.0
-    overall_short = max(0, _ceil(required * deff - count)) if n_eff < required else 0
+    overall_short = max(0, _ceil(required * deff - count)) if n_eff < required and not census else 0
     types = _type_shortfalls(type_counts or {}, type_floor, type_populations)
     binding, type_total = overall_rule, sum(types.values())
     if type_total > overall_short:
         binding = "respondent_type:" + max(types, key=lambda t: (types[t], t))
     shortfall = max(overall_short, type_total)
     return Adequacy(
-        count, n_eff, fixed_minimum, statistical, required, binding, shortfall == 0, shortfall, types
-    )
+        count, n_eff, fixed_minimum, statistical, required, binding, shortfall == 0, shortfall, types,
+        capped, census,
+    )  # fmt: skip
 
 
 def forecast_adequacy_date(

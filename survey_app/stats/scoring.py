@@ -16,6 +16,17 @@ correction (1 − n/N) when the population size is given, and residuals that fol
 Every term (within-cell sums of squares, between-cell offsets, the residuals' sum) is a function of the cell
 sums, so no individual response is needed.
 
+Intervals stay inside the 0–100 scale: they are computed on the logit scale of p = mean / 100 and transformed
+back, 100 · expit(logit(p) ± z · (SE / 100) / (p (1 − p))), which is R's ``svyciprop(method = "xlogit")`` with
+``df = Inf``. The standard error itself is reported on the 0–100 scale.
+
+When the caller also gives each cell's smallest and largest value (``low`` and ``high``), a cell whose values
+are all equal contributes exactly no within-cell variance, and a measure whose every value is the same gets that
+value as its mean and a standard error of exactly 0: sums of squares of identical values cancel only up to
+rounding otherwise.
+
+An estimate that has no interval says why in ``reason`` (a code; ``REASONS`` lists them).
+
 Measures follow the questionnaire: items ``E1``…, indicators ``IND6``, ``IND7``, ``IND8`` and ``EIT``.
 """
 
@@ -35,6 +46,19 @@ FloatArray = NDArray[np.float64]
 Calibration = Literal["none", "poststratify", "rake"]
 CALIBRATIONS: Final = ("none", "poststratify", "rake")
 EIT: Final = "EIT"
+# Distinct scores differ by far more than this (a 0–100 scale averaged over a few sub-items and items); values
+# closer than this are one value written by two computations (Python's mean and SQL's AVG) and rounded apart.
+SAME_VALUE: Final = 1e-9
+NO_RESPONSES: Final = "no_responses"
+ONE_RESPONSE: Final = "one_response"
+ZERO_SE: Final = "zero_se"
+NO_WEIGHT: Final = "no_weighted_respondents"
+REASONS: Final = {
+    NO_RESPONSES: "no responses: nothing to estimate",
+    ONE_RESPONSE: "an interval needs at least two responses",
+    ZERO_SE: "every respondent gave the same score (within each weighting cell): the interval is the point",
+    NO_WEIGHT: "no respondent carries weight: nobody answered of a type or service the frame counts",
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,7 @@ class Estimate:
     low: float
     high: float
     n: int
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,13 +82,39 @@ class Estimates:
     low: FloatArray
     high: FloatArray
     n: FloatArray
+    reasons: tuple[str | None, ...] = ()
 
     def at(self, index: int) -> Estimate:
         """The estimate of the measure at ``index``."""
         i = index
+        reason = self.reasons[i] if self.reasons else None
         return Estimate(
-            float(self.mean[i]), float(self.se[i]), float(self.low[i]), float(self.high[i]), int(self.n[i])
-        )
+            float(self.mean[i]), float(self.se[i]), float(self.low[i]), float(self.high[i]), int(self.n[i]),
+            reason,
+        )  # fmt: skip
+
+
+def logit_interval(mean: ArrayLike, se: ArrayLike, z: float) -> tuple[FloatArray, FloatArray]:
+    """Bounds of ``mean`` ± ``z`` standard errors on the logit scale of mean / 100, back on the 0–100 scale.
+
+    ``100 · expit(logit(p) ± z · (se / 100) / (p (1 − p)))`` with p = mean / 100 (R's ``svyciprop`` with
+    ``method = "xlogit"``). A standard error of 0, or a mean at 0 or 100, gives the point itself; NaN stays NaN.
+    """
+    m = np.asarray(mean, dtype=np.float64)
+    s = np.asarray(se, dtype=np.float64)
+    p = np.clip(m / 100.0, 0.0, 1.0)
+    inside = (p > 0.0) & (p < 1.0) & (s > 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = np.log(p) - np.log1p(-p)
+        half = z * (s / 100.0) / (p * (1.0 - p))
+        unknown = np.isnan(s) | np.isnan(m)
+        low = np.where(unknown, np.nan, np.where(inside, 100.0 * _expit(centre - half), m))
+        high = np.where(unknown, np.nan, np.where(inside, 100.0 * _expit(centre + half), m))
+    return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+
+
+def _expit(x: FloatArray) -> FloatArray:
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * x)), dtype=np.float64)
 
 
 def _main_effects(shape: tuple[int, ...]) -> FloatArray:
@@ -90,11 +141,19 @@ def _rake_fit(cell_mean: FloatArray, counts: FloatArray, shape: tuple[int, ...])
 
 def _residual_ss(
     w: FloatArray, n: FloatArray, total: FloatArray, total_sq: FloatArray, mean: FloatArray, wsum: FloatArray,
-    calibration: str, shape: tuple[int, ...],
+    calibration: str, shape: tuple[int, ...], constant: NDArray[np.bool_] | None = None,
+    value: FloatArray | None = None,
 ) -> FloatArray:  # fmt: skip
-    """Σ over respondents of (e_i − ē)², e_i = w_i (y_i − fit_i) / Σw the linearised residual, per measure."""
+    """Σ over respondents of (e_i − ē)², e_i = w_i (y_i − fit_i) / Σw the linearised residual, per measure.
+
+    Cells flagged ``constant`` hold one value (``value``) many times: their mean is that value and their
+    within-cell sum of squares exactly 0.
+    """
     cell_mean = np.divide(total, n, out=np.zeros_like(total), where=n > 0)
     within = np.maximum(total_sq - cell_mean * total, 0.0)
+    if constant is not None and value is not None:
+        cell_mean = np.where(constant, value, cell_mean)
+        within = np.where(constant, 0.0, within)
     if calibration == "poststratify":
         offset = np.zeros_like(cell_mean)
     elif calibration == "none":
@@ -118,6 +177,33 @@ def _check_inputs(
     return tuple(arrays)
 
 
+def _constant_cells(
+    counts: FloatArray, low: ArrayLike | None, high: ArrayLike | None
+) -> tuple[NDArray[np.bool_], FloatArray] | None:
+    """Which occupied cells hold a single value (their smallest equals their largest), and that value."""
+    if low is None or high is None:
+        return None
+    lo = np.asarray(low, dtype=np.float64).reshape(counts.shape)
+    hi = np.asarray(high, dtype=np.float64).reshape(counts.shape)
+    with np.errstate(invalid="ignore"):
+        constant = (counts > 0) & np.isfinite(lo) & np.isfinite(hi) & (hi - lo <= SAME_VALUE)
+    return constant, np.where(constant, lo, 0.0)
+
+
+def _reasons(size: FloatArray, raw_size: FloatArray, se: FloatArray) -> tuple[str | None, ...]:
+    reasons: list[str | None] = []
+    for k, r, s in zip(size.tolist(), raw_size.tolist(), se.tolist(), strict=True):
+        if r == 0:
+            reasons.append(NO_RESPONSES)
+        elif k == 0:
+            reasons.append(NO_WEIGHT)
+        elif k == 1:
+            reasons.append(ONE_RESPONSE)
+        else:
+            reasons.append(ZERO_SE if s == 0 else None)
+    return tuple(reasons)
+
+
 def weighted_means(
     weights: ArrayLike,
     n: ArrayLike,
@@ -127,30 +213,55 @@ def weighted_means(
     calibration: Calibration = "poststratify",
     population_size: float | None = None,
     confidence: float = 0.95,
+    low: ArrayLike | None = None,
+    high: ArrayLike | None = None,
 ) -> Estimates:
-    """Means, linearised standard errors and intervals of several measures at once.
+    """Means, linearised standard errors and bounded (logit) intervals of several measures at once.
 
     ``weights`` is the table of per-respondent weights (shape T, e.g. types × services); ``n``, ``total`` and
-    ``total_sq`` have shape T + (measures,). Cells with zero weight count for nothing. A measure with fewer
-    than two weighted respondents gets a NaN standard error and interval. Raises ``ValueError`` for shapes
-    that disagree, negative or non-finite inputs, an unknown calibration or a bad confidence.
+    ``total_sq`` (and, when known, each cell's smallest and largest value ``low`` and ``high``, NaN where
+    unknown) have shape T + (measures,). Cells with zero weight count for nothing. A measure with fewer than
+    two weighted respondents gets a NaN standard error and interval and a ``reason``. ``population_size``
+    (None: no finite population correction) must not be smaller than the number of weighted respondents.
+    Raises ``ValueError`` for shapes that disagree, negative or non-finite inputs, an unknown calibration, a
+    bad confidence or a population smaller than the sample.
     """
     if calibration not in CALIBRATIONS:
         raise ValueError(f"calibration must be one of {', '.join(CALIBRATIONS)}, got {calibration!r}")
     w_t, n_t, t_t, q_t = _check_inputs(weights, n, total, total_sq)
     shape, cells = w_t.shape, max(w_t.size, 1)
     w = w_t.reshape(cells, 1)
-    counts = np.where(w > 0, n_t.reshape(cells, -1), 0.0)
+    raw = n_t.reshape(cells, -1)
+    counts = np.where(w > 0, raw, 0.0)
     tot, tot_sq = t_t.reshape(cells, -1), q_t.reshape(cells, -1)
     wsum = (w * counts).sum(axis=0)
+    size = counts.sum(axis=0)
+    if population_size is not None and np.any(size > population_size):
+        raise ValueError(f"a population of {population_size:g} is smaller than the sample ({size.max():g})")
+    constant = _constant_cells(counts, low, high)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = (w * np.where(counts > 0, tot, 0.0)).sum(axis=0) / wsum
-        ss = _residual_ss(w, counts, tot, tot_sq, mean, wsum, calibration, shape)
-        size = counts.sum(axis=0)
+        ss = _residual_ss(w, counts, tot, tot_sq, mean, wsum, calibration, shape, *(constant or (None, None)))
         fpc = 1.0 if population_size is None else np.maximum(0.0, 1.0 - size / population_size)
         se = np.sqrt(np.where(size > 1, fpc * size / (size - 1) * ss, np.nan))
-    half = z_value(confidence) * se
-    return Estimates(mean, se, mean - half, mean + half, size)
+    if constant is not None:
+        mean, se = _exact_when_all_equal(counts, constant, mean, se)
+    low_b, high_b = logit_interval(mean, se, z_value(confidence))
+    return Estimates(mean, se, low_b, high_b, size, _reasons(size, raw.sum(axis=0), se))
+
+
+def _exact_when_all_equal(
+    counts: FloatArray, constant: tuple[NDArray[np.bool_], FloatArray], mean: FloatArray, se: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """A measure whose every weighted respondent has one value: that value as mean, standard error 0."""
+    is_const, value = constant
+    occupied = counts > 0
+    lo = np.where(occupied, value, np.inf).min(axis=0)
+    hi = np.where(occupied, value, -np.inf).max(axis=0)
+    same = occupied.any(axis=0) & np.all(is_const | ~occupied, axis=0) & (hi - lo <= SAME_VALUE)
+    new_mean = np.where(same, np.clip(mean, lo, hi), mean)
+    new_se = np.where(same & np.isfinite(se), 0.0, se)
+    return np.asarray(new_mean, dtype=np.float64), np.asarray(new_se, dtype=np.float64)
 
 
 def weighted_mean(
@@ -162,16 +273,20 @@ def weighted_mean(
     calibration: Calibration = "poststratify",
     population_size: float | None = None,
     confidence: float = 0.95,
+    low: ArrayLike | None = None,
+    high: ArrayLike | None = None,
 ) -> Estimate:
     """The weighted mean of one measure with its linearised standard error and confidence interval.
 
-    All four arrays have the shape of the cell table. See ``weighted_means`` for the rules and what raises.
+    All arrays have the shape of the cell table. See ``weighted_means`` for the rules and what raises.
     """
     w = np.asarray(weights, dtype=np.float64)
     stats = [np.asarray(a, dtype=np.float64)[..., None] for a in (n, total, total_sq)]
+    bounds = [None if a is None else np.asarray(a, dtype=np.float64)[..., None] for a in (low, high)]
     result = weighted_means(
-        w, *stats, calibration=calibration, population_size=population_size, confidence=confidence
-    )
+        w, *stats, calibration=calibration, population_size=population_size, confidence=confidence,
+        low=bounds[0], high=bounds[1],
+    )  # fmt: skip
     return result.at(0)
 
 
@@ -228,13 +343,19 @@ def score_measures(
     *,
     calibration: Calibration = "poststratify",
     population_size: float | None = None,
+    plain_population_size: float | None = None,
     confidence: float = 0.95,
+    low: ArrayLike | None = None,
+    high: ArrayLike | None = None,
 ) -> ScoreSet:
     """Item, indicator and EIT scores, unweighted and (given ``weights``) weighted, with intervals and bands.
 
-    ``n``, ``total`` and ``total_sq`` have shape cells + (len(measures),), where cells is the shape of
-    ``weights`` (any shape when no weights are given); the unweighted scores treat all cells alike. Raises
-    ``ValueError`` as ``weighted_means`` does, or when ``measures`` does not match the last axis.
+    ``n``, ``total`` and ``total_sq`` (and the optional cell minima ``low`` and maxima ``high``) have shape
+    cells + (len(measures),), where cells is the shape of ``weights`` (any shape when no weights are given);
+    the unweighted scores treat all cells alike. ``population_size`` is the population the weights cover
+    (finite population correction of the weighted scores), ``plain_population_size`` the one of the
+    unweighted scores (the whole frame); None means no correction. Raises ``ValueError`` as
+    ``weighted_means`` does, or when ``measures`` does not match the last axis.
     """
     counts = np.asarray(n, dtype=np.float64)
     if counts.ndim < 1 or counts.shape[-1] != len(measures):
@@ -246,14 +367,16 @@ def score_measures(
         total,
         total_sq,
         calibration="none",
-        population_size=population_size,
+        population_size=plain_population_size,
         confidence=confidence,
+        low=low,
+        high=high,
     )
     scored = None
     if weights is not None:
         scored = weighted_means(
             weights, counts, total, total_sq, calibration=calibration, population_size=population_size,
-            confidence=confidence,
+            confidence=confidence, low=low, high=high,
         )  # fmt: skip
     results = [_measure_score(code, plain, scored, i) for i, code in enumerate(measures)]
     by_kind = {

@@ -11,7 +11,7 @@ from survey_app.errors import ERRORS
 def test_healthz_answers_200_when_the_database_answers(client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "ratelimit": "ok"}
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
@@ -20,7 +20,7 @@ def test_healthz_answers_503_when_the_database_does_not(make_app, tmp_path) -> N
     app = make_app(DATABASE_URL=f"sqlite:///{missing_dir / 'x.db'}")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert "ระบบไม่พร้อมให้บริการชั่วคราว" in response.text
+    assert response.json == {"status": "down", "database": "down", "ratelimit": "ok"}
 
 
 def test_landing_page_is_thai_by_default_with_english_one_click_away(client) -> None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
 from survey_app.cli import cli
+from survey_app.clock import local_today
 from survey_app.models import AuditEvent, CellStat, Cycle, Office, PopulationFrame, Response, StaffUser
 
 SURVEYS = Path(__file__).resolve().parents[2] / "surveys"
@@ -35,7 +36,7 @@ def test_upgrade_and_seed_on_an_empty_sqlite_database_load_76_offices_and_an_ope
         assert s.scalar(sa.select(sa.func.count()).select_from(Office)) == 76
         cycles = s.scalars(sa.select(Cycle)).all()
         assert [c.state for c in cycles] == ["open"]
-        assert cycles[0].opens_on <= dt.date.today() <= cycles[0].closes_on
+        assert cycles[0].opens_on <= local_today() <= cycles[0].closes_on
         bangkok_region = s.get(Office, "50")
         assert bangkok_region is not None and bangkok_region.province_en == "Chiang Mai"
     engine.dispose()
@@ -141,10 +142,14 @@ def test_surveys_validate_fails_with_a_precise_message(app, tmp_path: Path) -> N
     assert "eit-broken.yaml: items[7].answer_type: no answer type 'yes_no'" in result.output
 
 
-def test_prune_removes_only_nonces_past_their_day(app, session) -> None:
+@pytest.mark.parametrize("utc_time", ["05:00", "16:59", "17:00", "23:30"])
+def test_prune_removes_only_nonces_past_their_day(app, session, app_clock, utc_time: str) -> None:
+    # From 17:00 UTC Bangkok is already on the next day: the test and `prune` must both use the Bangkok date.
     from survey_app.models import SpentNonce
 
-    today = dt.date.today()
+    app_clock.set(dt.datetime.fromisoformat(f"2026-11-29T{utc_time}:00+00:00"))
+    today = local_today()
+    assert today == (dt.date(2026, 11, 30) if utc_time >= "17:00" else dt.date(2026, 11, 29))
     session.add_all(
         [
             SpentNonce(nonce_hash="a" * 64, expires_on=today - dt.timedelta(days=1)),

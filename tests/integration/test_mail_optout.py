@@ -3,11 +3,10 @@ bilingual 404 and change nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
+from survey_app.clock import utc_now
 from survey_app.models import Invitation, OutboxMessage
 from survey_app.tokens import invitation_token, optout_token
 
@@ -15,7 +14,7 @@ from survey_app.tokens import invitation_token, optout_token
 @pytest.fixture
 def invited(app, session, cycle):  # type: ignore[no-untyped-def]
     inv = Invitation(cycle_id=cycle.id, office_code="50", email="owner@factory.example", status="sent",
-                     sent_at=dt.datetime.now(dt.UTC))  # fmt: skip
+                     sent_at=utc_now())  # fmt: skip
     session.add(inv)
     session.flush()
     session.add(OutboxMessage(invitation_id=inv.id, kind="reminder", state="queued"))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from survey_app.clock import utc_now
 from survey_app.db import db
 from survey_app.models import Invitation, OutboxMessage
 from survey_app.services.mailer import MailConfigError, MailSettings, Worker
@@ -44,7 +45,7 @@ def _queue_one(session, cycle) -> None:  # type: ignore[no-untyped-def]
     session.add(invitation)
     session.flush()
     session.add(OutboxMessage(invitation_id=invitation.id, kind="invitation", state="queued",
-                              next_attempt_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))  # fmt: skip
+                              next_attempt_at=utc_now() - dt.timedelta(seconds=1)))  # fmt: skip
     session.commit()
 
 

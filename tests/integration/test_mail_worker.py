@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from survey_app import tokens
+from survey_app.clock import utc_now
 from survey_app.db import db
 from survey_app.models import Invitation, OutboxMessage
 from survey_app.services import contacts, outbox
@@ -26,7 +27,7 @@ class Clock:
     """A clock the test moves by hand."""
 
     def __init__(self) -> None:
-        self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.now = utc_now().replace(microsecond=0)
 
     def __call__(self) -> dt.datetime:
         return self.now

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from survey_app.clock import local_today
 from survey_app.models import Answer, Cycle, PopulationFrame, Response, StaffUser, SurveyLink
 
 
@@ -19,7 +20,7 @@ def _response(cycle: Cycle, **overrides: object) -> Response:
         "respondent_type": "individual",
         "service": "other",
         "questionnaire_version": "2568",
-        "submitted_on": dt.date.today(),
+        "submitted_on": local_today(),
     }
     values.update(overrides)
     return Response(**values)
@@ -57,7 +58,7 @@ def test_office_user_without_an_office_is_refused(session) -> None:
 
 def test_cycle_rules_are_enforced(session) -> None:
     base = {"fiscal_year": 2570, "questionnaire_id": "eit", "questionnaire_version": "2568"}
-    today = dt.date.today()
+    today = local_today()
     _refused(session, Cycle(code="bad-dates", opens_on=today, closes_on=today - dt.timedelta(days=1), **base))
     _refused(session, Cycle(code="bad-state", opens_on=today, closes_on=today, state="paused", **base))
     _refused(session, Cycle(code="bad-min", opens_on=today, closes_on=today, min_sample=0, **base))

@@ -6,8 +6,8 @@ independently of the rollup and of the statistics engine. Runs on SQLite and Pos
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import math
 import random
 from collections import defaultdict
 
@@ -15,8 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from survey_app.cli import cli
+from survey_app.clock import local_today
 from survey_app.models import Answer, CellStat, PopulationFrame, Response
 from survey_app.services import results, rollup
+from survey_app.services.reasons import Note
 from survey_app.stats.sampling import required_sample_size
 
 CELLS = {
@@ -44,7 +46,7 @@ def _add_responses(session, cycle, questionnaire, office: str, cells: dict, seed
             }
             response = Response(
                 cycle_id=cycle.id, office_code=office, channel="poster", respondent_type=rtype, service=service,
-                questionnaire_version=questionnaire.version, submitted_on=dt.date.today(),
+                questionnaire_version=questionnaire.version, submitted_on=local_today(),
                 too_fast=len(flagged) < flag_first and i == 0,
             )  # fmt: skip
             response.answers = [
@@ -122,9 +124,11 @@ def test_office_without_frame_is_scored_unweighted_and_says_so(session, cycle, q
     _add_responses(session, cycle, questionnaire, "50", CELLS, seed=3)
     result = _office(session, cycle, "50")
     assert result.weighting == "unweighted" and result.eit is not None and result.eit.weighted is None
-    assert any("no population frame" in note for note in result.notes)
+    assert "no_frame" in [note.code for note in result.notes]
     assert result.adequacy.binding == "fixed_minimum" and result.adequacy.required == cycle.min_sample
-    assert result.margin_of_error is None
+    # no frame, so no finite population correction: z · √(0.25 / 30) with z = Φ⁻¹(0.975)
+    assert result.margin_of_error == pytest.approx(1.959963984540054 * math.sqrt(0.25 / 30), rel=1e-12)
+    assert result.design_effect is None
 
 
 def test_sparse_cells_are_merged_and_reported(session, cycle, questionnaire) -> None:
@@ -133,9 +137,13 @@ def test_sparse_cells_are_merged_and_reported(session, cycle, questionnaire) -> 
     _add_frame(session, cycle, "50", {**FRAME, ("business", "procurement"): 50, ("agency", "other"): 40})
     result = _office(session, cycle, "50")
     assert result.merges == (
-        "business/procurement (n=2, population 50, too few respondents) merged into business/mining",
-    )
-    assert any("no respondents of type agency" in note for note in result.notes)
+        Note("merged_sparse", {
+            "type": "business", "service": "procurement", "into": "mining", "n": 2, "population": "50",
+        }),
+    )  # fmt: skip
+    assert Note("type_not_covered", {
+        "type": "agency", "population": "40", "covered": "1,050", "total": "1,090",
+    }) in result.notes  # fmt: skip
     business = values[("business", "mining")] + values[("business", "procurement")]
     individual = {c: v for c, v in values.items() if c[0] == "individual"}
     expected = 300 * sum(business) / len(business) + sum(

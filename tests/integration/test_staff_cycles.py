@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from survey_app.clock import local_today, utc_now
 from survey_app.models import AuditEvent, Cycle, Invitation
 from tests.helpers import csrf_token
 
@@ -107,7 +108,7 @@ def test_only_one_cycle_is_open_at_a_time(client, session, cycle) -> None:
 def test_closing_erases_contact_details_keeps_counts_and_lets_the_next_cycle_open(
     client, session, cycle
 ) -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     for i, (status, responded) in enumerate([("sent", True), ("sent", False), ("failed", False)]):
         session.add(Invitation(cycle_id=cycle.id, office_code=OWN, email=f"c{i}@example.test", name=f"Firm {i}",
                                status=status, responded=responded, sent_at=now))  # fmt: skip
@@ -166,7 +167,7 @@ def test_audit_log_shows_who_did_what_and_when_to_admins_only(client, session, c
     assert "what: national_csv" in page
     filtered = client.get("/staff/audit?action=export").text
     assert "<td>signed in</td>" not in filtered and "<td>data downloaded</td>" in filtered
-    year = str(dt.datetime.now(dt.UTC).year + 543)
+    year = str(local_today().year + 543)
     assert year in client.get("/staff/audit?lang=th").text  # Buddhist-era dates for Thai readers
     other = client.application.test_client()
     sign_in(other, session, "viewer")

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from survey_app.clock import local_today
+from survey_app.clock import local_today, utc_now
 from survey_app.models import Invitation, PopulationFrame
 from survey_app.services.dashboard import suppress
 from survey_app.templating import format_date
@@ -195,7 +195,7 @@ def test_daily_chart_has_one_bar_per_day_with_the_stored_counts(client, session,
 
 
 def test_invitation_counts_are_shown(client, session, cycle) -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     rows = [("sent", True), ("sent", False), ("sent", False), ("failed", False), ("opted_out", False)] + [
         ("pending", False)
     ] * 2

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
+from survey_app.clock import local_today
 from survey_app.models import Response
 from survey_app.services import accounts
 from tests.helpers import login
@@ -21,7 +20,7 @@ def _responses(session, cycle, demo: bool, count: int) -> None:
         session.add(
             Response(
                 cycle_id=cycle.id, office_code="50", channel="poster", respondent_type="individual",
-                service="other", questionnaire_version="2568", is_demo=demo, submitted_on=dt.date.today(),
+                service="other", questionnaire_version="2568", is_demo=demo, submitted_on=local_today(),
             )
         )  # fmt: skip
     session.commit()

@@ -14,13 +14,13 @@ parameters take the values in ``PARAMS``. An office user on "another office" who
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pytest
 from werkzeug.routing import Rule
 
 from survey_app import create_app
+from survey_app.clock import local_today
 from survey_app.models import Cycle
 from tests.helpers import csrf_token, login
 
@@ -49,11 +49,31 @@ class Expect:
     office_other: object = 404
 
 
+SIGN_IN_AGAIN: dict[str, object] = {
+    "admin": "login",
+    "viewer": "login",
+    "office_own": "login",
+    "office_other": None,
+}
 # Endpoints whose outcomes differ from the default rule, per method.
 TABLE: dict[tuple[str, str], Expect] = {
     ("staff.login", "GET"): Expect(anonymous=200, admin=302, viewer=302, office_own=302, office_other=None),
     ("staff.login", "POST"): Expect(anonymous=400, admin=302, viewer=302, office_own=302, office_other=None),
     ("staff.logout", "POST"): Expect(admin="login", viewer="login", office_own="login", office_other=None),
+    # Without a right password first, the code step sends everyone back to sign in.
+    ("staff.sign_in_code", "GET"): Expect(**SIGN_IN_AGAIN),
+    ("staff.sign_in_code", "POST"): Expect(**SIGN_IN_AGAIN),
+    ("staff.two_step_page", "GET"): Expect(office_other=None),
+    ("staff.two_step_page", "POST"): Expect(admin=400, viewer=400, office_own=400, office_other=None),
+    ("staff.accounts_index", "GET"): Expect(viewer=403, office_own=403, office_other=None),
+    # No account 999999: the admin gets 404 (signing the walking admin out would end the walk).
+    ("staff.accounts_sign_out", "POST"): Expect(admin=404, viewer=403, office_own=403, office_other=None),
+    ("staff.accounts_reset_two_step", "POST"): Expect(
+        admin=404, viewer=403, office_own=403, office_other=None
+    ),
+    ("staff.sessions_end_all", "POST"): Expect(
+        admin="login", viewer="login", office_own="login", office_other=None
+    ),
     ("staff.password", "GET"): Expect(office_other=None),
     ("staff.password", "POST"): Expect(admin=400, viewer=400, office_own=400, office_other=None),
     ("staff.index", "GET"): Expect(office_own=302, office_other=None),
@@ -82,7 +102,7 @@ DEFAULT_POST = Expect(admin="allowed", viewer=403, office_own="allowed", office_
 
 # Values for route parameters that are not an office code (other features' routes included).
 PARAMS = {"audience": "citizen", "kind": "citizen", "fmt": "pdf", "format": "pdf", "version": "1", "id": "1",
-          "link_id": "1"}  # fmt: skip
+          "link_id": "1", "user_id": "999999"}  # fmt: skip
 CYCLE_ENDPOINTS = {"staff.cycle_edit", "staff.cycle_open", "staff.cycle_close", "staff.cycle_close_confirm"}
 OFFICE_PARAMS = {"code", "office", "office_code"}
 # Query strings that make a route act on an office (the JSON API takes the office as a parameter).
@@ -142,7 +162,7 @@ def arranged(app, session, cycle, questionnaire):  # type: ignore[no-untyped-def
     """Users of every role, responses in both offices and a draft cycle."""
     for office in (OWN, OTHER):
         add_responses(session, cycle, questionnaire, office, [Spec(days_ago=d % 9) for d in range(7)])
-    today = dt.date.today()
+    today = local_today()
     draft = Cycle(code=DRAFT, fiscal_year=2600, questionnaire_id=questionnaire.id, opens_on=today, closes_on=today,
                   questionnaire_version=questionnaire.version, state="draft")  # fmt: skip
     session.add(draft)
@@ -182,7 +202,7 @@ def test_every_staff_route_answers_each_role_as_expected(app, arranged, role: st
         check(response, outcome, f"{role} {method} {url}")
         assert response.status_code < 500
         checked += 1
-        if rule.endpoint == "staff.logout" and role != "anonymous":
+        if rule.endpoint in ("staff.logout", "staff.sessions_end_all") and role != "anonymous":
             user = arranged["office" if role.startswith("office") else role]
             assert login(client, user.email, PASSWORD).status_code == 302
             token = csrf_token(client.get("/staff/password").text)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from zoneinfo import ZoneInfo
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from survey_app.clock import local_today
 from survey_app.models import Answer, CellStat, Invitation, Response, SpentNonce
 from survey_app.public.forms import issue_nonce, read_nonce
 from survey_app.services.submission import prune_spent_nonces
@@ -280,7 +280,7 @@ def test_poster_submission_is_stored_then_redirects_to_thanks(app, client, store
         "ขอบคุณครับ",
     )
     assert response.questionnaire_version == "2568" and not response.is_demo
-    assert response.submitted_on == dt.datetime.now(ZoneInfo("Asia/Bangkok")).date()
+    assert response.submitted_on == local_today()
     stored = {(a.item, a.sub): (a.value, a.score) for a in store.scalars(select(Answer))}
     assert len(stored) == 19
     assert stored[("E1", 1)] == (2, pytest.approx(200 / 3)) and stored[("E1", 2)] == (3, 100)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.cli import cli
+from survey_app.clock import local_today
 from survey_app.models import Invitation, SurveyLink
 from survey_app.tokens import invitation_token, poster_token
 from tests import survey_helpers
@@ -52,7 +53,7 @@ def _bad_path(app, store, open_cycle, kind: str) -> str:  # type: ignore[no-unty
     """A survey path that is bad in the way ``kind`` says (the database is arranged to match)."""
     link = poster_link(store, open_cycle)
     good = poster_path(app, link)
-    today = dt.date.today()
+    today = local_today()
     with app.app_context():
         if kind == "tampered":
             return _flip(good)

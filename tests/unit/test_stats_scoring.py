@@ -30,7 +30,14 @@ def test_unweighted_mean_and_se_equal_the_textbook_formulas_on_the_rows(cells: l
     result = weighted_mean(np.ones(4), *_cell_sums(cells), calibration="none")
     assert result.mean == pytest.approx(rows.mean(), rel=1e-12)
     assert result.se == pytest.approx(rows.std(ddof=1) / math.sqrt(rows.size), rel=1e-10)
-    assert result.high - result.mean == pytest.approx(1.959963984540054 * result.se, rel=1e-12)
+    # the interval is bounded: symmetric on the logit scale of p = mean / 100, z = Φ⁻¹(0.975)
+    p, half = (
+        rows.mean() / 100,
+        1.959963984540054 * result.se / 100 / (rows.mean() / 100 * (1 - rows.mean() / 100)),
+    )
+    logit = math.log(p / (1 - p))
+    assert result.low == pytest.approx(100 / (1 + math.exp(-(logit - half))), rel=1e-12)
+    assert result.high == pytest.approx(100 / (1 + math.exp(-(logit + half))), rel=1e-12)
     assert result.n == rows.size
 
 
@@ -75,6 +82,7 @@ def test_a_single_respondent_has_no_standard_error() -> None:
     result = weighted_mean([1.0], [1.0], [80.0], [6400.0], calibration="none")
     assert result.mean == 80.0
     assert math.isnan(result.se) and math.isnan(result.low)
+    assert result.reason == "one_response"
 
 
 @pytest.mark.parametrize(
