@@ -131,6 +131,7 @@ def test_no_serious_accessibility_violation_on_any_page_at_either_size(  # type:
         "frame": f"/staff/offices/{OWN}/frame", "invitations": f"/staff/offices/{OWN}/invitations",
         "cycles": "/staff/cycles", "cycle-new": "/staff/cycles/new", "cycle-close": f"/staff/cycles/{cycle.code}/close",
         "audit": "/staff/audit", "glossary": "/staff/glossary", "password": "/staff/password",
+        "accounts": "/staff/accounts",
     }  # fmt: skip
     found: dict[str, Any] = {}
 
