@@ -13,6 +13,7 @@
 | SURVEY_SHORTCODE_RATE_LIMIT | limit on poster short-code lookups (``/t``) per client address | 20 per minute |
 | SURVEY_MIN_SECONDS | fewer seconds than this between form and submission flags ``too_fast`` | 30 |
 | SURVEY_PROXIES | how many reverse proxies set X-Forwarded-For/-Proto in front of the app | 0 |
+| SURVEY_BURST_LIMIT | submissions per office and day from one address or device before ``burst`` is flagged | 10 |
 | SURVEY_SUPPRESS_BELOW | staff views hide breakdowns covering fewer responses than this (K) | 5 |
 | SURVEY_TWO_STEP_REQUIRED | roles that must use two-step sign-in (comma-separated) | admin in production |
 | SURVEY_SESSION_IDLE_HOURS | a staff session unused this long ends | 8 |
@@ -85,6 +86,7 @@ def load(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[s
         "LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT", "10 per minute"),
         "SHORTCODE_RATE_LIMIT": get("SHORTCODE_RATE_LIMIT", "20 per minute"),
         "MIN_SECONDS": int(get("MIN_SECONDS", "30") or 30),
+        "BURST_LIMIT": int(get("BURST_LIMIT", "10") or 10),
         "SUPPRESS_BELOW": int(get("SUPPRESS_BELOW", "5") or 5),
         "PROXIES": int(get("PROXIES", "0") or 0),
         "SURVEYS_DIR": get("SURVEYS_DIR") or str(Path(__file__).resolve().parent.parent / "surveys"),

@@ -47,11 +47,16 @@ def _has_nul(values: Any) -> bool:
 
 
 def refuse_nul_bytes() -> None:
-    """400 for a NUL byte anywhere in the path, the query or the form fields (PostgreSQL cannot store one, and no
-    honest input holds one)."""
+    """400 for a NUL byte anywhere in the path or the query, or in a staff form field (PostgreSQL cannot store one,
+    and no honest input holds one). The public survey form cleans its own free text instead: a respondent's
+    suggestion loses its control characters rather than the whole answer."""
     if "\x00" in request.path or _has_nul(request.args):
         abort(400)
-    if request.method in ("POST", "PUT", "PATCH") and _has_nul(request.form):
+    if (
+        request.method in ("POST", "PUT", "PATCH")
+        and request.blueprint != "public"
+        and _has_nul(request.form)
+    ):
         abort(400)
 
 

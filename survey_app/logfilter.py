@@ -1,9 +1,13 @@
-"""Keeps survey tokens out of every log line the process writes: the app's, werkzeug's and gunicorn's.
+"""Keeps survey tokens and client addresses out of every log line the process writes: the app's, werkzeug's,
+Flask-Limiter's and gunicorn's.
 
 Whatever follows ``/s/``, ``/o/``, ``/optout/``, ``/i/`` or ``/t/`` in a path (survey, opt-out and invitation links,
 poster short codes) up to the next ``/``, ``?``, ``#``, quote or space, and any ``token=``, ``t=`` or ``code=`` query
 value, becomes ``[token]``. The
-match is on raw characters, so a percent-encoded token is caught whole.
+match is on raw characters, so a percent-encoded token is caught whole. Every IPv4 address and every IPv6 address
+(one with ``::`` or at least five colons, so times of day stay) becomes ``[address]``: werkzeug's request log
+starts with the client's address, and no log line may let an address be lined up with a response. Server
+addresses in messages are redacted alike; operators know them from the configuration.
 
 :func:`install` wraps the log record factory, so every record is redacted when it is created, whichever logger
 creates it and whichever handlers it reaches later (a filter on a logger does not see records propagated from its
@@ -19,16 +23,25 @@ import re
 from typing import Any
 
 TOKEN_PATTERN = re.compile(r"(/(?:s|o|optout|i|t)/)[^\s/?#\"'<>]+|(\b(?:token|t|code)=)[^&\s\"'<>]+")
+IPV4_PATTERN = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+IPV6_CANDIDATE = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 _FORMATTER = logging.Formatter()
 
 
+def _ipv6(match: re.Match[str]) -> str:
+    text = match.group(0)
+    return "[address]" if "::" in text or text.count(":") >= 5 else text
+
+
 def redact(text: str) -> str:
-    """``text`` with every survey token replaced by ``[token]``."""
-    return TOKEN_PATTERN.sub(lambda m: (m.group(1) or m.group(2)) + "[token]", text)
+    """``text`` with every survey token replaced by ``[token]`` and every IP address by ``[address]``."""
+    text = TOKEN_PATTERN.sub(lambda m: (m.group(1) or m.group(2)) + "[token]", text)
+    text = IPV4_PATTERN.sub("[address]", text)
+    return IPV6_CANDIDATE.sub(_ipv6, text)
 
 
 def redact_record(record: logging.LogRecord) -> None:
-    """Rewrite ``record``'s message, traceback and stack text with tokens redacted (in place)."""
+    """Rewrite ``record``'s message, traceback and stack text with tokens and addresses redacted (in place)."""
     try:
         message = record.getMessage()
     except Exception:  # a malformed log call is for logging to report when it emits, not for us to raise

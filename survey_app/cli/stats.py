@@ -1,5 +1,9 @@
 """``survey-app score`` and ``survey-app stats rebuild``: results of a cycle as JSON or CSV, and the rollup rebuild.
 
+``score`` is for operators, who hold the database anyway: by default it scores every stored response, those still
+waiting for their office's batch of K included, and says so on standard error. ``score --released`` gives exactly
+what staff see: the released state through the disclosure rule (``services/disclosure.py``).
+
 Registered on the ``survey-app`` group by :mod:`survey_app.cli`.
 """
 
@@ -15,8 +19,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..clock import local_today
+from ..services import disclosure, release, rollup
 from ..services import results as results_service
-from ..services import rollup
 from ..services.reasons import labels_of
 from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
 
@@ -56,7 +60,7 @@ def _csv_row(office: dict[str, Any]) -> list[object]:
     return [
         office["office_code"],
         office["count"],
-        office["flagged"],
+        office["flagged"] if office["flagged"] is not None else "",
         office["population"] if office["population"] is not None else "",
         office["weighting"],
         adequacy["required"],
@@ -98,6 +102,11 @@ def _to_csv(payload: dict[str, Any]) -> str:
     help="weight to the frame's full table, or only to its type and service totals",
 )
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option(
+    "--released",
+    is_flag=True,
+    help="only what staff see: released responses, with groups under K hidden (default: every stored response)",
+)
 @with_appcontext
 def score(
     cycle_code: str | None,
@@ -106,25 +115,56 @@ def score(
     trim_upper: float | None,
     calibration: str,
     fmt: str,
+    released: bool,
 ) -> None:
-    """Weighted and unweighted scores, adequacy and the national roll-up of a cycle."""
+    """Weighted and unweighted scores, adequacy and the national roll-up of a cycle.
+
+    Scores every stored response unless ``--released``, which gives exactly what the staff pages and API show.
+    """
+    if released and (trim_upper is not None or calibration != "poststratify"):
+        fail(
+            "--released gives what staff see, which uses the default weighting: leave out --trim and --calibration"
+        )
+        return
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
         try:
-            result = results_service.cycle_results(
-                session,
-                cycle,
-                list(offices) or None,
-                exclude_flagged=exclude_flagged,
-                trim_upper=trim_upper,
-                calibration=calibration,
-                today=local_today(),
-                k=int(current_app.config["SUPPRESS_BELOW"]),
-            )
+            k = int(current_app.config["SUPPRESS_BELOW"])
+            labels = labels_of(cycle_questionnaire(cycle))
+            if released:
+                payload = disclosure.released_results(
+                    session,
+                    cycle,
+                    list(offices) or None,
+                    k=k,
+                    exclude_flagged=exclude_flagged,
+                    today=local_today(),
+                    labels=labels,
+                )
+            else:
+                payload = results_service.cycle_results(
+                    session,
+                    cycle,
+                    list(offices) or None,
+                    exclude_flagged=exclude_flagged,
+                    trim_upper=trim_upper,
+                    calibration=calibration,
+                    today=local_today(),
+                    k=k,
+                    unreleased=cycle_questionnaire(cycle),
+                ).to_dict(labels)
+                waiting = release.pending_total(session, cycle.id)
         except LookupError as exc:
             fail(str(exc))
             return
-        payload = result.to_dict(labels_of(cycle_questionnaire(cycle)))
+    if released:
+        click.echo("released responses only, groups under K hidden: what staff see", err=True)
+    else:
+        click.echo(
+            f"every stored response, including {waiting} not yet released to staff "
+            "(--released gives what staff see)",
+            err=True,
+        )
     if fmt == "csv":
         click.echo(_to_csv(payload), nl=False)
     else:
@@ -140,12 +180,12 @@ def stats_group() -> None:
 @cycle_option()
 @with_appcontext
 def stats_rebuild(cycle_code: str | None) -> None:
-    """Recompute the cycle's cell rollup from the raw answers."""
+    """Recompute the cycle's cell rollup from the raw answers of its released responses."""
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
         written = rollup.rebuild(session, cycle.id, cycle_questionnaire(cycle))
         code = cycle.code
-    click.echo(f"cycle {code}: {written} cells rebuilt")
+    click.echo(f"cycle {code}: {written} cells rebuilt from the released responses")
 
 
 COMMANDS = (score, stats_group)

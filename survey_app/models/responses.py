@@ -2,7 +2,8 @@
 
 Anonymity (design.md): a response row holds office, cycle, channel, respondent type, service, questionnaire
 version, quality flags and a submission *date*. It has no IP address, user agent, cookie, token, invitation
-reference, email or time of day, and its id is a random UUID so row order reveals nothing.
+reference, email or time of day, and its id is a random UUID so row order reveals nothing. ``released`` says whether
+its answers have joined what staff see (in a batch of at least K, see ``services/release.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,6 +48,14 @@ class Response(Base):
         Index("ix_response_cycle_office_day", "cycle_id", "office_code", "submitted_on"),
         # Staff pages say when a cycle holds demo data; a partial index makes asking free.
         Index("ix_response_demo", "cycle_id", sqlite_where=text("is_demo"), postgresql_where=text("is_demo")),
+        # A submission counts its office's unreleased responses; the partial index holds fewer than K per office.
+        Index(
+            "ix_response_unreleased",
+            "cycle_id",
+            "office_code",
+            sqlite_where=text("NOT released"),
+            postgresql_where=text("NOT released"),
+        ),
         # On SQLite, store rows in the order of their random ids, not in insertion order (no hidden rowid).
         {"sqlite_with_rowid": False},
     )
@@ -59,7 +69,12 @@ class Response(Base):
     questionnaire_version: Mapped[str] = mapped_column(String(40))
     too_fast: Mapped[bool] = mapped_column(Boolean, default=False)
     straight_lined: Mapped[bool] = mapped_column(Boolean, default=False)
+    # More than BURST_LIMIT submissions for this office today from one address or device (services/bursts.py).
+    burst: Mapped[bool] = mapped_column(Boolean, default=False)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False while the response waits in its office's pending batch (services/release.py). The survey's submission
+    # stores responses unreleased; rows written directly (demo data, test fixtures) are released at once.
+    released: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     suggestion: Mapped[str | None] = mapped_column(Text)
     submitted_on: Mapped[dt.date] = mapped_column(Date)
 
@@ -68,7 +83,7 @@ class Response(Base):
     @property
     def flagged(self) -> bool:
         """Whether any data-quality flag is set."""
-        return self.too_fast or self.straight_lined
+        return self.too_fast or self.straight_lined or self.burst
 
 
 class Answer(Base):

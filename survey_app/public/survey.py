@@ -27,7 +27,7 @@ from ..db import db
 from ..extensions import csrf, limiter
 from ..models import Cycle
 from ..questionnaire import Questionnaire
-from ..services import link_targets, submission
+from ..services import bursts, link_targets, submission
 from ..templating import current_lang
 from ..tokens import InvitationRef, PosterRef
 from . import bp
@@ -152,7 +152,7 @@ def _page(
         pairs=pairs,
         errors=_error_links(form, questionnaire),
         resend=resend,
-        answered_before=request.cookies.get(answered_cookie(target.cycle, target.office.code)) == "1",
+        answered_before=bool(request.cookies.get(answered_cookie(target.cycle, target.office.code))),
     )
     return html, status
 
@@ -171,7 +171,9 @@ def _submit(
         return _page(form, questionnaire, target, status=400, resend=True)
     if not valid:
         return _page(form, questionnaire, target, status=400)
-    outcome = _store(form, questionnaire, target, nonce)
+    cookie = answered_cookie(target.cycle, target.office.code)
+    device = request.cookies.get(cookie) or bursts.new_device_id()  # the device's random id counts its bursts
+    outcome = _store(form, questionnaire, target, nonce, device)
     if outcome is not submission.Outcome.STORED:
         db.session.rollback()
         return answered_page(
@@ -180,8 +182,8 @@ def _submit(
     db.session.commit()
     response = redirect(url_for(".thanks", token=token), code=303)
     response.set_cookie(
-        answered_cookie(target.cycle, target.office.code),
-        "1",
+        cookie,
+        device,
         max_age=ANSWERED_COOKIE_DAYS * 86400,
         path="/s/",
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
@@ -192,7 +194,11 @@ def _submit(
 
 
 def _store(
-    form: SurveyForm, questionnaire: Questionnaire, target: link_targets.SurveyTarget, nonce: Nonce
+    form: SurveyForm,
+    questionnaire: Questionnaire,
+    target: link_targets.SurveyTarget,
+    nonce: Nonce,
+    device: str,
 ) -> submission.Outcome:
     entry = submission.Submission(
         cycle_id=target.cycle.id,
@@ -206,9 +212,11 @@ def _store(
         too_fast=time.time() - nonce.started < current_app.config["MIN_SECONDS"],
         nonce_hash=nonce.hash,
         nonce_expires_on=nonce.expires_on,
+        burst=bursts.observe(limiter.storage, current_app.config["BURST_LIMIT"], target.office.code, device),
     )
     try:
-        return submission.submit(db.session, questionnaire, entry, today())
+        batch = int(current_app.config["SUPPRESS_BELOW"])
+        return submission.submit(db.session, questionnaire, entry, today(), batch_size=batch)
     except submission.SubmissionError:
         db.session.rollback()
         abort(400)

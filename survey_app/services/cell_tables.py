@@ -4,13 +4,16 @@ Two GROUP BY queries over ``cell_stat`` (sums over the rollup, never individual 
 ``population_frame`` give, for every office, arrays of respondent type × service × measure counts, sums, sums
 of squares and smallest and largest values (NaN where empty), and its frame as a type × service
 table.
+
+``cell_stat`` is the released state (``services/release.py``): what staff see. Operators who score every stored
+response pass the unreleased responses' sums too (``rollup.pending_sums``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,14 +107,32 @@ def _frame_rows(session: Session, cycle_id: int, offices: Sequence[str] | None) 
     return list(session.execute(query))
 
 
-def _flagged_counts(session: Session, cycle_id: int) -> dict[str, int]:
+def _flagged_counts(session: Session, cycle_id: int, pending: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     c = CellStat.__table__.c
     rows = session.connection().execute(
         select(c.office_code, func.sum(c.n))
         .where(c.cycle_id == cycle_id, c.measure == EIT, c.flagged)
         .group_by(c.office_code)
     )
-    return {code: int(n or 0) for code, n in rows}
+    counts = {code: int(n or 0) for code, n in rows}
+    for row in pending:
+        if row["measure"] == EIT and row["flagged"]:
+            code = str(row["office_code"])
+            counts[code] = counts.get(code, 0) + int(row["n"])
+    return counts
+
+
+def _pending_tuples(
+    pending: Sequence[Mapping[str, Any]], offices: Sequence[str] | None, exclude_flagged: bool
+) -> list[tuple[Any, ...]]:
+    """Unreleased sums as rows shaped like :func:`_cell_rows`' (duplicate keys are added up later)."""
+    wanted = None if offices is None else set(offices)
+    return [
+        (r["office_code"], r["respondent_type"], r["service"], r["measure"], r["n"], r["total"], r["total_sq"],
+         r["low"], r["high"])
+        for r in pending
+        if (wanted is None or r["office_code"] in wanted) and not (exclude_flagged and r["flagged"])
+    ]  # fmt: skip
 
 
 def _positions(values: Sequence[str], index: dict[str, int]) -> np.ndarray:
@@ -121,11 +142,20 @@ def _positions(values: Sequence[str], index: dict[str, int]) -> np.ndarray:
 
 
 def load_tables(
-    session: Session, cycle_id: int, offices: Sequence[str] | None = None, *, exclude_flagged: bool = False
+    session: Session,
+    cycle_id: int,
+    offices: Sequence[str] | None = None,
+    *,
+    exclude_flagged: bool = False,
+    pending: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, OfficeTables]:
-    """Per-office cell tables of a cycle from the rollup and the frames (two GROUP BY queries, one select)."""
+    """Per-office cell tables of a cycle from the rollup and the frames (two GROUP BY queries, one select).
+
+    ``pending``: sums of unreleased responses (``rollup.pending_sums``) to add; empty for what staff see.
+    """
     cells, frames = (
-        _cell_rows(session, cycle_id, offices, exclude_flagged),
+        list(_cell_rows(session, cycle_id, offices, exclude_flagged))
+        + _pending_tuples(pending, offices, exclude_flagged),
         _frame_rows(session, cycle_id, offices),
     )
     columns = list(zip(*cells, strict=True)) if cells else [()] * 9
@@ -152,7 +182,7 @@ def load_tables(
     for office, rtype, service, served in frames:
         population[index[0][office], index[1][rtype], index[2][service]] += served
     has_frame = {r[0] for r in frames}
-    flagged = _flagged_counts(session, cycle_id)
+    flagged = _flagged_counts(session, cycle_id, pending)
     return {
         code: OfficeTables(
             code,

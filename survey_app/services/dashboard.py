@@ -1,69 +1,24 @@
 """What the staff dashboards count: responses per day and per breakdown, flags, suggestions, poster links.
 
 Counts only: scores and adequacy come from ``services.results``, invitation counts from ``services.invitations``.
-Every breakdown goes through :func:`suppress`, which hides cells of fewer than K responses (and one more cell when
-a single hidden cell could be worked out from the total), so no view reveals a group small enough to point at a
-person.
+Counts of responses received (per day, per channel) are live; whatever depends on what respondents answered
+(breakdowns by respondent type and service, flag counts, suggestions) is read from the released responses only
+(``services/release.py``), and every breakdown goes through ``services.disclosure``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..models import CellStat, Response, SurveyLink
+from . import disclosure
 
 CHART_DAYS = 60
 MAX_SUGGESTIONS = 200
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One row of a breakdown; ``count`` is None when it is hidden for covering fewer than K responses."""
-
-    code: str
-    count: int | None
-
-    @property
-    def hidden(self) -> bool:
-        return self.count is None
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    """Counts by one attribute. ``hidden`` means the whole breakdown covers fewer than K responses."""
-
-    total: int
-    cells: tuple[Cell, ...]
-    hidden: bool
-    k: int
-
-    @property
-    def any_cell_hidden(self) -> bool:
-        return any(cell.hidden for cell in self.cells)
-
-
-def suppress(counts: Mapping[str, int], k: int, order: Iterable[str] | None = None) -> Breakdown:
-    """The breakdown of ``counts`` with every cell of 1 to K−1 responses hidden.
-
-    When exactly one cell is hidden its count would follow from the total and the others, so the next smallest
-    non-empty cell is hidden too. A breakdown whose total is below K is hidden whole. ``order`` lists the codes
-    to show (codes without responses show 0); by default the codes of ``counts``.
-    """
-    codes = list(order) if order is not None else list(counts)
-    codes += [code for code in counts if code not in codes]
-    total = sum(counts.values())
-    hidden = {code for code in codes if 0 < counts.get(code, 0) < k}
-    if len(hidden) == 1:
-        visible = sorted((counts[c], c) for c in codes if counts.get(c, 0) > 0 and c not in hidden)
-        if visible:
-            hidden.add(visible[0][1])
-    cells = tuple(Cell(code, None if code in hidden else counts.get(code, 0)) for code in codes)
-    return Breakdown(total, cells, total < k, k)
 
 
 @dataclass(frozen=True)
@@ -134,40 +89,49 @@ def daily_counts(
 
 
 def count_by(session: Session, cycle_id: int, office_code: str, column: str) -> dict[str, int]:
-    """Responses of one office grouped by ``channel``, ``respondent_type`` or ``service``."""
+    """Responses of one office grouped by ``channel`` (every response: how it came), or by ``respondent_type``
+    or ``service`` (answers: released responses only)."""
     attribute = {
         "channel": Response.channel,
         "respondent_type": Response.respondent_type,
         "service": Response.service,
     }[column]
-    rows = session.execute(
-        select(attribute, func.count())
-        .where(Response.cycle_id == cycle_id, Response.office_code == office_code)
-        .group_by(attribute)
+    query = select(attribute, func.count()).where(
+        Response.cycle_id == cycle_id, Response.office_code == office_code
     )
+    if column != "channel":
+        query = query.where(Response.released == true())
+    rows = session.execute(query.group_by(attribute))
     return {str(code): int(n) for code, n in rows}
 
 
 @dataclass(frozen=True)
 class FlagCounts:
-    """Responses flagged as too fast, as straight-lined, and with either flag."""
+    """Released responses flagged as too fast, as straight-lined, as part of a burst from one source, and with any
+    flag; a count is None when it is hidden (it or its complement covers 1 to K−1 responses)."""
 
-    too_fast: int
-    straight_lined: int
-    flagged: int
+    too_fast: int | None
+    straight_lined: int | None
+    flagged: int | None
+    burst: int | None = 0
 
 
-def flag_counts(session: Session, cycle_id: int, office_code: str) -> FlagCounts:
-    """How many of the office's responses carry each data-quality flag."""
-    flagged = or_(Response.too_fast, Response.straight_lined)
+def flag_counts(session: Session, cycle_id: int, office_code: str, k: int) -> FlagCounts:
+    """How many of the office's released responses carry each data-quality flag, as staff may see them."""
+    flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
     row = session.execute(
         select(
             func.coalesce(func.sum(case((Response.too_fast, 1), else_=0)), 0),
             func.coalesce(func.sum(case((Response.straight_lined, 1), else_=0)), 0),
             func.coalesce(func.sum(case((flagged, 1), else_=0)), 0),
-        ).where(Response.cycle_id == cycle_id, Response.office_code == office_code)
+            func.coalesce(func.sum(case((Response.burst, 1), else_=0)), 0),
+            func.count(),
+        ).where(
+            Response.cycle_id == cycle_id, Response.office_code == office_code, Response.released == true()
+        )
     ).one()
-    return FlagCounts(int(row[0]), int(row[1]), int(row[2]))
+    whole = int(row[4])
+    return FlagCounts(*(disclosure.part_count(int(n), whole, k) for n in row[:4]))
 
 
 @dataclass(frozen=True)
@@ -181,10 +145,12 @@ class Suggestions:
 
 
 def suggestions(session: Session, cycle_id: int, office_code: str, k: int) -> Suggestions:
-    """Up to ``MAX_SUGGESTIONS`` suggestions as bare text in a fresh random order, or none below K."""
+    """Up to ``MAX_SUGGESTIONS`` suggestions of released responses as bare text in a fresh random order, or none
+    below K."""
     present = (
         Response.cycle_id == cycle_id,
         Response.office_code == office_code,
+        Response.released == true(),
         Response.suggestion.is_not(None),
         func.length(func.trim(Response.suggestion)) > 0,
     )

@@ -133,6 +133,18 @@ def counts(session: Session, cycle_id: int, office_code: str | None = None) -> I
     return InvitationCounts(*(int(v or 0) for v in row))
 
 
+def reminder_rounds(session: Session, cycle_id: int, office_code: str) -> int:
+    """How many reminder rounds reached the office's contacts: the most reminders any one contact received.
+
+    An office-wide figure: per contact, reminder counts would differ between those who answered and those who
+    did not (reminders skip answered invitations), so no page shows them.
+    """
+    query = select(func.max(Invitation.reminders_sent)).where(
+        Invitation.cycle_id == cycle_id, Invitation.office_code == office_code
+    )
+    return int(session.scalar(query) or 0)
+
+
 def counts_by_office(session: Session, cycle_id: int) -> dict[str, InvitationCounts]:
     """Counts per office code for one cycle (offices without invitations are absent)."""
     query = (

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Cycle, Office, Region
 from ..stats.scoring import Estimate, MeasureScore
-from . import dashboard, results
+from . import dashboard, disclosure, results
 
 BAND_RANK = {"excellent": 4, "pass": 3, "needs_improvement": 2, "urgent": 1}
 SORT_KEYS = ("code", "name", "region", "count", "progress", "eit", "band")
@@ -124,7 +124,10 @@ def national_view(session: Session, cycle: Cycle, today: dt.date, k: int) -> Nat
     offices = {o.code: o for o in session.scalars(select(Office).order_by(Office.code))}
     computed = results.cycle_results(session, cycle, today=today, k=k)
     live = dashboard.national_live_counts(session, cycle.id, today)
-    rows = [build_row(offices[r.office_code], r, live.get(r.office_code), k) for r in computed.offices]
+    shown = [
+        disclosure.office_result(r, k) for r in computed.offices
+    ]  # the released state, as staff may see it
+    rows = [build_row(offices[r.office_code], r, live.get(r.office_code), k) for r in shown]
     national = computed.national
     if national is not None and national.responses < k:
         national = None

@@ -33,10 +33,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Cycle, Office
+from ..questionnaire import Questionnaire
 from ..stats import sampling
 from ..stats.scoring import MeasureScore, score_measures
 from ..stats.weighting import effective_n, kish_deff
-from . import pooling
+from . import pooling, rollup
 from .cell_tables import OfficeTables, load_tables, recent_daily_counts
 from .reasons import Labels, Note, describe
 from .weighting import MIN_CELL, Weighting, num, weigh
@@ -361,8 +362,12 @@ def cycle_results(
     trim_upper: float | None = None,
     calibration: str = "poststratify",
     k: int = 5,
+    unreleased: Questionnaire | None = None,
 ) -> CycleResults:
     """Results of every office of ``cycle`` (or of ``offices``), and the national roll-up over them.
+
+    By default from the released state, exactly what staff see. With ``unreleased`` (the cycle's questionnaire)
+    the responses still waiting for their office's batch are scored too: every stored response (operators only).
 
     Offices with neither responses nor a frame still appear (count 0, no scores) when they exist in ``office``.
     ``k`` is the disclosure threshold: an office with fewer responses stays out of the roll-ups. Raises
@@ -374,7 +379,8 @@ def cycle_results(
     if unknown:
         raise LookupError(f"unknown office code(s): {', '.join(unknown)}")
     codes = sorted(offices) if offices is not None else sorted(known)
-    tables = load_tables(session, cycle.id, codes, exclude_flagged=exclude_flagged)
+    pending = rollup.pending_sums(session, cycle.id, unreleased) if unreleased is not None else []
+    tables = load_tables(session, cycle.id, codes, exclude_flagged=exclude_flagged, pending=pending)
     daily = recent_daily_counts(session, cycle.id, today) if today is not None else {}
     results = [
         score_office(

@@ -2,8 +2,12 @@
 
 For each cycle × office × respondent type × service × flagged-state × measure it holds the count, the sum, the
 sum of squares and the smallest and largest of the per-respondent values of the measure (see
-``Questionnaire.measures``). Adding a response is one upsert statement, so two concurrent submissions into the
-same cell both count.
+``Questionnaire.measures``). Adding a response (or a batch) is one upsert statement, so two concurrent submissions
+into the same cell both count.
+
+The rollup is the *released* state (see ``services/release.py``): it holds only released responses. A batch joins
+it through :func:`add_batch`; :func:`rebuild` recomputes it from the released responses; :func:`pending_sums`
+gives the same sums of the responses still waiting, for operators who score everything stored.
 """
 
 from __future__ import annotations
@@ -11,7 +15,21 @@ from __future__ import annotations
 import typing
 from collections.abc import Mapping
 
-from sqlalchemy import Float, Table, and_, case, cast, delete, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -50,7 +68,7 @@ def add_response(session: Session, response: Response, measures: Mapping[str, fl
         "office_code": response.office_code,
         "respondent_type": response.respondent_type,
         "service": response.service,
-        "flagged": bool(response.too_fast or response.straight_lined),
+        "flagged": response.flagged,
     }
     _upsert(
         session,
@@ -62,9 +80,72 @@ def add_response(session: Session, response: Response, measures: Mapping[str, fl
 
 
 def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> int:
-    """Recompute every cell of ``cycle_id`` from the raw answers in SQL; returns the number of cells written."""
+    """Recompute every cell of ``cycle_id`` from the released responses' raw answers in SQL; returns the number
+    of cells written."""
     session.execute(delete(CellStat).where(CellStat.cycle_id == cycle_id))
-    flagged = or_(Response.too_fast, Response.straight_lined)
+    rows = _sums(session, cycle_id, questionnaire, Response.released == true())
+    if rows:
+        session.execute(typing.cast(Table, CellStat.__table__).insert(), rows)
+    return len(rows)
+
+
+def add_batch(session: Session, cycle_id: int, questionnaire: Questionnaire, response_ids: list[str]) -> int:
+    """Add the responses ``response_ids`` (a released batch of a few responses) to their cells in one upsert;
+    returns the number of cells touched. Their raw answers are read in one query and scored with the
+    questionnaire's map, as :func:`rebuild` scores them."""
+    if not response_ids:
+        return 0
+    rows = session.execute(
+        select(
+            Response.id,
+            Response.office_code,
+            Response.respondent_type,
+            Response.service,
+            or_(Response.too_fast, Response.straight_lined, Response.burst),
+            Answer.item,
+            Answer.sub,
+            Answer.value,
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.cycle_id == cycle_id, Response.id.in_(response_ids))
+    )
+    raw: dict[tuple[str, str, str, str, bool], dict[tuple[str, int], int]] = {}
+    for rid, office, rtype, service, flagged, item, sub, value in rows:
+        raw.setdefault((rid, office, rtype, service, bool(flagged)), {})[(item, sub)] = value
+    cells: dict[tuple[str, str, str, bool, str], list[float]] = {}
+    for (_rid, *key), values in raw.items():
+        for measure, v in questionnaire.measures(values).items():
+            sums = cells.setdefault((*key, measure), [0, 0.0, 0.0, v, v])  # type: ignore[arg-type]
+            sums[0] += 1
+            sums[1] += v
+            sums[2] += v * v
+            sums[3] = min(sums[3], v)
+            sums[4] = max(sums[4], v)
+    _upsert(
+        session,
+        [
+            {
+                "cycle_id": cycle_id, "office_code": office, "respondent_type": rtype, "service": service,
+                "flagged": flagged, "measure": measure, "n": int(n), "total": total, "total_sq": total_sq,
+                "low": low, "high": high,
+            }
+            for (office, rtype, service, flagged, measure), (n, total, total_sq, low, high) in cells.items()
+        ],
+    )  # fmt: skip
+    return len(cells)
+
+
+def pending_sums(session: Session, cycle_id: int, questionnaire: Questionnaire) -> list[dict[str, object]]:
+    """Cell sums (as rows of ``cell_stat``) of the responses of ``cycle_id`` not released yet."""
+    return _sums(session, cycle_id, questionnaire, Response.released == false())
+
+
+def _sums(
+    session: Session, cycle_id: int, questionnaire: Questionnaire, which: ColumnElement[bool]
+) -> list[dict[str, object]]:
+    """Per-cell count, sum and sum of squares of every measure over the responses of ``cycle_id`` matching
+    ``which``, computed in SQL from the raw answers under the questionnaire's current score map."""
+    flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
     cell = (Response.office_code, Response.respondent_type, Response.service)
     scored = _rescored(questionnaire)
     per_item = (
@@ -76,7 +157,7 @@ def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> in
             func.avg(scored).label("v"),
         )
         .join(Answer, Answer.response_id == Response.id)
-        .where(Response.cycle_id == cycle_id)
+        .where(Response.cycle_id == cycle_id, which)
         .group_by(Response.id, *cell, flagged, Answer.item)
         .subquery()
     )
@@ -125,10 +206,10 @@ def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> in
         )
         .subquery()
     )
-    written = 0
+    rows: list[dict[str, object]] = []
     for values in (per_item, per_indicator, per_eit):
-        written += _insert_sums(session, cycle_id, values)
-    return written
+        rows += _grouped_sums(session, cycle_id, values)
+    return rows
 
 
 def _rescored(questionnaire: Questionnaire) -> object:
@@ -141,7 +222,7 @@ def _rescored(questionnaire: Questionnaire) -> object:
     return cast(case(*whens, else_=Answer.score), Float)
 
 
-def _insert_sums(session: Session, cycle_id: int, values: object) -> int:
+def _grouped_sums(session: Session, cycle_id: int, values: object) -> list[dict[str, object]]:
     c = values.c  # type: ignore[attr-defined]
     grouped = select(
         c.office_code,
@@ -171,6 +252,4 @@ def _insert_sums(session: Session, cycle_id: int, values: object) -> int:
         }
         for r in session.execute(grouped)
     ]
-    if rows:
-        session.execute(typing.cast(Table, CellStat.__table__).insert(), rows)
-    return len(rows)
+    return rows

@@ -8,8 +8,10 @@
    and gets ``REPLAYED`` (two concurrent inserts of one hash: the second waits for the first and then does nothing);
 3. for an emailed link, spends the invitation: ``UPDATE invitation SET responded = true WHERE id = :id AND NOT
    responded``; no row updated means another submission got there first (``ALREADY_ANSWERED``);
-4. inserts the response (random UUID, date only, no link, invitation, address or time) and its answers;
-5. adds the response's measures to the per-cell rollup (one upsert).
+4. inserts the response (random UUID, date only, no link, invitation, address or time) and its answers,
+   *unreleased*: staff do not see its answers yet;
+5. releases the office's batch when this response completes it: with ``batch_size`` (K) responses waiting, all
+   of them join the per-cell rollup together (``services/release.py``).
 
 Nothing is written on GET and nothing survives a refused submission.
 """
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Answer, Channel, Invitation, Response, SpentNonce
 from ..questionnaire import Questionnaire
-from . import rollup
+from . import release
 
 SUGGESTION_MAX = 1000
 
@@ -58,6 +60,9 @@ class Submission:
     too_fast: bool
     nonce_hash: str
     nonce_expires_on: dt.date
+    burst: bool = (
+        False  # more than the day's limit from one source (services/bursts.py); the source is not kept
+    )
 
 
 def check(questionnaire: Questionnaire, submission: Submission) -> None:
@@ -78,8 +83,13 @@ def check(questionnaire: Questionnaire, submission: Submission) -> None:
         raise SubmissionError("an emailed submission needs its invitation, a poster one none")
 
 
-def submit(session: Session, questionnaire: Questionnaire, submission: Submission, today: dt.date) -> Outcome:
-    """Store ``submission`` in the session's transaction; see the module docstring for the steps."""
+def submit(
+    session: Session, questionnaire: Questionnaire, submission: Submission, today: dt.date, *, batch_size: int
+) -> Outcome:
+    """Store ``submission`` in the session's transaction; see the module docstring for the steps.
+
+    ``batch_size`` is K (``SURVEY_SUPPRESS_BELOW``): responses reach the results only K at a time.
+    """
     check(questionnaire, submission)
     if not _spend_nonce(session, submission.nonce_hash, submission.nonce_expires_on):
         return Outcome.REPLAYED
@@ -88,7 +98,9 @@ def submit(session: Session, questionnaire: Questionnaire, submission: Submissio
     response = _response(questionnaire, submission, today)
     session.add(response)
     session.flush()
-    rollup.add_response(session, response, questionnaire.measures(submission.answers))
+    release.release_if_complete(
+        session, submission.cycle_id, submission.office_code, questionnaire, batch_size
+    )
     return Outcome.STORED
 
 
@@ -137,7 +149,9 @@ def _response(questionnaire: Questionnaire, submission: Submission, today: dt.da
         questionnaire_version=questionnaire.version,
         too_fast=submission.too_fast,
         straight_lined=questionnaire.is_straight_lined(submission.answers),
+        burst=submission.burst,
         is_demo=False,
+        released=False,
         suggestion=submission.suggestion or None,
         submitted_on=today,
         answers=answers,

@@ -10,12 +10,13 @@ bp = Blueprint("staff", __name__)
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    from .cookies import install
+    from . import cookies, nocache
 
-    install(cast(Flask, state.app))
+    cookies.install(cast(Flask, state.app))
+    nocache.install(cast(Flask, state.app))
 
 
-from . import (  # noqa: E402,F401  (registers the views on bp)
+from . import (  # noqa: E402,F401
     accounts,
     api,
     audit,
@@ -24,6 +25,7 @@ from . import (  # noqa: E402,F401  (registers the views on bp)
     dashboard,
     frames,
     glossary,
+    integrity,
     invitations,
     links,
     two_step,

@@ -38,6 +38,16 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+# The password was right and the second step is still to come: {"uid": id, "at": timestamp}, read by two_step.
+PENDING = "two_step_pending"
+
+
+def start_second_step(user: StaffUser) -> Response:
+    """After a right password: remember who is half signed in and ask for the code (``staff/two_step.py``)."""
+    session[PENDING] = {"uid": user.id, "at": utc_now().timestamp()}
+    return redirect(url_for("staff.sign_in_code", next=safe_next(request.args.get("next"))))
+
+
 def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
@@ -56,8 +66,6 @@ def login() -> str | Response | tuple[str, int]:
         result = accounts.check_attempt(db.session, attempt, form.password.data or "", _now())
         db.session.commit()
         if result.user is not None and result.user.has_two_step:
-            from .two_step import start_second_step
-
             return start_second_step(result.user)
         if result.user is not None:
             return sign_in(result.user)

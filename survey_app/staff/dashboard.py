@@ -17,7 +17,7 @@ from ..clock import local_today
 from ..db import db
 from ..models import Cycle, CycleState, Office
 from ..services import dashboard as counts
-from ..services import invitations
+from ..services import disclosure, invitations
 from ..services.summary import office_summary
 from ..templating import current_lang, format_date
 from . import bp, charts
@@ -52,7 +52,7 @@ def _breakdowns(cycle: Cycle, office: Office, lang: str) -> list[dict[str, Any]]
         result.append({
             "key": column,
             "labels": labels[column],
-            "data": counts.suppress(found, k_threshold(), order=labels[column]),
+            "data": disclosure.suppress(found, k_threshold(), order=labels[column]),
         })  # fmt: skip
     return result
 
@@ -110,7 +110,7 @@ def office_dashboard(code: str) -> str:
         live_url=url_for("staff.office_live", code=office.code, cycle=cycle.code),
         refresh=cycle.state == CycleState.OPEN,
         breakdowns=_breakdowns(cycle, office, lang),
-        flags=counts.flag_counts(db.session, cycle.id, office.code),
+        flags=counts.flag_counts(db.session, cycle.id, office.code, k_threshold()),
         series=series,
         daily_chart=daily_chart,
         daily_narrow=daily_narrow,

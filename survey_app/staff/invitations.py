@@ -2,7 +2,9 @@
 
 Admins and the office's own users manage the contacts and see the list; viewers see the counts only (contacts
 are personal data that a national read-only role does not need). Nobody sees which contact answered: the page
-shows how many did, never who, so an answer can never be tied to a business.
+shows how many did, never who, so an answer can never be tied to a business. Per contact it shows only the
+invitation's delivery (and opt-out or failure, which the contact or the mail server caused); reminders, which skip
+those who answered, appear only as the office's number of reminder rounds.
 
 A file with errors imports nothing; its report offers "import the valid rows", which posts the same file back
 (in a hidden field) with that choice: the server keeps no upload between the two steps, and checks it again.
@@ -53,6 +55,7 @@ def _page(office: Office, cycle: Cycle, status: int = 200, **extra: object) -> t
         office=office,
         cycle=cycle,
         counts=invitations.counts(db.session, cycle.id, office.code),
+        reminder_rounds=invitations.reminder_rounds(db.session, cycle.id, office.code),
         contacts=shown,
         total=total,
         page=page,

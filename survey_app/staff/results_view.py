@@ -1,8 +1,9 @@
 """Results for the staff pages, read from ``services.results`` and shaped for the templates (no computation).
 
-K-suppression of results happens here: an office's scores are hidden below K responses, and the comparison
+Results are the released state, passed through ``services.disclosure``: an office's scores are hidden below K
+released responses, weighted scores are withheld when a respondent type has fewer than K, and the comparison
 without flagged responses is hidden when the flagged (or the unflagged) responses number fewer than K, since the
-difference of the two scores would otherwise reveal those few answers.
+difference of the two scores would otherwise reveal those few answers. The flag count itself obeys the same rule.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from ..db import db
 from ..models import Cycle, Office
 from ..questionnaire import Questionnaire
+from ..services import disclosure
 from ..services import results as results_service
 from ..services.national import progress_percent
 from ..services.reasons import Labels, Note, labels_of, text
@@ -97,8 +99,10 @@ def office_results(
     """Adequacy, progress, forecast and scores of one office (with and without flagged responses)."""
     k = k_threshold()
     session = db.session
-    result = results_service.cycle_results(session, cycle, [office.code], today=today).offices[0]
+    raw = results_service.cycle_results(session, cycle, [office.code], today=today).offices[0]
+    result = disclosure.office_result(raw, k)
     adequacy = result.adequacy
+    view_hidden = result.count < k
     questionnaire = cycle_questionnaire(cycle)
     view: dict[str, Any] = {
         "result": result,
@@ -120,18 +124,21 @@ def office_results(
         "provisional": not adequacy.adequate,
         "hidden": result.count < k,
         "lines": score_lines(result, questionnaire, lang),
-        "flagged": result.flagged,
+        "flagged": disclosure.part_count(result.flagged, result.count, k),
+        "any_flagged": result.flagged > 0,
+        "weighted_withheld": not view_hidden and not disclosure.weighted_shown(result.type_counts, k),
         "without_flagged": None,
         "without_flagged_hidden": False,
     }
     view["frame_errors"], view["notes"] = result_notes(result, lang, labels_of(questionnaire))
     if result.flagged and not view["hidden"]:
-        if result.flagged < k or result.count - result.flagged < k:
+        if not disclosure.difference_shown(result.flagged, result.count, k):
             view["without_flagged_hidden"] = True
         else:
-            clean = results_service.cycle_results(
-                session, cycle, [office.code], exclude_flagged=True
-            ).offices[0]
+            clean = disclosure.office_result(
+                results_service.cycle_results(session, cycle, [office.code], exclude_flagged=True).offices[0],
+                k,
+            )
             view["without_flagged"] = {
                 line.code: line.score for line in score_lines(clean, questionnaire, lang)
             }

@@ -21,12 +21,9 @@ from ..models import StaffUser
 from ..services import accounts, two_step
 from . import bp
 from .access import staff_required
-from .auth import safe_next, sign_in
+from .auth import PENDING, sign_in
 from .forms import CodeForm
 
-PENDING = (
-    "two_step_pending"  # {"uid": id, "at": timestamp}: the password was right, the code is still to come
-)
 ENROLLING = "two_step_enrolling"  # the secret being enrolled, until a code proves the app holds it
 PENDING_SECONDS = 300
 # Pages a user who must enrol may still open.
@@ -37,12 +34,6 @@ OPEN_WHILE_ENROLLING = {
     "staff.sign_in_code",
     "staff.static",
 }
-
-
-def start_second_step(user: StaffUser) -> Response:
-    """After a right password: remember who is half signed in and ask for the code."""
-    session[PENDING] = {"uid": user.id, "at": utc_now().timestamp()}
-    return redirect(url_for("staff.sign_in_code", next=safe_next(request.args.get("next"))))
 
 
 def _pending_user() -> StaffUser | None:

@@ -181,12 +181,13 @@ def test_score_command_prints_json_and_csv(app, session, cycle, questionnaire) -
     _add_frame(session, cycle, "50", FRAME)
     as_json = _run(app, "score", "--cycle", cycle.code, "--office", "50")
     assert as_json.exit_code == 0, as_json.output
-    payload = json.loads(as_json.output)
+    payload = json.loads(as_json.stdout)
+    assert "every stored response, including 0 not yet released" in as_json.stderr
     office = payload["offices"][0]
     assert (office["office_code"], office["count"], office["weighting"]) == ("50", 30, "poststratify")
     assert 0 <= office["eit"]["weighted"]["mean"] <= 100
     as_csv = _run(app, "score", "--cycle", cycle.code, "--office", "50", "--format", "csv")
-    header, row = as_csv.output.splitlines()[:2]
+    header, row = as_csv.stdout.splitlines()[:2]
     assert header.startswith("office_code,count,flagged") and row.startswith("50,30,0,1000,poststratify")
 
 

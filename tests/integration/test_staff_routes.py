@@ -89,6 +89,8 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("staff.cycle_close", "POST"): Expect(admin=409, viewer=403, office_own=403, office_other=None),
     ("staff.cycle_close_confirm", "GET"): Expect(viewer=403, office_own=403, office_other=None),
     ("staff.audit_log", "GET"): Expect(viewer=403, office_own=403, office_other=None),
+    # Office users are not told the integrity page exists (they could learn to dodge its signals).
+    ("staff.integrity_page", "GET"): Expect(office_own=404, office_other=None),
     ("staff.office_frame_save", "POST"): Expect(admin=302, viewer=403, office_own=302),
     ("staff.office_frame_import", "POST"): Expect(admin=400, viewer=403, office_own=400),
     # Poster links: link 1 does not exist in the arranged data (tests/integration/test_staff_links.py has them).

@@ -21,8 +21,9 @@ SIMULTANEOUS = 20
 
 @pytest.fixture
 def app(make_app):  # type: ignore[no-untyped-def]
-    """The app with a limit that twenty POSTs from one address do not reach."""
-    return make_app(SUBMIT_RATE_LIMIT="1000 per minute")
+    """The app with a limit that twenty POSTs from one address do not reach; K = 1 puts each response in the
+    rollup at once (batches of K have their own concurrency test in test_release.py)."""
+    return make_app(SUBMIT_RATE_LIMIT="1000 per minute", SUPPRESS_BELOW=1)
 
 
 def _post_all_at_once(requests) -> Counter[int]:  # type: ignore[no-untyped-def]

@@ -32,11 +32,11 @@ TOKEN = "p12-3.Xq3kT0v9b8LmYc1sPzW4aA"
     [
         (
             '127.0.0.1 - - [25/Nov/2026 10:00:00] "GET /s/' + TOKEN + ' HTTP/1.1" 200 -',
-            '127.0.0.1 - - [25/Nov/2026 10:00:00] "GET /s/[token] HTTP/1.1" 200 -',
+            '[address] - - [25/Nov/2026 10:00:00] "GET /s/[token] HTTP/1.1" 200 -',
         ),
         (
             '10.0.0.1 "POST /s/' + TOKEN + '/thanks" 303 0 12ms',
-            '10.0.0.1 "POST /s/[token]/thanks" 303 0 12ms',
+            '[address] "POST /s/[token]/thanks" 303 0 12ms',
         ),
         ("GET /s/p12-3.Xq3k%2ET0v9?lang=en", "GET /s/[token]?lang=en"),
         ("GET /o/abcDEF_-123.sig HTTP/1.1", "GET /o/[token] HTTP/1.1"),
@@ -46,9 +46,14 @@ TOKEN = "p12-3.Xq3kT0v9b8LmYc1sPzW4aA"
             "GET /staff/export?format=csv&token=[token]&t=[token]",
         ),
         ("GET /static/site.css", "GET /static/site.css"),
+        (
+            "ratelimit 20 per 1 minute (2001:db8::7) exceeded",
+            "ratelimit 20 per 1 minute ([address]) exceeded",
+        ),
+        ("fe80:0:0:0:1:2:3:4 at 10:00:00", "[address] at 10:00:00"),
     ],
 )
-def test_redact_replaces_tokens_and_nothing_else(line: str, expected: str) -> None:
+def test_redact_replaces_tokens_and_addresses_and_nothing_else(line: str, expected: str) -> None:
     assert redact(line) == expected
 
 

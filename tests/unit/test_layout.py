@@ -17,13 +17,15 @@ PACKAGE = Path(__file__).resolve().parents[2] / "survey_app"
 
 # Which top-level areas each area may import (besides itself). Anything not listed is forbidden.
 LOWER = {"clock", "config", "db", "models", "questionnaire", "tokens", "clientkeys", "templating"}
+# What the blueprints may use besides the lower layers: the services and the web infrastructure modules.
+WEB = {"services", "stats", "documents", "extensions", "security", "errors", "health", "inputs"}
 ALLOWED = {
     "stats": set(),
     "models": {"db", "clock"},
     "documents": {"models", "templating", "clock"},
     "services": LOWER | {"stats", "documents", "migrate"},
-    "public": LOWER | {"services", "stats", "documents", "extensions", "security", "errors"},
-    "staff": LOWER | {"services", "stats", "documents", "extensions", "security", "errors"},
+    "public": LOWER | WEB,
+    "staff": LOWER | WEB,
     "cli": LOWER | {"services", "stats", "documents", "migrate"},
 }
 
