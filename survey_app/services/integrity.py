@@ -46,8 +46,9 @@ def _item_weights(questionnaire: Questionnaire) -> dict[str, float]:
 
 
 def _per_response(questionnaire: Questionnaire, cycle_id: int):  # type: ignore[no-untyped-def]
-    """Subquery: one row per response with its office, day, channel, flagged state, EIT and whether every answer
-    scored the top (one GROUP BY over the answers, with each answer weighted as :func:`_item_weights` says)."""
+    """Subquery: one row per released response (staff see answers only in batches of K, this page included) with
+    its office, day, channel, flagged state, EIT and whether every answer scored the top (one GROUP BY over the
+    answers, with each answer weighted as :func:`_item_weights` says)."""
     flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
     weight = case(
         *((Answer.item == code, literal(w)) for code, w in _item_weights(questionnaire).items()),
@@ -64,7 +65,7 @@ def _per_response(questionnaire: Questionnaire, cycle_id: int):  # type: ignore[
             (func.min(Answer.score) >= TOP_SCORE).label("top"),
         )
         .join(Answer, Answer.response_id == Response.id)
-        .where(Response.cycle_id == cycle_id)
+        .where(Response.cycle_id == cycle_id, Response.released.is_(True))
         .group_by(Response.id, *head)
         .subquery()
     )
@@ -103,7 +104,7 @@ def _duplicated(session: Session, questionnaire: Questionnaire, cycle_id: int) -
     patterns = (
         select(Response.office_code, func.sum(Answer.value * weight).label("pattern"))
         .join(Answer, Answer.response_id == Response.id)
-        .where(Response.cycle_id == cycle_id, Response.straight_lined.is_(False))
+        .where(Response.cycle_id == cycle_id, Response.released.is_(True), Response.straight_lined.is_(False))
         .group_by(Response.id, Response.office_code)
         .subquery()
     )

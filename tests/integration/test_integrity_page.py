@@ -130,16 +130,31 @@ def test_simulated_ranking_is_a_pure_function_of_the_aggregates(questionnaire) -
 def test_burst_count_shows_on_the_office_page_to_admins_but_not_to_the_office(  # type: ignore[no-untyped-def]
     app, session, cycle, questionnaire
 ):
-    add_responses(session, cycle, questionnaire, OWN, [Spec(level=2)] * 3)
+    # A flag count is hidden when it or its complement is below K (5): 5 of 10 responses are shown.
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=2)] * 10)
     session.execute(
-        sa.update(Response).where(Response.id.in_(sa.select(Response.id).limit(2))).values(burst=True)
+        sa.update(Response).where(Response.id.in_(sa.select(Response.id).limit(5))).values(burst=True)
     )
     session.commit()
     label = "ส่งจำนวนมากในวันเดียวจากโทรศัพท์หรือที่อยู่เดียวกัน"
     admin = app.test_client()
     sign_in(admin, session, "admin")
     page = admin.get(f"/staff/offices/{OWN}").text
-    assert re.search(label + r"</dt><dd>2</dd>", page)
+    assert re.search(label + r"</dt><dd>5</dd>", page)
     office = app.test_client()
     sign_in(office, session, "office", OWN)
     assert label not in office.get(f"/staff/offices/{OWN}").text
+
+
+def test_responses_not_yet_released_are_not_on_the_page(session, questionnaire, simulated):  # type: ignore[no-untyped-def]
+    """Answers reach every staff view, this one included, only once their batch of K is released."""
+    cycle, _, _ = simulated
+    before = {a.office: a for a in integrity.aggregates(session, questionnaire, cycle.id)}
+    held = session.scalars(
+        sa.select(Response.id).where(Response.cycle_id == cycle.id, Response.office_code == "12").limit(4)
+    ).all()
+    session.execute(sa.update(Response).where(Response.id.in_(held)).values(released=False))
+    session.commit()
+    after = {a.office: a for a in integrity.aggregates(session, questionnaire, cycle.id)}
+    assert after["12"].total.n == before["12"].total.n - 4
+    assert after[OWN].total.n == before[OWN].total.n

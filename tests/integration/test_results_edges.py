@@ -87,7 +87,7 @@ def test_score_json_gives_every_edge_a_reason_in_words_and_no_nan(app, session, 
         args += ["--office", code]
     outcome = app.test_cli_runner().invoke(cli, args, catch_exceptions=False)
     assert outcome.exit_code == 0, outcome.output
-    payload = json.loads(outcome.output, parse_constant=_refuse_nan)
+    payload = json.loads(outcome.stdout, parse_constant=_refuse_nan)
     assert _unexplained_nulls(payload) == []
     for reason in _reasons(payload):
         assert reason["en"] and reason["th"] and reason["th"] != reason["en"], reason
