@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 ADMIN_EMAIL ?= admin@industry.local
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The origin printed in links, posters and emails follows HOST and PORT (`make run PORT=5301`), unless set outright.
+SURVEY_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run test lint translations bench clean
 
@@ -26,15 +28,16 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 install: $(STAMP) $(if $(shell command -v npm),$(AXE))
 
+run: export SURVEY_BASE_URL := $(SURVEY_BASE_URL)
 run: $(STAMP)
 	$(BIN)/survey-app db upgrade
 	$(BIN)/survey-app seed
 	$(BIN)/survey-app demo --if-empty
 	@echo "------------------------------------------------------------------"
-	@echo "Staff sign-in: http://$(HOST):$(PORT)/staff/login"
+	@echo "Staff sign-in: $(SURVEY_BASE_URL)/staff/login"
 	@$(BIN)/survey-app staff create --email $(ADMIN_EMAIL) --role admin
 	@echo "------------------------------------------------------------------"
-	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+	SURVEY_BASE_URL='$(SURVEY_BASE_URL)' $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -42,6 +42,7 @@ from survey_app.questionnaire import load  # noqa: E402
 from survey_app.services import contacts, outbox  # noqa: E402
 from survey_app.services.invitations import import_contacts  # noqa: E402
 from survey_app.services.mailer import MailSettings, Worker  # noqa: E402
+from survey_app.tokens import short_code  # noqa: E402
 from tests.smtp import SmtpServer  # noqa: E402
 
 HEADING = "## Posters, contact import and mail"
@@ -60,6 +61,8 @@ def bench_posters() -> dict[str, float]:
             dt.date(2025, 10, 1),
             dt.date(2026, 9, 30),
             "https://eit.industry.go.th/privacy",
+            short_code(i + 1, 1, "bench"),
+            "https://eit.industry.go.th/t",
         )
         for i, (code, th, en, *_rest) in enumerate(offices)
         for audience in Audience

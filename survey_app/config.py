@@ -10,6 +10,7 @@
 | SURVEY_RATELIMIT_STORAGE_URI | Flask-Limiter storage, e.g. ``redis://host:6379/0`` | memory:// |
 | SURVEY_SUBMIT_RATE_LIMIT | limit on survey POSTs per client address | 20 per minute |
 | SURVEY_LOGIN_RATE_LIMIT | limit on staff login POSTs per client address | 10 per minute |
+| SURVEY_SHORTCODE_RATE_LIMIT | limit on poster short-code lookups (``/t``) per client address | 20 per minute |
 | SURVEY_MIN_SECONDS | fewer seconds than this between form and submission flags ``too_fast`` | 30 |
 | SURVEY_PROXIES | how many reverse proxies set X-Forwarded-For/-Proto in front of the app | 0 |
 | SURVEY_BURST_LIMIT | submissions per office and day from one address or device before ``burst`` is flagged | 10 |
@@ -83,6 +84,7 @@ def load(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[s
         "RATELIMIT_STORAGE_URI": get("RATELIMIT_STORAGE_URI", "memory://"),
         "SUBMIT_RATE_LIMIT": get("SUBMIT_RATE_LIMIT", "20 per minute"),
         "LOGIN_RATE_LIMIT": get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "SHORTCODE_RATE_LIMIT": get("SHORTCODE_RATE_LIMIT", "20 per minute"),
         "MIN_SECONDS": int(get("MIN_SECONDS", "30") or 30),
         "BURST_LIMIT": int(get("BURST_LIMIT", "10") or 10),
         "SUPPRESS_BELOW": int(get("SUPPRESS_BELOW", "5") or 5),

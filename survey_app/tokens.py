@@ -20,6 +20,12 @@ What a token does not carry, on purpose:
 - No expiry in an invitation token: it stops working when its cycle closes (state or closing date), looked up at
   each use, so extending a cycle's deadline extends its invitations too.
 
+A poster also carries a *short code* for people who cannot scan: six characters from an alphabet without the
+look-alikes 0/O, 1/I/L (:data:`SHORT_CODE_ALPHABET`), typed at ``BASE_URL/t``. It is an HMAC of the link's id and
+version under a link key, so it cannot be guessed without the key, and bumping the version retires it with the
+token. It is not stored: ``/t`` recomputes the codes of the active links (under every listed key, so codes printed
+before a key rotation keep working) and redirects to the link's current survey URL.
+
 Tokens use only ``[A-Za-z0-9_.-]`` and stay short so that a whole survey URL is under 90 characters for any
 ``BASE_URL`` of up to 40 characters, and a printed QR code stays coarse and easy to scan.
 """
@@ -46,6 +52,11 @@ MAX_TOKEN_LENGTH = 80  # anything longer is refused before any cryptography
 _POSTER = re.compile(r"p([1-9][0-9]{0,9})-([1-9][0-9]{0,5})")
 _INVITATION = re.compile(r"i([A-Za-z0-9_-]{16,32})")
 _INVITATION_ID = re.compile(r"[A-Za-z0-9_-]{16,32}")
+
+
+SHORT_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # 31 symbols: no 0/O, 1/I/L, so none is misread
+SHORT_CODE_LENGTH = 6  # 31**6 ≈ 8.9e8 codes for a few hundred live links
+_SHORT_CODE_SALT = b"survey-short-code\0"
 
 
 class TokenError(ValueError):
@@ -167,3 +178,37 @@ def invitation_url(invitation_id: str) -> str:
 def optout_url(invitation_id: str) -> str:
     """The URL that stops further emails for invitation ``invitation_id`` (served at ``/o/<token>``)."""
     return f"{_base_url()}/o/{optout_token(invitation_id)}"
+
+
+def short_code(link_id: int, version: int, key: str) -> str:
+    """The six-character code printed on the poster of link ``link_id`` at ``version``, under link ``key``."""
+    if link_id < 1 or version < 1:
+        raise ValueError("link id and version start at 1")
+    digest = hmac.new(
+        key.encode(), _SHORT_CODE_SALT + f"p{link_id}-{version}".encode(), hashlib.sha256
+    ).digest()
+    number = int.from_bytes(digest[:16], "big")  # 128 bits: the modulo bias over 31**6 is below 1e-29
+    symbols = []
+    for _position in range(SHORT_CODE_LENGTH):
+        number, index = divmod(number, len(SHORT_CODE_ALPHABET))
+        symbols.append(SHORT_CODE_ALPHABET[index])
+    return "".join(symbols)
+
+
+def poster_short_code(link: SurveyLink) -> str:
+    """The code printed on ``link``'s poster now: under the newest link key."""
+    return short_code(link.id, link.version, _keys(None)[-1])
+
+
+def normalise_short_code(typed: str) -> str:
+    """``typed`` as a code: spaces and hyphens dropped, upper case; raises ``ValueError`` when it cannot be one
+    (wrong length, or a character outside the alphabet)."""
+    code = "".join(typed.split()).replace("-", "").upper()
+    if len(code) != SHORT_CODE_LENGTH or any(ch not in SHORT_CODE_ALPHABET for ch in code):
+        raise ValueError("not a short code")
+    return code
+
+
+def short_code_url() -> str:
+    """Where people type a poster's short code (printed on posters)."""
+    return f"{_base_url()}/t"

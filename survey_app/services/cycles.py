@@ -12,10 +12,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from ..models import Cycle, CycleState, Response, SamplingMethod, StaffUser
+from ..models import (
+    Cycle,
+    CycleState,
+    Invitation,
+    OutboxMessage,
+    OutboxState,
+    Response,
+    SamplingMethod,
+    StaffUser,
+    SurveyLink,
+)
 from . import invitations
 from .accounts import audit
 
@@ -157,6 +167,37 @@ def close_cycle(session: Session, actor: StaffUser, cycle: Cycle) -> dict[str, i
     # The purge's counts are details only: none of them is named office_code.
     audit(session, actor, "cycle_closed", cycle=cycle.code, **cast(dict[str, Any], purged))
     return purged
+
+
+@dataclass(frozen=True)
+class ClosingEffects:
+    """What closing a cycle would do, counted before it is done, for the confirmation page."""
+
+    responses: int  # kept
+    contacts: int  # invitations whose email and name would be erased
+    unsent: int  # queued emails that would be cancelled
+    live_links: int  # active poster links whose posters would stop opening the survey
+
+
+def closing_effects(session: Session, cycle: Cycle) -> ClosingEffects:
+    """Count what :func:`close_cycle` would keep, erase, cancel and retire in ``cycle`` (reads only)."""
+    in_cycle = select(Invitation.id).where(Invitation.cycle_id == cycle.id)
+    unsent = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.invitation_id.in_(in_cycle),
+            OutboxMessage.state.in_([OutboxState.QUEUED.value, OutboxState.SENDING.value]),
+        )
+    )
+    links = session.scalar(
+        select(func.count()).select_from(SurveyLink).where(SurveyLink.cycle_id == cycle.id, SurveyLink.active)
+    )
+    responses = session.scalar(
+        select(func.count()).select_from(Response).where(Response.cycle_id == cycle.id)
+    )
+    contacts = invitations.counts(session, cycle.id).with_contact
+    return ClosingEffects(int(responses or 0), contacts, int(unsent or 0), int(links or 0))
 
 
 def has_responses(session: Session, cycle: Cycle) -> bool:

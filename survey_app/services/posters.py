@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..documents.posters import Poster
 from ..models import Audience, Cycle, Office, SurveyLink
-from ..tokens import poster_url
+from ..tokens import poster_short_code, poster_url, short_code_url
 from .links import create_poster_link, get_poster_link
 
 
@@ -51,6 +51,8 @@ def poster(office: Office, cycle: Cycle, link: SurveyLink) -> Poster:
         opens_on=cycle.opens_on,
         closes_on=cycle.closes_on,
         privacy_url=f"{str(current_app.config['BASE_URL']).rstrip('/')}/privacy",
+        short_code=poster_short_code(link),
+        code_url=short_code_url(),
     )
 
 

@@ -24,6 +24,7 @@ from . import (  # noqa: E402,F401
     cycles,
     dashboard,
     frames,
+    glossary,
     improve,
     integrity,
     invitations,

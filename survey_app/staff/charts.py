@@ -83,9 +83,10 @@ def _y_ticks(top: float, height: float, maximum: float, count: int | None = None
 
 def daily_chart(
     series: Sequence[tuple[dt.date, int]], date_label: object, *, width: int = 720, height: int = 220,
-    needed_per_day: float | None = None,
+    needed_per_day: float | None = None, label_every: int = 7,
 ) -> Chart:  # fmt: skip
-    """Bars of responses per day, oldest left; ``date_label(date)`` labels every seventh day from the newest.
+    """Bars of responses per day, oldest left; ``date_label(date)`` labels every ``label_every``-th day from the
+    newest (phones get a narrower chart with fewer, larger labels).
 
     ``needed_per_day`` draws a reference line at the daily pace that reaches the required sample in time.
     """
@@ -99,7 +100,7 @@ def daily_chart(
         h = plot_h * n / maximum
         x = left + i * slot
         bars.append(Bar(x + slot * 0.12, top + plot_h - h, slot * 0.76, h, n, day.isoformat()))
-        if (len(series) - 1 - i) % 7 == 0:
+        if (len(series) - 1 - i) % label_every == 0:
             x_ticks.append(Tick(x + slot / 2, str(date_label(day))))  # type: ignore[operator]
     reference = None
     if needed_per_day is not None and 0 < needed_per_day <= maximum:
@@ -146,38 +147,3 @@ def progress_chart(
         track_w * (effective_n if effective_n is not None else count) / scale,
         tuple(markers),
     )  # fmt: skip
-
-
-def progress_cap(values: Sequence[float]) -> float:
-    """The top of the progress scale: the highest value rounded up to 25 %, between 125 % and 200 %."""
-    highest = max(values, default=0.0)
-    return float(min(200, max(125, math.ceil(highest / 25) * 25)))
-
-
-def progress_bars(
-    rows: Sequence[tuple[str, str, float, str]],
-    *,
-    width: int = 900,
-    height: int = 260,
-    cap: float | None = None,
-) -> Chart:
-    """One bar per office: (code, title, progress in %, kind), in the order given; bars above ``cap`` % clip.
-
-    A reference line marks 100 % (the required sample).
-    """
-    cap = cap or progress_cap([row[2] for row in rows])
-    left, top, right, bottom = 40.0, 12.0, 8.0, 40.0
-    plot_w, plot_h = width - left - right, height - top - bottom
-    slot = plot_w / max(len(rows), 1)
-    bars, x_ticks = [], []
-    for i, (code, title, progress, kind) in enumerate(rows):
-        h = plot_h * min(progress, cap) / cap
-        x = left + i * slot
-        bars.append(Bar(x + slot * 0.1, top + plot_h - h, slot * 0.8, h, progress, title, kind))
-        x_ticks.append(Tick(x + slot / 2, code))
-    ticks = tuple(
-        Tick(top + plot_h - plot_h * p / cap, f"{p:g} %")
-        for p in range(0, int(cap) + 1, 25 if cap <= 150 else 50)
-    )
-    return Chart(width, height, left, top, plot_w, plot_h, tuple(bars), ticks, tuple(x_ticks),
-                 top + plot_h - plot_h * 100 / cap, "100 %")  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -159,8 +159,32 @@ def cycle_open(code: str) -> Response | tuple[str, int]:
     return _transition(code, "open")
 
 
+def _close_page(cycle: Cycle, error: str | None = None) -> tuple[str, int]:
+    """The page that says what closing will do and asks for the cycle's code to be typed."""
+    effects = cycles.closing_effects(db.session, cycle)
+    page = render_template(
+        "staff/cycle_close.html", cycle=cycle, effects=effects, form=ConfirmForm(), error=error
+    )
+    return page, 400 if error else 200
+
+
+@bp.get("/cycles/<code>/close")
+@admin_required
+def cycle_close_confirm(code: str) -> tuple[str, int]:
+    """What closing the cycle keeps, erases and retires, and the typed confirmation it needs."""
+    return _close_page(_cycle_or_404(code))
+
+
 @bp.post("/cycles/<code>/close")
 @admin_required
 def cycle_close(code: str) -> Response | tuple[str, int]:
-    """Close an open cycle and erase its invitations' contact details."""
+    """Close an open cycle and erase its invitations' contact details, once its code was typed to confirm."""
+    cycle = _cycle_or_404(code)
+    typed = request.form.get("confirm_code", "").strip()
+    if cycle.state == "open" and typed.casefold() != cycle.code.casefold():
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        return _close_page(
+            cycle, _("Type the cycle code %(code)s to confirm. Nothing was changed.", code=cycle.code)
+        )
     return _transition(code, "close")

@@ -18,6 +18,7 @@ from ..db import db
 from ..models import Cycle, CycleState, Office
 from ..services import dashboard as counts
 from ..services import disclosure, invitations
+from ..services.summary import office_summary
 from ..templating import current_lang, format_date
 from . import bp, charts
 from .access import staff_required
@@ -89,6 +90,18 @@ def office_dashboard(code: str) -> str:
     results = office_results(cycle, office, series, today, lang)
     needed = needed_per_day(cycle, results["adequacy"].shortfall, today)
     daily_chart = charts.daily_chart(series, lambda d: _short_date(d, lang), needed_per_day=needed)
+    daily_narrow = charts.daily_chart(
+        series, lambda d: _short_date(d, lang), width=360, height=200, needed_per_day=needed, label_every=21
+    )
+    summary = office_summary(
+        results["adequacy"],
+        results["result"].eit,
+        results["hidden"],
+        results["forecast"],
+        results["pace"],
+        series,
+    )
+    questionnaire = cycle_questionnaire(cycle)
     return render_template(
         "staff/office.html",
         office=office,
@@ -101,12 +114,15 @@ def office_dashboard(code: str) -> str:
         flags=counts.flag_counts(db.session, cycle.id, office.code, k_threshold()),
         series=series,
         daily_chart=daily_chart,
+        daily_narrow=daily_narrow,
         needed_per_day=needed,
         invitations=invitations.counts(db.session, cycle.id, office.code),
         poster_links=counts.poster_links(db.session, cycle.id, office.code),
         links_url=endpoint_url("staff.office_links", code=office.code),
         invitations_url=endpoint_url("staff.office_invitations", code=office.code),
         results=results,
+        summary=summary,
+        type_labels={c.code: c.label(lang) for c in questionnaire.respondent_type.choices},
         suggestions=counts.suggestions(db.session, cycle.id, office.code, k_threshold()),
         can_write=current_user.can_write,
         k=k_threshold(),

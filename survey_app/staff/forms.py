@@ -57,7 +57,9 @@ class ConfirmForm(FlaskForm):
 
 class FrameImportForm(FlaskForm):
     file = FileField(
-        _l("CSV file (columns respondent_type, service, served)"),
+        _l(
+            "CSV file with the columns respondent_type (type of respondent), service and served (people served)"
+        ),
         validators=[
             FileRequired(_l("Choose a CSV file.")),
             FileAllowed(["csv", "txt"], _l("Choose a .csv file.")),

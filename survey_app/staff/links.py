@@ -18,7 +18,7 @@ from ..models import Audience, Cycle, SurveyLink
 from ..services import links as link_service
 from ..services.accounts import audit
 from ..services.posters import cycle_posters, poster
-from ..tokens import poster_url
+from ..tokens import poster_short_code, poster_url, short_code_url
 from . import bp
 from .access import admin_required, staff_required, writer_required
 from .context import required_cycle, visible_office
@@ -62,9 +62,11 @@ def office_links(code: str) -> str:
     existing = {link.audience: link for link in link_service.list_links(db.session, cycle.id, office.code)}
     rows = [(audience, existing.get(audience.value)) for audience in Audience]
     urls = {link.id: poster_url(link) for link in existing.values() if link.active}
+    codes = {link.id: poster_short_code(link) for link in existing.values() if link.active}
     return render_template(
-        "staff/links.html", office=office, cycle=cycle, rows=rows, urls=urls, can_write=current_user.can_write
-    )
+        "staff/links.html", office=office, cycle=cycle, rows=rows, urls=urls, codes=codes,
+        code_url=short_code_url(), can_write=current_user.can_write,
+    )  # fmt: skip
 
 
 @bp.post("/offices/<code>/links")

@@ -29,7 +29,11 @@ from .context import cycle_questionnaire, k_threshold
 
 
 def method_label(method: str) -> str:
-    return {"cochran": "Cochran", "yamane": "Yamane"}.get(method, "Krejcie & Morgan")
+    """The sample-size formula by name: in Thai on Thai pages, the English name kept in brackets."""
+    return str({
+        "cochran": _("Cochran's formula"),
+        "yamane": _("Yamane's formula"),
+    }.get(method, _("Krejcie and Morgan's table")))  # fmt: skip
 
 
 def binding_label(binding: str) -> str:
@@ -112,6 +116,9 @@ def office_results(
         "binding_label": binding_label(adequacy.binding),
         "progress": charts.progress_chart(
             result.count, adequacy.effective_n, adequacy.fixed_minimum, adequacy.statistical
+        ),
+        "progress_narrow": charts.progress_chart(
+            result.count, adequacy.effective_n, adequacy.fixed_minimum, adequacy.statistical, width=360
         ),
         "progress_percent": progress_percent(result.count, adequacy.required, adequacy.shortfall),
         "provisional": not adequacy.adequate,

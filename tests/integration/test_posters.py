@@ -105,6 +105,48 @@ def test_thai_is_shaped_so_tone_marks_stack_on_upper_vowels_and_sit_low_otherwis
     assert _ink_top("ต่อ", tmp_path, shaping=False) == _ink_top("ที่", tmp_path, shaping=False)
 
 
+def _band_pixels(png: Path) -> tuple[Image.Image, Image.Image]:
+    """The top 15 % of a rendered page (the audience band) in colour and in grey."""
+    image = Image.open(png).convert("RGB")
+    band = image.crop((0, 0, image.size[0], int(image.size[1] * 0.15)))
+    return band, band.convert("L")
+
+
+def test_citizen_and_business_posters_differ_at_a_glance_in_colour_and_in_grey_print(tmp_path: Path) -> None:
+    business = posters.Poster(**{**POSTER.__dict__, "audience": Audience.BUSINESS})
+    pdf = tmp_path / "both.pdf"
+    pdf.write_bytes(posters.render([POSTER, business]))
+    citizen_png, business_png = pdf_to_png(pdf, tmp_path / "p", dpi=50)
+    (citizen_band, citizen_grey), (business_band, business_grey) = map(
+        _band_pixels, (citizen_png, business_png)
+    )
+    # Colour: the band's dominant colour is teal on one and orange-brown on the other (as read from the pixels).
+    c_colour = max(citizen_band.getcolors(1 << 16) or [], key=lambda count_colour: count_colour[0])[1]
+    b_colour = max(business_band.getcolors(1 << 16) or [], key=lambda count_colour: count_colour[0])[1]
+    assert c_colour[1] > c_colour[0] + 60 and b_colour[0] > b_colour[1] + 60  # green-dominant vs red-dominant
+    # Grey print: the heading and the icon differ, so a large share of the band's pixels differ too.
+    differing = sum(
+        1 for a, b in zip(citizen_grey.tobytes(), business_grey.tobytes(), strict=True) if abs(a - b) > 64
+    )
+    assert differing / (citizen_grey.size[0] * citizen_grey.size[1]) > 0.05
+    text = " ".join(_pdftotext(pdf).split())
+    assert "For members of the public" in text and "For businesses and juristic persons" in text
+    assert "Open your phone's camera and point it at this code." in text
+
+
+def test_poster_prints_its_short_code_and_the_short_address_instead_of_the_long_url(tmp_path: Path) -> None:
+    coded = posters.Poster(
+        **{**POSTER.__dict__, "short_code": "K7MQ4R", "code_url": "https://eit.industry.go.th/t"}
+    )
+    pdf = tmp_path / "coded.pdf"
+    pdf.write_bytes(posters.render([coded]))
+    text = " ".join(_pdftotext(pdf).split())
+    assert "K 7 M Q 4 R" in text and "Open eit.industry.go.th/t and type the code" in text
+    assert URL not in text.replace(" ", "")
+    (png,) = pdf_to_png(pdf, tmp_path / "coded", dpi=DPI)
+    assert decode(png) == [URL]  # the QR code still holds the full signed link
+
+
 def test_rendering_nothing_is_refused() -> None:
     with pytest.raises(ValueError, match="no poster"):
         posters.render([])
@@ -125,6 +167,11 @@ def test_posters_command_prints_every_office_and_its_codes_open_the_survey(
         assert page.status_code == 200 and "สำนักงานอุตสาหกรรมจังหวัดเชียงใหม่" in page.text
     text = " ".join(_pdftotext(pdf).split())
     assert "Chiang Mai Provincial Industry Office" in text
+    # The code typed at /t opens the same link as the page's QR code.
+    codes = re.findall(r"(?:[2-9A-HJKMNP-Z] ){5}[2-9A-HJKMNP-Z]", text)
+    assert len(codes) == 2
+    for code, (url,) in zip(codes, urls, strict=True):
+        assert client.get("/t/" + code.replace(" ", "")).headers["Location"] == url
 
     all_offices = runner.invoke(args=["posters", "--cycle", cycle.code, "--out", str(tmp_path)])
     assert all_offices.exit_code == 0 and "152 posters (76 offices)" in all_offices.output
@@ -153,3 +200,13 @@ def test_a_revoked_poster_stops_working_and_a_reissued_one_opens_the_survey(app,
     assert new_url != old_url and client.get(new_url.removeprefix("http://survey.test")).status_code == 200
     assert client.get(old_url.removeprefix("http://survey.test")).status_code == 410
     assert f"50\tcitizen\tv3\tactive\t{new_url}" in runner.invoke(args=["links", "list"]).stdout
+
+
+@pytest.mark.parametrize("dpi", [72, 300])
+def test_both_audiences_codes_read_back_at_low_and_high_resolution_despite_the_coloured_frame(
+    tmp_path: Path, dpi: int
+) -> None:
+    business = posters.Poster(**{**POSTER.__dict__, "audience": Audience.BUSINESS, "url": URL + "B"})
+    pdf = tmp_path / "both.pdf"
+    pdf.write_bytes(posters.render([POSTER, business]))
+    assert [decode(p) for p in pdf_to_png(pdf, tmp_path / "p", dpi=dpi)] == [[URL], [URL + "B"]]

@@ -86,7 +86,7 @@ def test_office_user_reads_their_dashboard_and_it_matches_the_database(
                   ("today", "last7", "total"))  # fmt: skip
     assert shown == _db_counts(session, OWN)
     assert page.locator("h1").inner_text() == "สำนักงานอุตสาหกรรมจังหวัดสมุทรปราการ"
-    bars = page.locator("svg rect.bar")
+    bars = page.locator(".chart-wide svg rect.bar")
     assert bars.count() == 60
     assert page.locator("tr.eit .score").first.inner_text()  # 46 responses: results are shown
     assert page.locator("ul.suggestions li").count() == 10
@@ -106,7 +106,7 @@ def test_admin_reads_the_national_view_and_it_matches_the_database(
     assert page.locator("table.national tbody tr").count() == 76
     own = int(page.locator(f'[data-live="{OWN}.count"]').inner_text())
     assert own == _db_counts(session, OWN)[2]
-    assert page.locator("svg rect.pbar").count() == 76
+    assert page.locator("ol.pchart li meter").count() == 76
     page.screenshot(path=str(artifacts / "staff-national.png"), full_page=True)
     assert axe_violations(page) == [], "national view"
     # Sorting without JavaScript: a plain link reloads the page sorted by responses.

@@ -115,7 +115,8 @@ def test_closing_erases_contact_details_keeps_counts_and_lets_the_next_cycle_ope
     session.commit()
     sign_in(client, session, "admin")
     _create(client)
-    closed = client.post(f"/staff/cycles/{cycle.code}/close?lang=en", data={"csrf_token": _token(client)})
+    closed = client.post(f"/staff/cycles/{cycle.code}/close?lang=en",
+                         data={"csrf_token": _token(client), "confirm_code": cycle.code})  # fmt: skip
     assert closed.status_code == 302
     assert "Contact details erased: 3" in client.get("/staff/cycles?lang=en").text
     assert _cycle(session, cycle.code).state == "closed"
@@ -135,7 +136,9 @@ def test_closing_erases_contact_details_keeps_counts_and_lets_the_next_cycle_ope
 
 def test_a_closed_cycle_cannot_be_reopened_or_edited(client, session, cycle) -> None:
     sign_in(client, session, "admin")
-    client.post(f"/staff/cycles/{cycle.code}/close", data={"csrf_token": _token(client)})
+    client.post(
+        f"/staff/cycles/{cycle.code}/close", data={"csrf_token": _token(client), "confirm_code": cycle.code}
+    )
     again = client.post(f"/staff/cycles/{cycle.code}/open", data={"csrf_token": _token(client)})
     assert again.status_code == 409
     page = client.get(f"/staff/cycles/{cycle.code}/edit")
@@ -160,10 +163,10 @@ def test_audit_log_shows_who_did_what_and_when_to_admins_only(client, session, c
     admin = sign_in(client, session, "admin")
     client.get("/staff/export.csv")
     page = client.get("/staff/audit?lang=en").text
-    assert admin.email in page and "<code>login</code>" in page and "<code>export</code>" in page
+    assert admin.email in page and "<td>signed in</td>" in page and "<td>data downloaded</td>" in page
     assert "what: national_csv" in page
     filtered = client.get("/staff/audit?action=export").text
-    assert "<code>login</code>" not in filtered and "<code>export</code>" in filtered
+    assert "<td>signed in</td>" not in filtered and "<td>data downloaded</td>" in filtered
     year = str(local_today().year + 543)
     assert year in client.get("/staff/audit?lang=th").text  # Buddhist-era dates for Thai readers
     other = client.application.test_client()

@@ -87,6 +87,7 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("staff.cycle_edit", "POST"): Expect(admin=400, viewer=403, office_own=403, office_other=None),
     ("staff.cycle_open", "POST"): Expect(admin=409, viewer=403, office_own=403, office_other=None),
     ("staff.cycle_close", "POST"): Expect(admin=409, viewer=403, office_own=403, office_other=None),
+    ("staff.cycle_close_confirm", "GET"): Expect(viewer=403, office_own=403, office_other=None),
     ("staff.audit_log", "GET"): Expect(viewer=403, office_own=403, office_other=None),
     # Office users are not told the integrity page exists (they could learn to dodge its signals).
     ("staff.integrity_page", "GET"): Expect(office_own=404, office_other=None),
@@ -115,7 +116,7 @@ DEFAULT_POST = Expect(admin="allowed", viewer=403, office_own="allowed", office_
 # Values for route parameters that are not an office code (other features' routes included).
 PARAMS = {"audience": "citizen", "kind": "citizen", "fmt": "pdf", "format": "pdf", "version": "1", "id": "1",
           "link_id": "1", "user_id": "999999", "measure_id": "999999"}  # fmt: skip
-CYCLE_ENDPOINTS = {"staff.cycle_edit", "staff.cycle_open", "staff.cycle_close"}
+CYCLE_ENDPOINTS = {"staff.cycle_edit", "staff.cycle_open", "staff.cycle_close", "staff.cycle_close_confirm"}
 OFFICE_PARAMS = {"code", "office", "office_code"}
 # Query strings that make a route act on an office (the JSON API takes the office as a parameter).
 QUERY = {"staff.api_results": "office={office}"}
