@@ -19,7 +19,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..clock import local_today
-from ..services import disclosure, release, rollup
+from ..services import disclosure, improvement, release, rollup
 from ..services import results as results_service
 from ..services.reasons import labels_of
 from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
@@ -140,6 +140,9 @@ def score(
                     exclude_flagged=exclude_flagged,
                     today=local_today(),
                     labels=labels,
+                )
+                improvement.with_improvement(
+                    payload, session, cycle, cycle_questionnaire(cycle), k, exclude_flagged
                 )
             else:
                 payload = results_service.cycle_results(

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sqlalchemy.orm import Session
 
+from ..models import Cycle
 from ..questionnaire import Questionnaire
 from ..stats.improvement import (
     EXCELLENT,
@@ -149,3 +151,30 @@ def improvements(
             if gap is not None:
                 found[result.office_code] = gap
     return found
+
+
+def api_fields(
+    session: Session, cycle: Cycle, codes: list[str], questionnaire: Questionnaire, k: int
+) -> dict[str, dict[str, Any]]:
+    """The ``improvement`` field of each office in the results API and ``score --released`` (none below K)."""
+    results = released.cycle_results(session, cycle, codes, k=k).offices
+    tables = released.office_tables(session, cycle, codes)
+    found = improvements(results, tables, questionnaire, k)
+    return {code: gap.to_dict() for code, gap in found.items()}
+
+
+def with_improvement(
+    payload: dict[str, Any],
+    session: Session,
+    cycle: Cycle,
+    questionnaire: Questionnaire,
+    k: int,
+    exclude_flagged: bool,
+) -> dict[str, Any]:
+    """``payload`` (released results) with each office's ``improvement`` added: what staff see, in the API and in
+    ``score --released`` alike. Without flagged responses there is no decomposition (null)."""
+    codes = [str(o["office_code"]) for o in payload["offices"]]
+    gaps = {} if exclude_flagged else api_fields(session, cycle, codes, questionnaire, k)
+    for entry in payload["offices"]:
+        entry["improvement"] = gaps.get(entry["office_code"])
+    return payload

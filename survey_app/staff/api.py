@@ -19,10 +19,10 @@ from flask_login import current_user
 from ..clock import local_today
 from ..db import db
 from ..models import Role
-from ..services import disclosure
+from ..services import disclosure, improvement
 from ..services.accounts import audit
 from ..services.reasons import labels_of
-from . import bp, improvement_view
+from . import bp
 from .access import staff_required
 from .context import cycle_questionnaire, k_threshold, required_cycle, visible_office
 
@@ -51,11 +51,9 @@ def api_results() -> tuple[dict[str, Any], int, dict[str, str]]:
     except LookupError:
         abort(404)
     # What holds each office back (the gap decomposition), with flagged responses as on the office page.
-    gaps = (
-        {} if exclude else improvement_view.api_fields(cycle, [o["office_code"] for o in payload["offices"]])
+    improvement.with_improvement(
+        payload, db.session, cycle, cycle_questionnaire(cycle), k_threshold(), exclude
     )
-    for entry in payload["offices"]:
-        entry["improvement"] = gaps.get(entry["office_code"])
     audit(db.session, current_user, "export", office or None, what="results_json", cycle=cycle.code,
           exclude_flagged=exclude)  # fmt: skip
     db.session.commit()

@@ -142,11 +142,3 @@ def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
         "official_beside": official_beside(cycle, office, result),
         "plan_measures": plans.office_plan(db.session, cycle.id, office.code),
     }
-
-
-def api_fields(cycle: Cycle, codes: list[str]) -> dict[str, dict[str, Any]]:
-    """The ``improvement`` field of each office in ``/staff/api/results`` (offices below K get none)."""
-    results = released.cycle_results(db.session, cycle, codes, k=k_threshold()).offices
-    tables = released.office_tables(db.session, cycle, codes)
-    found = improvement.improvements(results, tables, cycle_questionnaire(cycle), k_threshold())
-    return {code: gap.to_dict() for code, gap in found.items()}
