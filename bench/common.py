@@ -91,6 +91,36 @@ def publish(heading: str, section: str, args: argparse.Namespace) -> None:
         update_doc(heading, section)
 
 
+def time_staff_pages(pages: Any, rounds: int) -> None:
+    """Sign in as a throwaway admin on the database of ``SURVEY_DATABASE_URL`` and print, as a Markdown table, the
+    median and 90th-percentile time in milliseconds of each ``(name, url)`` in ``pages`` through the WSGI app."""
+    import statistics
+    import time
+
+    from survey_app import create_app
+    from survey_app.db import db
+    from survey_app.services import accounts
+
+    password = "bench-password-not-secret"  # noqa: S105  (a throwaway account on a benchmark database)
+    app = create_app({"WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute"})
+    with app.app_context(), db.begin() as session:
+        accounts.create_staff(session, "bench-admin@industry.local", "admin", password)
+    client = app.test_client()
+    client.post("/staff/login", data={"email": "bench-admin@industry.local", "password": password})
+    print(f"| page | median ms | p90 ms |  ({rounds} rounds, {app.config['DATABASE_URL'].split(':')[0]})")
+    print("| --- | ---: | ---: |")
+    for name, url in pages:
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        times.sort()
+        p90 = times[int(0.9 * (len(times) - 1))]
+        print(f"| {name} | {statistics.median(times):.0f} | {p90:.0f} |")
+
+
 def machine(**versions: str) -> dict[str, str]:
     """Cores, CPU model, memory, OS and load of this machine, followed by ``versions`` (label → text)."""
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()

@@ -8,14 +8,13 @@ the median and 90th-percentile time of each page through the WSGI app (no networ
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
+import sys
+from pathlib import Path
 
-from survey_app import create_app
-from survey_app.db import db
-from survey_app.services import accounts
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-PASSWORD = "bench-password-not-secret"  # noqa: S105  (a throwaway account on a benchmark database)
+from bench import common
+
 PAGES = (
     ("national view", "/staff/"),
     ("national CSV export", "/staff/export.csv"),
@@ -31,25 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
-    app = create_app({"WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute"})
-    with app.app_context(), db.begin() as session:
-        accounts.create_staff(session, "bench-admin@industry.local", "admin", PASSWORD)
-    client = app.test_client()
-    client.post("/staff/login", data={"email": "bench-admin@industry.local", "password": PASSWORD})
-    print(
-        f"| page | median ms | p90 ms |  ({args.rounds} rounds, {app.config['DATABASE_URL'].split(':')[0]})"
-    )
-    print("| --- | ---: | ---: |")
-    for name, url in PAGES:
-        times = []
-        for _ in range(args.rounds):
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        times.sort()
-        p90 = times[int(0.9 * (len(times) - 1))]
-        print(f"| {name} | {statistics.median(times):.0f} | {p90:.0f} |")
+    common.time_staff_pages(PAGES, args.rounds)
 
 
 if __name__ == "__main__":
