@@ -32,6 +32,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..models import Answer, CellStat, Response
@@ -67,8 +68,15 @@ def _upsert_statement(dialect: str) -> typing.Any:
     return _UPSERTS[dialect]
 
 
-def _upsert(session: Session, rows: list[dict[str, object]]) -> None:
-    session.execute(_upsert_statement(session.get_bind().dialect.name), rows)
+Executor = Session | Connection  # a session, or the connection of its transaction (cheaper per statement)
+
+
+def _dialect(executor: Executor) -> str:
+    return (executor if isinstance(executor, Connection) else executor.get_bind()).dialect.name
+
+
+def _upsert(executor: Executor, rows: list[dict[str, object]]) -> None:
+    executor.execute(_upsert_statement(_dialect(executor)), rows)
 
 
 class CellOf(Protocol):
@@ -114,13 +122,15 @@ def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> in
     return len(rows)
 
 
-def add_batch(session: Session, cycle_id: int, questionnaire: Questionnaire, response_ids: list[str]) -> int:
+def add_batch(
+    executor: Executor, cycle_id: int, questionnaire: Questionnaire, response_ids: list[str]
+) -> int:
     """Add the responses ``response_ids`` (a released batch of a few responses) to their cells in one upsert;
     returns the number of cells touched. Their raw answers are read in one query and scored with the
     questionnaire's map, as :func:`rebuild` scores them."""
     if not response_ids:
         return 0
-    rows = session.execute(
+    rows = executor.execute(
         select(
             Response.id,
             Response.office_code,
@@ -147,7 +157,7 @@ def add_batch(session: Session, cycle_id: int, questionnaire: Questionnaire, res
             sums[3] = min(sums[3], v)
             sums[4] = max(sums[4], v)
     _upsert(
-        session,
+        executor,
         [
             {
                 "cycle_id": cycle_id, "office_code": office, "respondent_type": rtype, "service": service,

@@ -26,6 +26,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, bindparam, delete, false, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..models import Answer, Channel, Invitation, Response, SpentNonce
@@ -92,16 +93,15 @@ def submit(
     ``batch_size`` is K (``SURVEY_SUPPRESS_BELOW``): responses reach the results only K at a time.
     """
     check(questionnaire, submission)
-    if not _spend_nonce(session, submission.nonce_hash, submission.nonce_expires_on):
+    conn = session.connection()  # Core statements on the transaction's connection: no ORM work per statement
+    if not _spend_nonce(conn, submission.nonce_hash, submission.nonce_expires_on):
         return Outcome.REPLAYED
-    if submission.invitation_id is not None and not _spend_invitation(session, submission):
+    if submission.invitation_id is not None and not _spend_invitation(conn, submission):
         return Outcome.ALREADY_ANSWERED
     response, answers = _rows(questionnaire, submission, today)
-    session.execute(_INSERT_RESPONSE, [asdict(response)])  # unreleased: see services/release.py
-    session.execute(_INSERT_ANSWERS, answers)
-    release.release_if_complete(
-        session, submission.cycle_id, submission.office_code, questionnaire, batch_size
-    )
+    conn.execute(_INSERT_RESPONSE, [asdict(response)])  # unreleased: see services/release.py
+    conn.execute(_INSERT_ANSWERS, answers)
+    release.release_if_complete(conn, submission.cycle_id, submission.office_code, questionnaire, batch_size)
     return Outcome.STORED
 
 
@@ -128,14 +128,14 @@ def _spend_nonce_statement(dialect: str) -> Any:
     return _SPEND_NONCE[dialect]
 
 
-def _spend_nonce(session: Session, nonce_hash: str, expires_on: dt.date) -> bool:
+def _spend_nonce(conn: Connection, nonce_hash: str, expires_on: dt.date) -> bool:
     """Record the nonce as spent; False when it already was."""
-    stmt = _spend_nonce_statement(session.get_bind().dialect.name)
+    stmt = _spend_nonce_statement(conn.dialect.name)
     # RETURNING rather than rowcount: drivers need not report a row count for INSERT ... ON CONFLICT.
-    return session.execute(stmt, {"nonce_hash": nonce_hash, "expires_on": expires_on}).first() is not None
+    return conn.execute(stmt, {"nonce_hash": nonce_hash, "expires_on": expires_on}).first() is not None
 
 
-def _spend_invitation(session: Session, submission: Submission) -> bool:
+def _spend_invitation(conn: Connection, submission: Submission) -> bool:
     """Mark the invitation answered if nobody did yet; False when it already was (or is not of this office)."""
     stmt = (
         update(Invitation)
@@ -147,9 +147,8 @@ def _spend_invitation(session: Session, submission: Submission) -> bool:
         )
         .values(responded=True)
         .returning(Invitation.id)
-        .execution_options(synchronize_session=False)
     )
-    return session.execute(stmt).first() is not None
+    return conn.execute(stmt).first() is not None
 
 
 @dataclass(frozen=True)
