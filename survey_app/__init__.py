@@ -42,7 +42,9 @@ def register_extensions(app: Flask) -> None:
     inputs.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # No X-RateLimit-* headers: they cost the store two round trips on every limited request; a 429 still says
+    # Retry-After (errors.retry_after).
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     # A store that does not answer must not hold a request up for long: fail fast and fall back to memory.
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", _storage_options(app.config["RATELIMIT_STORAGE_URI"]))
     limiter.init_app(app)

@@ -8,9 +8,12 @@ database that does not answer is a 503 ("try again in a few minutes"), a value t
 from __future__ import annotations
 
 import logging
+import math
+import time
 from dataclasses import dataclass
 
 from flask import Flask, g, render_template
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -107,6 +110,22 @@ def _rollback() -> None:
         log.warning("rollback failed while rendering an error page", exc_info=True)
 
 
+def retry_after(error: RateLimitExceeded) -> int:
+    """Seconds until the exceeded limit's window lets a request through again. Rate-limit headers are off (each
+    would cost the store two more round trips on every limited request), so only a refused request asks the store,
+    and a store that does not answer gives the window's length, an upper bound."""
+    from .extensions import limiter
+
+    window = int(error.limit.limit.get_expiry())
+    try:
+        current = limiter.current_limit
+        if current is not None:
+            return min(window, max(1, math.ceil(current.reset_at - time.time())))
+    except Exception:
+        log.warning("rate-limit store unavailable while answering 429")
+    return window
+
+
 def init_app(app: Flask) -> None:
     """Register a handler for every HTTP error and for database failures; Flask turns any other uncaught exception
     into a 500 first."""
@@ -118,6 +137,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int]:
         return render_error(error.code or 500)
+
+    @app.errorhandler(RateLimitExceeded)
+    def _too_many(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
+        html, code = render_error(429)
+        return html, code, {"Retry-After": str(retry_after(error))}
 
     def _database_down(error: Exception) -> tuple[str, int]:
         log.error("database unavailable: %s", type(error).__name__)
