@@ -5,20 +5,26 @@ questionnaire × language × office (its name as shown) × "answered before" not
 per-visitor values; it is then kept as a list of literal parts and slots. A request fills the slots with its CSRF
 token, nonce and link token (each escaped, though all three are URL-safe base64 by construction) and the cached
 questions of :mod:`.questions`. Keys hold the questionnaire object, so an edited questionnaire file renders anew.
-The cache is bounded; the oldest entries go first.
+The cache is bounded; the oldest entries go first. :func:`static` keeps whole pages without a per-visitor part and
+:func:`recent` a value for a few seconds (the office of a thank-you page).
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from flask import current_app
 from markupsafe import Markup, escape
 
 from ..questionnaire import Questionnaire
+
+T = TypeVar("T")
 
 MAX_ENTRIES = 512
 SLOTS = ("csrf", "nonce", "token", "body")
@@ -98,3 +104,23 @@ def static(key: tuple[object, ...], render: Callable[[], str]) -> str:
             while len(_static) > MAX_ENTRIES:
                 _static.popitem(last=False)
     return html
+
+
+def recent(key: tuple[object, ...], seconds: float, compute: Callable[[], T]) -> T:
+    """``compute()``, remembered for ``seconds`` per process and application (an application is one database): for
+    what may lag a little behind the database (the office a thank-you page names), so that a busy page need not ask
+    it every time. Errors are not remembered."""
+    _recent: OrderedDict[tuple[object, ...], tuple[float, object]] = current_app.extensions.setdefault(
+        "survey_recent", OrderedDict()
+    )
+    now = time.monotonic()
+    entry = _recent.get(key)
+    if entry is not None and now - entry[0] < seconds:
+        return entry[1]  # type: ignore[return-value]
+    value = compute()
+    with _lock:
+        _recent[key] = (now, value)
+        _recent.move_to_end(key)
+        while len(_recent) > MAX_ENTRIES:
+            _recent.popitem(last=False)
+    return value

@@ -40,6 +40,7 @@ from .link_pages import answered_page, link_problem_page
 
 ANSWERED_COOKIE_DAYS = 400
 JUST_ANSWERED_SECONDS = 30 * 60
+THANKS_OFFICE_SECONDS = 60.0
 _PLACEHOLDER = "placeholder"  # url_for would percent-encode a cache marker, so it goes in afterwards
 
 
@@ -94,7 +95,8 @@ def survey(token: str) -> str | tuple[str, int]:
 @csrf.exempt
 def survey_post(token: str) -> Response | tuple[str, int]:
     """Store the answers once (or show the form again in the other language, or with what needs fixing)."""
-    target = link_targets.resolve(db.session, _read(token), today())  # in the transaction that stores them
+    # On the connection of the transaction that stores the answers (Core, no ORM work), so the link is checked there.
+    target = link_targets.resolve(db.session.connection(), _read(token), today())
     if target.answered:
         return answered_page("answered", 409)
     questionnaire = _questionnaire(target.cycle)
@@ -106,9 +108,15 @@ def survey_post(token: str) -> Response | tuple[str, int]:
 
 @bp.get("/s/<token>/thanks")
 def thanks(token: str) -> str:
-    """Where a stored submission lands (post/redirect/get)."""
-    with db.engine.connect() as conn:
-        office = link_targets.office_of(conn, _read(token))
+    """Where a stored submission lands (post/redirect/get). It names the office, read at most once a minute per
+    token and process: every respondent of a poster lands here, and an office's name changes rarely."""
+    ref = _read(token)
+
+    def office_of() -> link_targets.OfficeView:
+        with db.engine.connect() as conn:
+            return link_targets.office_of(conn, ref)
+
+    office = fresh_page.recent(("thanks-office", token), THANKS_OFFICE_SECONDS, office_of)
     lang = current_lang()
     return fresh_page.static(  # the page's language link holds the path, token included: so does the key
         ("thanks", token, lang, office.code, office.name(lang)),

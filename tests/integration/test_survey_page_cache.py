@@ -121,3 +121,30 @@ def test_yes_comes_first_on_every_two_option_question_and_keeps_its_value(app, s
     # The values still say what each answer is: "มี" is 1 (score 100), "ไม่มี" 0.
     e8 = html[html.index('data-q="E8_1"') :]
     assert re.search(r'value="1"><span>มี</span>', e8) and re.search(r'value="0"><span>ไม่มี</span>', e8)
+
+
+def test_the_thank_you_page_reads_its_office_once_a_minute_and_follows_a_rename(
+    app, store, open_cycle, monkeypatch
+):  # type: ignore[no-untyped-def]
+    """Every respondent of a poster lands on its thank-you page: the office it names is read once per token and
+    minute (per process), and a renamed office shows once that minute is over."""
+    from sqlalchemy import event
+
+    from survey_app.db import db
+    from survey_app.public import survey
+
+    path = poster_path(app, poster_link(store, open_cycle)) + "/thanks"
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))  # the store's too
+    client = app.test_client()
+    first = client.get(path)
+    assert first.status_code == 200 and len(statements) == 1
+    assert client.get(path).text == first.text and len(statements) == 1  # remembered: no query
+    store.execute(update(Office).where(Office.code == survey_helpers.OFFICE).values(name_th="สำนักงานทดสอบ"))
+    store.commit()
+    assert "สำนักงานทดสอบ" not in client.get(path).text  # within the minute, the name read before
+    monkeypatch.setattr(survey, "THANKS_OFFICE_SECONDS", 0.0)
+    page = client.get(path).text
+    assert "สำนักงานทดสอบ" in page and len([s for s in statements if s.startswith("SELECT")]) == 2
