@@ -1,12 +1,14 @@
-"""Intake benchmark: the survey form and complete submissions over HTTP, against two bare-Flask ceilings, in one run.
+"""Intake benchmark: the survey form and complete submissions over HTTP, against bare-Flask ceilings, in one run.
 Writes the "Intake under load" section of docs/benchmarks.md.
 
-    .venv/bin/python bench/intake.py [--duration 15] [--connections 32] [--pg-url ...] [--skip-postgres] [--no-doc]
+    .venv/bin/python bench/intake.py [--duration 15] [--connections 32] [--pg-url ...] [--skip-sqlite]
+        [--skip-postgres] [--no-doc]
 
 For each database (SQLite in a scratch file, then PostgreSQL in a scratch database), in this order:
 
 1. gunicorn serves ``bench/ceiling_app.py`` with the product's settings (``-c python:survey_app.gunicorn_conf``):
-   ``/bare`` returns a string as long as the survey page, ``/query`` reads one row with SQLAlchemy Core first;
+   ``/bare`` returns a string as long as the survey page, ``/query`` reads one row with SQLAlchemy Core first,
+   ``/submit`` is the least a complete submission costs in Flask (the same script as (b) below drives it);
 2. gunicorn serves the product (``wsgi:app``) with the same settings, a poster link and an open cycle:
    (a) ``GET /s/<token>`` as new visitors; (b) complete submissions: GET the form, POST every answer with the
    page's CSRF token and nonce, follow the 303 to the thank-you page (``bench/wrk/submit.lua``);
@@ -23,7 +25,6 @@ workers; everything else is the production configuration, access log included.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import json
 import os
@@ -50,6 +51,7 @@ from bench.common import (  # noqa: E402
     update_doc,
 )
 from survey_app import migrate  # noqa: E402
+from survey_app.clock import local_today  # noqa: E402
 from survey_app.db import make_engine  # noqa: E402
 from survey_app.models import SurveyLink  # noqa: E402
 from survey_app.questionnaire import load  # noqa: E402
@@ -67,7 +69,7 @@ def prepare(url: str) -> int:
     questionnaire = load(ROOT / "surveys" / "eit-2568.yaml")
     with sa.orm.Session(engine) as session, session.begin():
         load_offices(session, ROOT / "surveys" / "offices.csv")
-        cycle, _ = ensure_open_cycle(session, dt.date.today(), questionnaire)
+        cycle, _ = ensure_open_cycle(session, local_today(), questionnaire)
         link = SurveyLink(cycle_id=cycle.id, office_code="50", audience="citizen", version=1, active=True)
         session.add(link)
         session.flush()
@@ -221,6 +223,10 @@ def run(label: str, url: str, args: argparse.Namespace, log: Path) -> dict[str, 
             target = f"http://127.0.0.1:{port_ceiling}/{name}"
             warm(target)
             result[name] = wrk(target, "get.lua", 2, args.connections, args.duration, ceiling)
+        target = f"http://127.0.0.1:{port_ceiling}/submit"
+        result["bare_submit"] = wrk(
+            target, "submit.lua", args.connections, args.connections, args.duration, ceiling
+        )
     before = stored_responses(url)
     access = log / f"{label}-app.log"
     with Server("wsgi:app", port_app, app_env, access) as app:
@@ -255,24 +261,33 @@ def render(report: dict[str, Any]) -> str:
         "columns cover all three requests. *Server CPU* is the user + system time gunicorn's processes used during "
         "the line, per request (per submission: its three requests together), read from `/proc`; unlike requests/s it "
         "does not shrink when other programs take the cores, so *share by CPU* (ceiling's CPU per request ÷ ours) "
-        "is the steadier comparison on a shared machine. Database server CPU is not included in it.",
+        "is the steadier comparison on a shared machine. Database server CPU is not included in it. The form's "
+        "ceiling is the one-query page; the submissions' ceiling is the bare-Flask submission (`/submit` in "
+        "`bench/ceiling_app.py`: the same three requests, one row read, one transaction inserting the response and "
+        "its answers, and nothing else).",
         "",
         "| database | what | requests/s | submissions/s | p50 / p95 / p99 ms | errors | server CPU ms | share of "
-        "one query by requests/s | by CPU |",
+        "its ceiling by rate | by CPU |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in report["runs"]:
         query, query_cpu = r["query"]["rps"], r["query"]["cpu_ms"]
+        bare_subs, bare_sub_cpu = r["bare_submit"]["submissions_per_s"], r["bare_submit"]["cpu_ms"]
         for key, what in (
             ("bare", "bare Flask, page only"),
             ("query", "bare Flask, one query + page"),
+            ("bare_submit", "bare Flask, complete submissions"),
             ("form", "`GET /s/<token>` (Thai form)"),
             ("submit", "complete submissions"),
         ):
             m = r[key]
             subs = f"{m['submissions_per_s']:,.0f}" if "submissions_per_s" in m else ""
-            cpu = m["cpu_ms"] * (3 if key == "submit" else 1)
-            shares = f"{m['rps'] / query:.0%} | {query_cpu / m['cpu_ms']:.0%}" if key == "form" else " | "
+            cpu = m["cpu_ms"] * (3 if key.endswith("submit") else 1)
+            shares = " | "
+            if key == "form":
+                shares = f"{m['rps'] / query:.0%} | {query_cpu / m['cpu_ms']:.0%}"
+            elif key == "submit":
+                shares = f"{m['submissions_per_s'] / bare_subs:.0%} | {bare_sub_cpu / m['cpu_ms']:.0%}"
             lines.append(
                 f"| {r['database']} | {what} | {m['rps']:,.0f} | {subs} | {_ms(m['p50_us'])} / "
                 f"{_ms(m['p95_us'])} / {_ms(m['p99_us'])} | {m['errors']} | {cpu:.2f} | {shares} |"
@@ -289,16 +304,17 @@ def render(report: dict[str, Any]) -> str:
             f"{r['form']['rps'] / r['query']['rps']:.0%} of the one-query ceiling by requests/s and "
             f"{r['query']['cpu_ms'] / r['form']['cpu_ms']:.0%} by server CPU (target 50 %); "
             f"{s['submissions_per_s']:,.0f} complete submissions/s measured (target 200), "
-            f"{1000 / (3 * s['cpu_ms']):,.0f}/s per core of server CPU; the page is "
+            f"{1000 / (3 * s['cpu_ms']):,.0f}/s per core of server CPU, against "
+            f"{r['bare_submit']['submissions_per_s']:,.0f}/s for the bare-Flask submission; the page is "
             f"{r['page_bytes']:,} bytes. Load average (1 min) after each line: "
-            + ", ".join(f"{r[k]['load']:.1f}" for k in ("bare", "query", "form", "submit"))
+            + ", ".join(f"{r[k]['load']:.1f}" for k in ("bare", "query", "bare_submit", "form", "submit"))
             + "."
         )
     lines += [
         "",
-        "This machine is shared: other engineers' tests and servers ran during the measurement (see the load "
-        "averages, on 2 cores), so the absolute numbers are lower than on a quiet machine; the ceilings were measured "
-        "in the same minutes, so the shares are the fairer comparison.",
+        "The load generator, PostgreSQL and gunicorn share the machine's cores (the load averages above count wrk's "
+        "threads too); when other programs also run, absolute numbers drop, and the ceilings, measured in the same "
+        "minutes, keep the shares the fairer comparison.",
         "",
         *machine_table(report["machine"]),
         "",
@@ -319,12 +335,14 @@ def main() -> None:
         default=os.environ.get("SURVEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/4"),
         help="rate-limit storage, as in production with several workers (memory:// to leave Redis out)",
     )
+    parser.add_argument("--skip-sqlite", action="store_true")
     add_common_arguments(parser)
     args = parser.parse_args()
     runs, pg_version = [], None
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:
         log = Path(folder)
-        runs.append(run("SQLite", f"sqlite:///{folder}/bench.db", args, log))
+        if not args.skip_sqlite:
+            runs.append(run("SQLite", f"sqlite:///{folder}/bench.db", args, log))
         if not args.skip_postgres:
             url, pg_version = create_pg_database(args.pg_url, "bench_intake")
             try:
@@ -335,7 +353,7 @@ def main() -> None:
     from importlib.metadata import version
 
     report = {
-        "date": dt.date.today().isoformat(),
+        "date": local_today().isoformat(),
         "command": "bench/intake.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else "bench/intake.py",
         "duration": args.duration,
         "connections": args.connections,
