@@ -407,13 +407,31 @@ def _cached(path: str, mtime: float) -> Questionnaire:
     return load(path)
 
 
+# (directory, id, version) → (the directory's modification time when found, the file that defined it)
+_FOUND: dict[tuple[str, str, str], tuple[int, Path]] = {}
+
+
 def get(directory: str | Path, questionnaire_id: str, version: str) -> Questionnaire:
     """The questionnaire ``questionnaire_id`` at ``version`` from ``directory`` (cached until the file changes).
 
+    Every survey request asks this, so the file found last time is tried first: while the directory has the same
+    modification time (no file added, removed or renamed) and that file still defines the questionnaire (its own
+    modification time reloads it when edited), two ``stat`` calls answer instead of listing the directory.
     Raises ``LookupError`` if no file defines it.
     """
+    key = (str(directory), questionnaire_id, version)
+    listing = Path(directory).stat().st_mtime_ns
+    known = _FOUND.get(key)
+    if known is not None and known[0] == listing:
+        try:
+            candidate = _cached(str(known[1]), known[1].stat().st_mtime)
+        except (OSError, QuestionnaireError):
+            candidate = None
+        if candidate is not None and candidate.id == questionnaire_id and candidate.version == version:
+            return candidate
     for path in questionnaire_files(directory):
         candidate = _cached(str(path), path.stat().st_mtime)
         if candidate.id == questionnaire_id and candidate.version == version:
+            _FOUND[key] = (listing, path)
             return candidate
     raise LookupError(f"no questionnaire {questionnaire_id} version {version} in {directory}")

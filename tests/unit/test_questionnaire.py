@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,30 @@ def test_invalid_yaml_is_reported_as_such(tmp_path: Path) -> None:
 
 def test_every_shipped_questionnaire_is_valid() -> None:
     assert validate_all(SURVEYS) == []
+
+
+def test_get_follows_files_added_removed_and_edited_in_its_directory(tmp_path: Path) -> None:
+    """``get`` tries the file it found last time first; adding, removing or editing a file must still be seen."""
+    from survey_app.questionnaire import get
+
+    text = EIT.read_text(encoding="utf-8")
+    first = load(EIT)
+    (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    assert get(tmp_path, first.id, first.version).version == first.version
+    # A new file with another version: found, and the first is still found.
+    (tmp_path / "b.yaml").write_text(
+        text.replace(f'version: "{first.version}"', 'version: "next"', 1), encoding="utf-8"
+    )
+    assert get(tmp_path, first.id, "next").version == "next"
+    assert get(tmp_path, first.id, first.version).version == first.version
+    # The file found last time edited in place to define another version: the old one is gone.
+    (tmp_path / "a.yaml").write_text(
+        text.replace(f'version: "{first.version}"', 'version: "third"', 1), encoding="utf-8"
+    )
+    os.utime(tmp_path / "a.yaml", ns=(1, 10**18))  # a new modification time even on a coarse clock
+    with pytest.raises(LookupError):
+        get(tmp_path, first.id, first.version)
+    # The file removed: no longer found.
+    (tmp_path / "b.yaml").unlink()
+    with pytest.raises(LookupError):
+        get(tmp_path, first.id, "next")
