@@ -41,7 +41,11 @@ def redact(text: str) -> str:
 
 
 def redact_record(record: logging.LogRecord) -> None:
-    """Rewrite ``record``'s message, traceback and stack text with tokens and addresses redacted (in place)."""
+    """Rewrite ``record``'s message, traceback and stack text with tokens and addresses redacted (in place), once: a
+    record already redacted when it was created is not searched again by a handler's filter."""
+    if getattr(record, "survey_redacted", False):
+        return
+    record.survey_redacted = True
     try:
         message = record.getMessage()
     except Exception:  # a malformed log call is for logging to report when it emits, not for us to raise
