@@ -41,6 +41,7 @@ from .link_pages import answered_page, link_problem_page
 ANSWERED_COOKIE_DAYS = 400
 JUST_ANSWERED_SECONDS = 30 * 60
 THANKS_OFFICE_SECONDS = 60.0
+_UNLIMITED_PAGES = frozenset({"public.survey", "public.thanks"})
 _PLACEHOLDER = "placeholder"  # url_for would percent-encode a cache marker, so it goes in afterwards
 
 
@@ -61,6 +62,13 @@ def just_answered_cookie(cycle: link_targets.CycleView, office_code: str) -> str
     """The cookie that, for a short while after sending, makes the link show "you have answered" instead of a
     form, so that Back or a re-opened tab does not offer the same person a second, empty form."""
     return f"sent_{cycle.id}_{office_code}"
+
+
+@limiter.request_filter
+def _unlimited_page() -> bool:
+    """The form and the thank-you page (GET) have no rate limit: spare them the limiter's per-request bookkeeping,
+    which costs as much as the rest of the thank-you page."""
+    return request.method == "GET" and request.endpoint in _UNLIMITED_PAGES
 
 
 @bp.errorhandler(link_targets.LinkProblemError)
