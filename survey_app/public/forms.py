@@ -4,6 +4,13 @@ The form has a radio group for each profile question and for each answer key (it
 ``E1_2``), a suggestion box, the CSRF token and a hidden nonce. :class:`SurveyPost` reads and checks a posted form
 (the allowed values are worked out once per questionnaire); its messages come out in the page's language.
 
+The CSRF token is the signed double-submit kind, with no server-side session: the browser holds a random secret in
+an HttpOnly, SameSite=Lax cookie (:data:`CSRF_COOKIE`, set with the first form it is shown), and the form carries
+``issued.mac``, an HMAC-SHA256 under ``SECRET_KEY`` of that secret and the time of issue. A POST passes only with the
+cookie, a MAC that matches it and a token younger than ``WTF_CSRF_TIME_LIMIT`` (an hour, as Flask-WTF's): another site
+can neither read nor set the cookie, and a cross-site POST does not even carry it. It costs one HMAC, where Flask-WTF's
+token costs a signed session cookie written on every new visitor's form and read back on every POST.
+
 The nonce is a signed ``[random, started, issued]`` triple (itsdangerous, ``SECRET_KEY``, its own salt):
 ``random`` is what is spent on submission (its SHA-256 goes into ``spent_nonce``, so a replayed POST fails);
 ``started`` is when the form was first shown, kept across re-renders, and decides the ``too_fast`` flag; it is never
@@ -13,8 +20,11 @@ stored. A nonce is valid for :data:`NONCE_MAX_AGE` after it was issued; an older
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
+import re
 import secrets
 import time
 import unicodedata
@@ -22,11 +32,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app, g, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
-from wtforms import ValidationError
 
 from ..questionnaire import Choice, Option, Questionnaire
 from ..services.submission import SUGGESTION_MAX
@@ -82,14 +90,8 @@ class SurveyPost:
         return not self.errors and self.suggestion_error is None
 
     def csrf_valid(self) -> bool:
-        """Whether the CSRF token is the session's and not expired (as Flask-WTF checks it)."""
-        if not current_app.config.get("WTF_CSRF_ENABLED", True):
-            return True
-        try:
-            validate_csrf(self.csrf_token)
-        except ValidationError:
-            return False
-        return True
+        """Whether the CSRF token matches this browser's cookie and is not expired (see :func:`csrf_valid`)."""
+        return csrf_valid(self.csrf_token)
 
     def answers(self) -> dict[tuple[str, int], int]:
         """The validated answers keyed by (item, sub), as raw option values."""
@@ -119,6 +121,74 @@ def _choices(questionnaire: Questionnaire) -> dict[str, tuple[frozenset[str], An
                 fields[field_name(item_code, sub)] = (values, _ANSWER)
         entry = _CHOICES[id(questionnaire)] = (questionnaire, fields)
     return entry[1]
+
+
+# --- the CSRF token ----------------------------------------------------------------------------------------------
+
+CSRF_COOKIE = "survey_csrf"
+_CSRF_SECRET = re.compile(r"[A-Za-z0-9_-]{24}")
+
+
+def _browser_secret(create: bool) -> str | None:
+    """The secret in this browser's CSRF cookie; with ``create``, a new one (set on the response by
+    :func:`set_csrf_cookie`) when the browser has none or a malformed one."""
+    value = request.cookies.get(CSRF_COOKIE)
+    if value and _CSRF_SECRET.fullmatch(value):
+        return value
+    if not create:
+        return None
+    if "survey_csrf_new" not in g:
+        g.survey_csrf_new = secrets.token_urlsafe(18)  # 24 characters
+    return str(g.survey_csrf_new)
+
+
+def _csrf_mac(secret: str, issued: int) -> str:
+    key = current_app.config["SECRET_KEY"]
+    key = key if isinstance(key, bytes) else str(key).encode()
+    digest = hmac.new(key, f"survey-csrf|{secret}|{issued}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode()
+
+
+def issue_csrf(now: float | None = None) -> str:
+    """A CSRF token for this browser's form (``issued.mac``), creating the browser's secret if it has none."""
+    secret = _browser_secret(create=True)
+    assert secret is not None
+    issued = int(time.time() if now is None else now)
+    return f"{issued}.{_csrf_mac(secret, issued)}"
+
+
+def csrf_valid(token: str | None, now: float | None = None) -> bool:
+    """Whether ``token`` was issued for this browser's cookie within ``WTF_CSRF_TIME_LIMIT`` seconds (always true
+    when ``WTF_CSRF_ENABLED`` is off, as for every other form)."""
+    config = current_app.config
+    if not config.get("WTF_CSRF_ENABLED", True):
+        return True
+    secret = _browser_secret(create=False)
+    if secret is None or not token or len(token) > 64:
+        return False
+    issued_text, _, mac = token.partition(".")
+    if not issued_text.isdigit():
+        return False
+    issued = int(issued_text)
+    limit = config.get("WTF_CSRF_TIME_LIMIT", 3600)
+    now = time.time() if now is None else now
+    if limit is not None and not -60 <= now - issued <= limit:
+        return False
+    return hmac.compare_digest(mac, _csrf_mac(secret, issued))
+
+
+def set_csrf_cookie(response: Response) -> None:
+    """Give the browser the secret its form's token was made with, when the request created one."""
+    secret = g.pop("survey_csrf_new", None)
+    if secret:
+        response.set_cookie(
+            CSRF_COOKIE,
+            secret,
+            path="/s/",
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+            httponly=True,
+            samesite="Lax",
+        )
 
 
 # --- the one-time nonce -------------------------------------------------------------------------------------------

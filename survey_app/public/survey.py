@@ -8,8 +8,9 @@ same device gets a short "you have answered" page instead of a new form. The POS
 
 - re-renders the posted answers without saving when it carries ``lang`` (the language switch is a submit
   button, so answers survive it without JavaScript; such POSTs are not rate-limited since they store nothing);
-- checks the CSRF token itself rather than through ``CSRFProtect`` (hence ``csrf.exempt``), so that an expired
-  token or form nonce shows the form again with the answers and asks for one more press instead of a bare 400;
+- checks its own CSRF token (a signed double-submit cookie, :mod:`.forms`) rather than Flask-WTF's session-bound
+  one (hence ``csrf.exempt``), so that an expired token or form nonce shows the form again with the answers and asks
+  for one more press instead of a bare 400, and a new visitor's form needs no signed session cookie;
 - on success commits first and only then redirects (303) to the thank-you page, setting a soft cookie that makes
   later visits from this device show a notice (it never blocks: people come back to an office) and a short one
   that shows the "you have answered" page.
@@ -21,7 +22,6 @@ import time
 
 from flask import Response as FlaskResponse
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -35,13 +35,12 @@ from ..services import bursts, link_targets, submission
 from ..templating import current_lang
 from ..tokens import InvitationRef, PosterRef
 from . import bp, fresh_page, questions
-from .forms import Nonce, NonceError, SurveyPost, issue_nonce, read_nonce
+from .forms import Nonce, NonceError, SurveyPost, issue_csrf, issue_nonce, read_nonce, set_csrf_cookie
 from .link_pages import answered_page, link_problem_page
 
 ANSWERED_COOKIE_DAYS = 400
 JUST_ANSWERED_SECONDS = 30 * 60
 THANKS_OFFICE_SECONDS = 60.0
-_UNLIMITED_PAGES = frozenset({"public.survey", "public.thanks"})
 _PLACEHOLDER = "placeholder"  # url_for would percent-encode a cache marker, so it goes in afterwards
 
 
@@ -64,13 +63,6 @@ def just_answered_cookie(cycle: link_targets.CycleView, office_code: str) -> str
     return f"sent_{cycle.id}_{office_code}"
 
 
-@limiter.request_filter
-def _unlimited_page() -> bool:
-    """The form and the thank-you page (GET) have no rate limit: spare them the limiter's per-request bookkeeping,
-    which costs as much as the rest of the thank-you page."""
-    return request.method == "GET" and request.endpoint in _UNLIMITED_PAGES
-
-
 @bp.errorhandler(link_targets.LinkProblemError)
 def _link_problem(error: link_targets.LinkProblemError) -> tuple[str, int]:
     return link_problem_page(error, today())
@@ -78,9 +70,11 @@ def _link_problem(error: link_targets.LinkProblemError) -> tuple[str, int]:
 
 @bp.after_request
 def _no_store(response: FlaskResponse) -> FlaskResponse:
-    """Survey pages carry a token and a per-visitor CSRF token: never cache them anywhere."""
+    """Survey pages carry a token and a per-visitor CSRF token: never cache them anywhere. A form made for a browser
+    without a CSRF cookie gives it one."""
     if request.path.startswith("/s/"):
         response.headers["Cache-Control"] = "no-store"
+        set_csrf_cookie(response)
     return response
 
 
@@ -171,7 +165,7 @@ def _fresh_page(token: str, target: link_targets.SurveyTarget) -> str:
 
     key = (lang, target.office.code, target.office.name(lang), answered_before)
     return fresh_page.page(
-        key, questionnaire, render, csrf=generate_csrf(), nonce=issue_nonce(), token=token, body=body
+        key, questionnaire, render, csrf=issue_csrf(), nonce=issue_nonce(), token=token, body=body
     )
 
 
@@ -225,7 +219,7 @@ def _page(
         questionnaire,
         target,
         body,
-        csrf=generate_csrf(),
+        csrf=issue_csrf(),
         nonce=form.nonce,
         errors=questions.error_lines(questionnaire, lang, form.errors, form.suggestion_error),
         suggestion=form.suggestion,

@@ -10,12 +10,11 @@ import re
 import time
 
 import pytest
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from survey_app.clock import local_today
 from survey_app.models import Answer, CellStat, Invitation, Response, SpentNonce
-from survey_app.public.forms import issue_nonce, read_nonce
+from survey_app.public.forms import CSRF_COOKIE, csrf_valid, issue_csrf, issue_nonce, read_nonce
 from survey_app.services.submission import prune_spent_nonces
 from tests import survey_helpers
 from tests.helpers import csrf_token
@@ -199,25 +198,21 @@ def test_control_characters_are_dropped_from_the_suggestion(client, store, path,
 # --- expired and forged tokens -------------------------------------------------------------------------------------
 
 
-def _expired_csrf(app, client) -> str:  # type: ignore[no-untyped-def]
-    """An authentic CSRF token for the client's store, signed two hours ago (the limit is one hour)."""
-
-    class TwoHoursAgo(TimestampSigner):
-        def get_timestamp(self) -> int:
-            return int(time.time()) - 7200
-
-    with client.session_transaction() as browser_session:
-        raw = browser_session["csrf_token"]
-    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token", signer=TwoHoursAgo).dumps(
-        raw
-    )
+def _expired_csrf(app, client, path) -> str:  # type: ignore[no-untyped-def]
+    """An authentic CSRF token for the client's cookie, issued two hours ago (the limit is one hour)."""
+    cookie = client.get_cookie(CSRF_COOKIE, path="/s/")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+    with app.test_request_context(path, headers={"Cookie": f"{CSRF_COOKIE}={cookie.value}"}):
+        expired = issue_csrf(now=time.time() - 7200)
+        assert not csrf_valid(expired) and csrf_valid(issue_csrf())  # the same cookie: only the age differs
+    return expired
 
 
 def test_expired_csrf_token_keeps_the_answers_and_asks_to_send_once_more(
     app, client, store, path, questionnaire
 ):  # type: ignore[no-untyped-def]
     data = form_data(client.get(path).text, questionnaire, suggestion="ช้าแต่ตั้งใจ")
-    data["csrf_token"] = _expired_csrf(app, client)
+    data["csrf_token"] = _expired_csrf(app, client, path)
     before = table_counts(store)
     page = client.post(path, data=data)
     html = page.text
@@ -228,6 +223,32 @@ def test_expired_csrf_token_keeps_the_answers_and_asks_to_send_once_more(
     again = client.post(path, data={**data, "csrf_token": csrf_token(html), "nonce": nonce(html)})
     assert again.status_code == 303
     assert store.scalars(select(Response.suggestion)).one() == "ช้าแต่ตั้งใจ"
+
+
+def test_a_csrf_token_works_only_with_the_cookie_of_the_browser_it_was_made_for(
+    app, client, store, path, questionnaire
+):  # type: ignore[no-untyped-def]
+    """The attack: another site shows a visitor a form carrying a token the attacker got from the survey page. Whether
+    the visitor's browser has no survey cookie, another one, or a forged one, nothing is stored."""
+    first = client.get(path)
+    assert first.status_code == 200
+    set_cookies = first.headers.getlist("Set-Cookie")
+    # A new visitor's Thai form sets the CSRF secret only: no signed session cookie.
+    assert [c.split("=", 1)[0] for c in set_cookies] == [CSRF_COOKIE]
+    assert "HttpOnly" in set_cookies[0] and "SameSite=Lax" in set_cookies[0] and "Path=/s/" in set_cookies[0]
+    stolen = form_data(first.text, questionnaire)
+    before = table_counts(store)
+    victim = app.test_client()
+    victim.get(path + "?new=1")  # the victim's own cookie
+    for browser in (victim, app.test_client()):
+        refused = browser.post(path, data=stolen)
+        assert refused.status_code == 400 and "โปรดส่งอีกครั้ง" in refused.text
+    forged = app.test_client()
+    forged.set_cookie(CSRF_COOKIE, "A" * 24, path="/s/")
+    assert forged.post(path, data=stolen).status_code == 400
+    assert table_counts(store) == before
+    # The page it was made for still sends it, once.
+    assert client.post(path, data=stolen).status_code == 303
 
 
 def test_lost_session_cookie_keeps_the_answers_too(app, client, store, path, questionnaire):  # type: ignore[no-untyped-def]
