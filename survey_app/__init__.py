@@ -48,6 +48,11 @@ def register_extensions(app: Flask) -> None:
     # A store that does not answer must not hold a request up for long: fail fast and fall back to memory.
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", _storage_options(app.config["RATELIMIT_STORAGE_URI"]))
     limiter.init_app(app)
+    if not app.config.get("RATELIMIT_DEFAULT") and not app.config.get("RATELIMIT_APPLICATION"):
+        # Every limit here is a route's own, checked by its decorator; with no default or application-wide limit the
+        # extension's before-request hook finds nothing to do, at a cost on every request (tests/integration/
+        # test_survey_ratelimit.py checks that the route limits still hold).
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
     health.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import redis
 from sqlalchemy import func, select
 
+from survey_app.extensions import limiter
 from survey_app.models import Response
 from tests import survey_helpers
 from tests.survey_helpers import form_data, poster_link, poster_path
@@ -28,6 +29,8 @@ def test_submissions_are_limited_per_address_with_counters_in_redis(
     make_app, redis_url, store, open_cycle, questionnaire
 ):  # type: ignore[no-untyped-def]
     app = make_app(RATELIMIT_STORAGE_URI=redis_url, SUBMIT_RATE_LIMIT="2 per minute")
+    # No limit is app-wide, so the extension's per-request hook is gone; the route's own limit must still hold.
+    assert not [f for f in app.before_request_funcs[None] if getattr(f, "__self__", None) is limiter]
     path = poster_path(app, poster_link(store, open_cycle))
     client = app.test_client()
     assert [_submit(client, path, questionnaire, "192.0.2.10") for _ in range(3)] == [303, 303, 429]
