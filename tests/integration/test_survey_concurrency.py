@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import CellStat, Invitation, Response, SpentNonce
+from survey_app.public.forms import CSRF_COOKIE
 from tests import survey_helpers
 from tests.survey_helpers import form_data, invitation, invitation_path, poster_link, poster_path
 
@@ -81,11 +82,11 @@ def test_twenty_simultaneous_replays_of_one_poster_form_store_one_response(
     path = poster_path(app, poster_link(store, open_cycle))
     first = app.test_client()
     data = form_data(first.get(path).text, questionnaire)
-    session_cookie = first.get_cookie("session")
+    csrf_cookie = first.get_cookie(CSRF_COOKIE, path="/s/")
     requests = []
     for _ in range(SIMULTANEOUS):  # the same form, sent twenty times at once (a double-tap, a script)
         client = app.test_client()
-        client.set_cookie("session", session_cookie.value)
+        client.set_cookie(CSRF_COOKIE, csrf_cookie.value, path="/s/")
         requests.append((client, path, data))
     statuses = _post_all_at_once(requests)
     assert statuses == Counter({303: 1, 409: SIMULTANEOUS - 1})
