@@ -1,7 +1,7 @@
 """Intake benchmark: the survey form and complete submissions over HTTP, against bare-Flask ceilings, in one run.
 Writes the "Intake under load" section of docs/benchmarks.md.
 
-    .venv/bin/python bench/intake.py [--duration 15] [--connections 32] [--pg-url ...] [--skip-sqlite]
+    .venv/bin/python bench/intake.py [--duration 10] [--rounds 3] [--connections 32] [--pg-url ...] [--skip-sqlite]
         [--skip-postgres] [--no-doc]
 
 For each database (SQLite in a scratch file, then PostgreSQL in a scratch database), in this order:
@@ -9,10 +9,12 @@ For each database (SQLite in a scratch file, then PostgreSQL in a scratch databa
 1. gunicorn serves ``bench/ceiling_app.py`` with the product's settings (``-c python:survey_app.gunicorn_conf``):
    ``/bare`` returns a string as long as the survey page, ``/query`` reads one row with SQLAlchemy Core first,
    ``/submit`` is the least a complete submission costs in Flask (the same script as (b) below drives it);
-2. gunicorn serves the product (``wsgi:app``) with the same settings, a poster link and an open cycle:
-   (a) ``GET /s/<token>`` as new visitors; (b) complete submissions: GET the form, POST every answer with the
-   page's CSRF token and nonce, follow the 303 to the thank-you page (``bench/wrk/submit.lua``);
-3. the ``response`` rows stored are counted and compared with the 303s the load generator received.
+2. at the same time, a second gunicorn serves the product (``wsgi:app``) with the same settings, a poster link and
+   an open cycle: (a) ``GET /s/<token>`` as new visitors; (b) complete submissions: GET the form, POST every answer
+   with the page's CSRF token and nonce, follow the 303 to the thank-you page (``bench/wrk/submit.lua``);
+3. the five lines take turns for ``--rounds`` rounds; each line reports its median round, each share the median of
+   the rounds' shares;
+4. the ``response`` rows stored are counted and compared with the 303s the server's access log holds.
 
 The load generator is ``wrk`` (Debian's package; C, event loop, little CPU) with the Lua scripts in ``bench/wrk/``,
 on loopback. GET runs use ``-t2 -c<connections>``; submissions ``-t<connections> -c<connections>`` (one connection
@@ -29,6 +31,7 @@ import http.client
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -218,27 +221,59 @@ def run(label: str, url: str, args: argparse.Namespace, log: Path) -> dict[str, 
         size = page_bytes(f"http://127.0.0.1:{port_app}{path}")
     result["page_bytes"] = size
     ceiling_env = {"BENCH_DATABASE_URL": url, "BENCH_PAGE_BYTES": str(size)}
-    with Server("bench.ceiling_app:app", port_ceiling, ceiling_env, log / "ceilings.log") as ceiling:
-        for name in ("bare", "query"):
-            target = f"http://127.0.0.1:{port_ceiling}/{name}"
-            warm(target)
-            result[name] = wrk(target, "get.lua", 2, args.connections, args.duration, ceiling)
-        target = f"http://127.0.0.1:{port_ceiling}/submit"
-        result["bare_submit"] = wrk(
-            target, "submit.lua", args.connections, args.connections, args.duration, ceiling
-        )
     before = stored_responses(url)
     access = log / f"{label}-app.log"
-    with Server("wsgi:app", port_app, app_env, access) as app:
-        target = f"http://127.0.0.1:{port_app}{path}"
-        warm(target)
-        result["form"] = wrk(target, "get.lua", 2, args.connections, args.duration, app)
-        result["submit"] = wrk(target, "submit.lua", args.connections, args.connections, args.duration, app)
+    # Both servers run at once and the lines take turns, round after round, so that each share compares
+    # measurements minutes apart at most, whatever else the machine is doing.
+    with (
+        Server("bench.ceiling_app:app", port_ceiling, ceiling_env, log / "ceilings.log") as ceiling,
+        Server("wsgi:app", port_app, app_env, access) as app,
+    ):
+        lines = {
+            "bare": (ceiling, f"http://127.0.0.1:{port_ceiling}/bare", "get.lua"),
+            "query": (ceiling, f"http://127.0.0.1:{port_ceiling}/query", "get.lua"),
+            "bare_submit": (ceiling, f"http://127.0.0.1:{port_ceiling}/submit", "submit.lua"),
+            "form": (app, f"http://127.0.0.1:{port_app}{path}", "get.lua"),
+            "submit": (app, f"http://127.0.0.1:{port_app}{path}", "submit.lua"),
+        }
+        for _server, target, script in lines.values():
+            if script == "get.lua":
+                warm(target)
+        rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in lines}
+        for _ in range(args.rounds):
+            for name, (server, target, script) in lines.items():
+                threads = args.connections if script == "submit.lua" else 2
+                rounds[name].append(wrk(target, script, threads, args.connections, args.duration, server))
+    for name, measured in rounds.items():
+        result[name] = _median_run(measured)
+    result["form_shares"] = [
+        f["rps"] / q["rps"] for f, q in zip(rounds["form"], rounds["query"], strict=True)
+    ]
+    result["submit_shares"] = [
+        s["submissions_per_s"] / b["submissions_per_s"]
+        for s, b in zip(rounds["submit"], rounds["bare_submit"], strict=True)
+    ]
+    result["acknowledged"] = sum(r["acknowledged"] for r in rounds["submit"])
     result["stored"] = stored_responses(url) - before
     # When wrk stops, the POSTs in flight still complete on the server, but their 303 reaches no client: so the
     # server's own count of 303s (its access log) is what must equal the stored rows.
     result["answered_303"] = access.read_text(encoding="utf-8").count('"POST /s/[token]" 303 ')
     return result
+
+
+def _median_run(measured: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median rate of a line's rounds (submissions/s for submissions), with every round's rate."""
+    key = "submissions_per_s" if "submissions_per_s" in measured[0] else "rps"
+    ordered = sorted(measured, key=lambda r: r[key])
+    return {**ordered[(len(ordered) - 1) // 2], "rates": [r[key] for r in measured]}
+
+
+def _shares(values: list[float]) -> str:
+    return ", ".join(f"{v:.0%}" for v in values)
+
+
+def _rates(values: list[float]) -> str:
+    return ", ".join(f"{v:,.0f}" for v in values)
 
 
 def _ms(us: float) -> str:
@@ -253,10 +288,11 @@ def render(report: dict[str, Any]) -> str:
         f"Generated by `{report['command']}` on {report['date']}. gunicorn with the committed settings "
         f"(`-c python:survey_app.gunicorn_conf`: {report['workers']} workers × {report['threads']} threads, access "
         "log on) on 127.0.0.1; load from `wrk` with the Lua scripts in `bench/wrk/`, "
-        f"{report['duration']} s per line, {report['connections']} connections; rate-limit counters in Redis. The two "
-        "ceilings are "
-        "`bench/ceiling_app.py` served the same way, returning a string as long as the survey page "
-        "(`/bare`), after reading one row with SQLAlchemy Core (`/query`). A complete submission is GET of the "
+        f"{report['duration']} s per line, {report['connections']} connections; rate-limit counters in Redis. The "
+        "ceilings are `bench/ceiling_app.py`, served the same way at the same time, returning a string as long as the "
+        "survey page (`/bare`), after reading one row with SQLAlchemy Core (`/query`). The lines take turns, "
+        f"{report['rounds']} rounds of each; the table shows each line's median round, and each share is the median of "
+        "the rounds' shares (every round's share is listed below it). A complete submission is GET of the "
         "form, POST of every answer with its CSRF token and nonce (303), GET of the thank-you page; its latency "
         "columns cover all three requests. *Server CPU* is the user + system time gunicorn's processes used during "
         "the line, per request (per submission: its three requests together), read from `/proc`; unlike requests/s it "
@@ -271,8 +307,7 @@ def render(report: dict[str, Any]) -> str:
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in report["runs"]:
-        query, query_cpu = r["query"]["rps"], r["query"]["cpu_ms"]
-        bare_subs, bare_sub_cpu = r["bare_submit"]["submissions_per_s"], r["bare_submit"]["cpu_ms"]
+        query_cpu, bare_sub_cpu = r["query"]["cpu_ms"], r["bare_submit"]["cpu_ms"]
         for key, what in (
             ("bare", "bare Flask, page only"),
             ("query", "bare Flask, one query + page"),
@@ -285,9 +320,9 @@ def render(report: dict[str, Any]) -> str:
             cpu = m["cpu_ms"] * (3 if key.endswith("submit") else 1)
             shares = " | "
             if key == "form":
-                shares = f"{m['rps'] / query:.0%} | {query_cpu / m['cpu_ms']:.0%}"
+                shares = f"{statistics.median(r['form_shares']):.0%} | {query_cpu / m['cpu_ms']:.0%}"
             elif key == "submit":
-                shares = f"{m['submissions_per_s'] / bare_subs:.0%} | {bare_sub_cpu / m['cpu_ms']:.0%}"
+                shares = f"{statistics.median(r['submit_shares']):.0%} | {bare_sub_cpu / m['cpu_ms']:.0%}"
             lines.append(
                 f"| {r['database']} | {what} | {m['rps']:,.0f} | {subs} | {_ms(m['p50_us'])} / "
                 f"{_ms(m['p95_us'])} / {_ms(m['p99_us'])} | {m['errors']} | {cpu:.2f} | {shares} |"
@@ -296,17 +331,16 @@ def render(report: dict[str, Any]) -> str:
     for r in report["runs"]:
         s = r["submit"]
         verdict = "equal" if r["answered_303"] == r["stored"] else "**NOT equal**"
-        in_flight = r["stored"] - s["acknowledged"]
+        in_flight = r["stored"] - r["acknowledged"]
         lines.append(
             f"- {r['database']}: {r['answered_303']:,} submissions acknowledged by the server (303 in its access log), "
-            f"{r['stored']:,} response rows stored: {verdict}; the load generator received {s['acknowledged']:,} of "
-            f"those 303s ({in_flight} were in flight when it stopped, at most one per connection); form GET at "
-            f"{r['form']['rps'] / r['query']['rps']:.0%} of the one-query ceiling by requests/s and "
-            f"{r['query']['cpu_ms'] / r['form']['cpu_ms']:.0%} by server CPU (target 50 %); "
-            f"{s['submissions_per_s']:,.0f} complete submissions/s measured (target 200), "
-            f"{1000 / (3 * s['cpu_ms']):,.0f}/s per core of server CPU, against "
-            f"{r['bare_submit']['submissions_per_s']:,.0f}/s for the bare-Flask submission; the page is "
-            f"{r['page_bytes']:,} bytes. Load average (1 min) after each line: "
+            f"{r['stored']:,} response rows stored: {verdict}; the load generator received {r['acknowledged']:,} of "
+            f"those 303s ({in_flight} were in flight when a round stopped, at most one per connection and round); "
+            f"form GET at {_shares(r['form_shares'])} of the one-query ceiling in the rounds (target 50 %); complete "
+            f"submissions at {_rates(r['submit']['rates'])}/s (target 200) against "
+            f"{_rates(r['bare_submit']['rates'])}/s for the bare-Flask submission, shares "
+            f"{_shares(r['submit_shares'])}; {1000 / (3 * s['cpu_ms']):,.0f} submissions/s per core of server CPU; the "
+            f"page is {r['page_bytes']:,} bytes. Load average (1 min) after each line of the last round: "
             + ", ".join(f"{r[k]['load']:.1f}" for k in ("bare", "query", "bare_submit", "form", "submit"))
             + "."
         )
@@ -325,7 +359,8 @@ def render(report: dict[str, Any]) -> str:
 def main() -> None:
     """Measure on SQLite and PostgreSQL and write the section."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per line and round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument(
         "--port", type=int, default=5410, help="the app's port; the ceilings use the next one"
@@ -356,6 +391,7 @@ def main() -> None:
         "date": local_today().isoformat(),
         "command": "bench/intake.py " + " ".join(sys.argv[1:]) if sys.argv[1:] else "bench/intake.py",
         "duration": args.duration,
+        "rounds": args.rounds,
         "connections": args.connections,
         "workers": os.environ.get("SURVEY_WORKERS", multiprocessing.cpu_count() * 2 + 1),
         "threads": os.environ.get("SURVEY_THREADS", "2"),

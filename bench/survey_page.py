@@ -220,10 +220,14 @@ def render(report: dict[str, Any]) -> str:
     lines += [
         "",
         "The statements of one POST: one SELECT joining link (or invitation), cycle and office; the nonce INSERT "
-        "(`ON CONFLICT DO NOTHING RETURNING`); for an invitation the conditional UPDATE; the response INSERT; one "
-        "executemany INSERT of its answers; one executemany upsert of its rollup cells; then the commit (counted "
-        "with SQLAlchemy's `before_cursor_execute` and `commit` events; the driver's own `BEGIN` and the pool's "
-        "pre-ping on PostgreSQL are not statements of ours and are not counted). "
+        "(`ON CONFLICT DO NOTHING RETURNING`); for an invitation the conditional UPDATE; the response INSERT "
+        "(unreleased); one executemany INSERT of its answers; on PostgreSQL the office's advisory lock (a SELECT); "
+        "the SELECT of the office's responses waiting for their batch; then the commit. The counted POST is not the "
+        "K-th of its office; the K-th also releases the batch: one executemany UPDATE (one statement per response, "
+        "in shuffled order, one round trip), one SELECT of their answers and one executemany upsert of the rollup "
+        "cells (`bench/release.py`). Statements are counted with SQLAlchemy's `before_cursor_execute` and `commit` "
+        "events; the driver's own `BEGIN` and the pool's pre-ping on PostgreSQL are not statements of ours and are "
+        "not counted. "
         f"Times are in-process WSGI requests (no network), {report['submissions']} respondents, one at a time.",
         "",
         *common.machine_table(report["machine"]),
