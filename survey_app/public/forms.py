@@ -164,8 +164,8 @@ def csrf_valid(token: str | None, now: float | None = None) -> bool:
     if not config.get("WTF_CSRF_ENABLED", True):
         return True
     secret = _browser_secret(create=False)
-    if secret is None or not token or len(token) > 64:
-        return False
+    if secret is None or not token or len(token) > 64 or not token.isascii():
+        return False  # compare_digest refuses non-ASCII text: a hostile token must be a refusal, not an error
     issued_text, _, mac = token.partition(".")
     if not issued_text.isdigit():
         return False

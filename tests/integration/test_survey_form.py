@@ -246,6 +246,9 @@ def test_a_csrf_token_works_only_with_the_cookie_of_the_browser_it_was_made_for(
     forged = app.test_client()
     forged.set_cookie(CSRF_COOKIE, "A" * 24, path="/s/")
     assert forged.post(path, data=stolen).status_code == 400
+    # A hostile token (not ASCII, too long, no time) is refused the same way, never a 500.
+    for token in (f"{int(time.time())}.ไทย", f"{int(time.time())}.{'A' * 32}", "1" * 65, ".abc"):
+        assert client.post(path, data={**stolen, "csrf_token": token}).status_code == 400
     assert table_counts(store) == before
     # The page it was made for still sends it, once.
     assert client.post(path, data=stolen).status_code == 303
