@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 from ..questionnaire import Questionnaire
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 MAX_ENTRIES = 512
 SLOTS = ("csrf", "nonce", "token", "body")
@@ -49,6 +50,15 @@ class Parts:
 
 _lock = threading.Lock()
 _pages: OrderedDict[tuple[object, ...], tuple[Questionnaire, Parts]] = OrderedDict()
+
+
+def _keep(cache: OrderedDict[tuple[object, ...], V], key: tuple[object, ...], value: V) -> None:
+    """Store ``value`` under ``key`` as the newest entry, dropping the oldest beyond :data:`MAX_ENTRIES`."""
+    with _lock:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > MAX_ENTRIES:
+            cache.popitem(last=False)
 
 
 def markers() -> dict[str, Markup]:
@@ -77,10 +87,7 @@ def page(
     entry = _pages.get(full_key)
     if entry is None or entry[0] is not questionnaire:
         entry = (questionnaire, split(render()))
-        with _lock:
-            _pages[full_key] = entry
-            while len(_pages) > MAX_ENTRIES:
-                _pages.popitem(last=False)
+        _keep(_pages, full_key, entry)
     values = {
         "csrf": str(escape(csrf)),
         "nonce": str(escape(nonce)),
@@ -99,10 +106,7 @@ def static(key: tuple[object, ...], render: Callable[[], str]) -> str:
     html = _static.get(key)
     if html is None:
         html = render()
-        with _lock:
-            _static[key] = html
-            while len(_static) > MAX_ENTRIES:
-                _static.popitem(last=False)
+        _keep(_static, key, html)
     return html
 
 
@@ -118,9 +122,5 @@ def recent(key: tuple[object, ...], seconds: float, compute: Callable[[], T]) ->
     if entry is not None and now - entry[0] < seconds:
         return entry[1]  # type: ignore[return-value]
     value = compute()
-    with _lock:
-        _recent[key] = (now, value)
-        _recent.move_to_end(key)
-        while len(_recent) > MAX_ENTRIES:
-            _recent.popitem(last=False)
+    _keep(_recent, key, (now, value))
     return value
