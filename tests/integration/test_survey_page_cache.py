@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from survey_app import questionnaire as questionnaires
+from survey_app.db import db
 from survey_app.models import Office
-from survey_app.public import questions
+from survey_app.public import questions, survey
 from tests import survey_helpers
 from tests.survey_helpers import nonce, poster_link, poster_path
 
@@ -128,11 +129,6 @@ def test_the_thank_you_page_reads_its_office_once_a_minute_and_follows_a_rename(
 ):  # type: ignore[no-untyped-def]
     """Every respondent of a poster lands on its thank-you page: the office it names is read once per token and
     minute (per process), and a renamed office shows once that minute is over."""
-    from sqlalchemy import event
-
-    from survey_app.db import db
-    from survey_app.public import survey
-
     path = poster_path(app, poster_link(store, open_cycle)) + "/thanks"
     with app.app_context():
         engine = db.engine
