@@ -13,7 +13,6 @@ older commit, run this file from that commit's checkout with this checkout's ``.
 from __future__ import annotations
 
 import argparse
-import re
 import subprocess
 import sys
 import tempfile
@@ -25,8 +24,6 @@ sys.path.insert(0, str(ROOT))
 from bench import common  # noqa: E402
 
 WARM_UP = 15
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-NONCE_RE = re.compile(r'name="nonce" type="hidden" value="([^"]+)"')
 
 
 def submissions(url: str, count: int, storage: str) -> None:
@@ -48,8 +45,8 @@ def submissions(url: str, count: int, storage: str) -> None:
         page = client.get(path).text
         data = {
             **survey_page.answers(questionnaire, n),
-            "csrf_token": CSRF_RE.search(page)[1],  # type: ignore[index]
-            "nonce": NONCE_RE.search(page)[1],  # type: ignore[index]
+            "csrf_token": survey_page.CSRF_RE.search(page)[1],  # type: ignore[index]
+            "nonce": survey_page.NONCE_RE.search(page)[1],  # type: ignore[index]
         }
         stored = client.post(path, data=data)
         assert stored.status_code == 303, stored.status_code
