@@ -19,7 +19,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..clock import local_today
-from ..services import disclosure, improvement, release, rollup
+from ..services import improvement, release, rollup, shown, snapshots
 from ..services import results as results_service
 from ..services.reasons import labels_of
 from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
@@ -132,10 +132,11 @@ def score(
             k = int(current_app.config["SUPPRESS_BELOW"])
             labels = labels_of(cycle_questionnaire(cycle))
             if released:
-                payload = disclosure.released_results(
+                payload = shown.released_results(
                     session,
                     cycle,
                     list(offices) or None,
+                    cycle_questionnaire(cycle),
                     k=k,
                     exclude_flagged=exclude_flagged,
                     today=local_today(),
@@ -187,6 +188,7 @@ def stats_rebuild(cycle_code: str | None) -> None:
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
         written = rollup.rebuild(session, cycle.id, cycle_questionnaire(cycle))
+        snapshots.invalidate(session, cycle.id)  # a changed score map: new snapshots on the next read
         code = cycle.code
     click.echo(f"cycle {code}: {written} cells rebuilt from the released responses")
 

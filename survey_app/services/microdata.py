@@ -51,8 +51,8 @@ def build(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) 
     where = released.response_filter(cycle)
     responses = session.execute(
         select(
-            Response.id, Response.office_code, Response.submitted_on, Response.channel, Response.respondent_type,
-            Response.service, Response.too_fast, Response.straight_lined,
+            Response.id, Response.office_code, released.release_day().label("submitted_on"), Response.channel,
+            Response.respondent_type, Response.service, Response.too_fast, Response.straight_lined,
         ).where(*where)
     ).all()  # fmt: skip
     scores: dict[str, dict[str, float]] = defaultdict(dict)

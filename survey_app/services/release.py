@@ -25,13 +25,18 @@ from sqlalchemy import Table, bindparam, false, func, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ..clock import local_today
 from ..models import Response
 from ..questionnaire import Questionnaire
 from . import rollup
 
 _SHUFFLE = random.SystemRandom()
 _TABLE = cast(Table, Response.__table__)  # a Core statement on the table: no ORM bulk-update bookkeeping
-_RELEASE_ONE = update(_TABLE).where(_TABLE.c.id == bindparam("rid")).values(released=True)
+_RELEASE_ONE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("rid"))
+    .values(released=True, release_batch=bindparam("batch"), released_on=bindparam("day"))
+)
 
 
 def _lock_office(conn: Connection, cycle_id: int, office_code: str) -> None:
@@ -86,8 +91,19 @@ def release_if_complete(
     if len(waiting) < max(1, batch_size):
         return 0
     _SHUFFLE.shuffle(waiting)
+    # The batch's number among the office's releases, and its Bangkok date: breakdowns by period are dated by the
+    # release that made a response visible, never by its submission (the snapshot auditor reads the number).
+    batch = 1 + int(
+        conn.scalar(
+            select(func.coalesce(func.max(Response.release_batch), 0)).where(
+                Response.cycle_id == cycle_id, Response.office_code == office_code
+            )
+        )
+        or 0
+    )
+    day = local_today()
     # One statement per row, in shuffled order: the rewritten rows' physical order says nothing of arrival. They go
     # as one executemany, which psycopg sends in a single pipeline (one round trip), still in this order.
-    conn.execute(_RELEASE_ONE, [{"rid": response_id} for response_id in waiting])
+    conn.execute(_RELEASE_ONE, [{"rid": rid, "batch": batch, "day": day} for rid in waiting])
     rollup.add_batch(conn, cycle_id, questionnaire, waiting)
     return len(waiting)

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Cycle, Response, StaffUser, SuggestionTheme
-from . import released
+from . import released, snapshots
 from .accounts import audit
 
 WORD = re.compile(r"^[\u0e00-\u0e7fA-Za-z][\u0e00-\u0e7fA-Za-z\-]*$")
@@ -152,5 +152,6 @@ def add_theme(session: Session, actor: StaffUser, name: str, keywords: str) -> S
     theme = SuggestionTheme(name=name, keywords=joined)
     session.add(theme)
     session.flush()
+    snapshots.invalidate_all(session)
     audit(session, actor, "theme_add", theme=theme.id, name=name)
     return theme

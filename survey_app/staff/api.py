@@ -1,8 +1,8 @@
 """``/staff/api/results?cycle=CODE&office=CODE[&exclude_flagged=1]``: results as JSON for staff.
 
 Admins and viewers may ask for one office or (without ``office``) every office with the national roll-up;
-office users get their own office only (another office's code answers 404). Everything comes from the released
-state through ``services.disclosure``, as on the dashboard: offices with fewer than K released responses come
+office users get their own office only (another office's code answers 404). Everything comes from the release
+snapshots through ``services.disclosure``, as on the dashboard: offices with fewer than K released responses come
 without scores, weighted scores are withheld beside a small respondent type, respondent-type and flag counts are
 suppressed, and with ``exclude_flagged=1`` an office's scores are given only when the dashboard would show the
 comparison (at least K flagged and K unflagged responses; no flagged response: the same scores). Each office
@@ -19,7 +19,7 @@ from flask_login import current_user
 from ..clock import local_today
 from ..db import db
 from ..models import Role
-from ..services import disclosure, improvement
+from ..services import improvement, shown
 from ..services.accounts import audit
 from ..services.reasons import labels_of
 from . import bp
@@ -39,10 +39,11 @@ def api_results() -> tuple[dict[str, Any], int, dict[str, str]]:
         visible_office(office)
     exclude = request.args.get("exclude_flagged") in ("1", "true", "yes")
     try:
-        payload = disclosure.released_results(
+        payload = shown.released_results(
             db.session,
             cycle,
             [office] if office else None,
+            cycle_questionnaire(cycle),
             k=k_threshold(),
             exclude_flagged=exclude,
             today=local_today(),

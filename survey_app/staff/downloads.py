@@ -14,7 +14,7 @@ from ..documents import microdata as microdata_files
 from ..documents.report import OfficeReport, render_pdf
 from ..documents.report_docx import render_docx
 from ..models import Role
-from ..services import cycles, microdata, national, released, reports, spreadsheet_exports
+from ..services import cycles, microdata, national, reports, shown, spreadsheet_exports
 from ..services.accounts import audit
 from ..templating import current_lang
 from . import bp
@@ -38,7 +38,7 @@ def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
 def export_xlsx() -> Response:
     """The national table as filtered and sorted on the page, as XLSX with Thai headers."""
     cycle = required_cycle()
-    view = national.national_view(db.session, cycle, local_today(), k_threshold())
+    view = national.national_view(db.session, cycle, cycle_questionnaire(cycle), local_today(), k_threshold())
     filters = national.Filters.parse(request.args)
     rows = national.select_rows(view.rows, filters, current_lang())
     audit(db.session, current_user, "export", what="national_xlsx", cycle=cycle.code, rows=len(rows))
@@ -52,7 +52,7 @@ def office_xlsx(code: str) -> Response:
     """One office's scores and what holds it back, as XLSX (no scores below K responses)."""
     office = visible_office(code)
     cycle = required_cycle()
-    result = released.cycle_results(db.session, cycle, [office.code], k=k_threshold()).offices[0]
+    result = shown.office_result(db.session, cycle, office.code, cycle_questionnaire(cycle), k=k_threshold())
     lines = []
     if result.count >= k_threshold():
         lines = [

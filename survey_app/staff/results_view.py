@@ -1,10 +1,10 @@
 """Results for the staff pages, read from ``services.results`` and shaped for the templates (no computation).
 
-Results are the released state, passed through ``services.disclosure``: an office's scores are hidden below K
-released responses, weighted scores are withheld when a respondent type has fewer than K, and the comparison
-without flagged responses is hidden when the flagged (or the unflagged) responses number fewer than K, since the
-difference of the two scores would otherwise reveal those few answers. The flag count itself obeys the same rule.
-"""
+Results are the office's release snapshot (``services.shown``), passed through ``services.disclosure``: an office's
+scores are hidden below K released responses, weighted scores are withheld when a respondent type has fewer than K, and
+the comparison without flagged responses is hidden when the flagged (or the unflagged) responses number fewer than K,
+since the difference of the two scores would otherwise reveal those few answers. The flag count itself obeys the same
+rule."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from ..db import db
 from ..models import Cycle, Office
 from ..questionnaire import Questionnaire
-from ..services import disclosure
+from ..services import disclosure, shown
 from ..services import results as results_service
 from ..services.national import progress_percent
 from ..services.reasons import Labels, Note, labels_of, text
@@ -99,11 +99,10 @@ def office_results(
     """Adequacy, progress, forecast and scores of one office (with and without flagged responses)."""
     k = k_threshold()
     session = db.session
-    raw = results_service.cycle_results(session, cycle, [office.code], today=today).offices[0]
-    result = disclosure.office_result(raw, k)
+    questionnaire = cycle_questionnaire(cycle)
+    result = shown.office_result(session, cycle, office.code, questionnaire, k=k, today=today)
     adequacy = result.adequacy
     view_hidden = result.count < k
-    questionnaire = cycle_questionnaire(cycle)
     view: dict[str, Any] = {
         "result": result,
         "adequacy": adequacy,
@@ -135,10 +134,8 @@ def office_results(
         if not disclosure.difference_shown(result.flagged, result.count, k):
             view["without_flagged_hidden"] = True
         else:
-            clean = disclosure.office_result(
-                results_service.cycle_results(session, cycle, [office.code], exclude_flagged=True).offices[0],
-                k,
-            )
+            raw = shown.cycle_results(session, cycle, [office.code], questionnaire, k=k, exclude_flagged=True)
+            clean = disclosure.office_result(raw.offices[0], k)
             view["without_flagged"] = {
                 line.code: line.score for line in score_lines(clean, questionnaire, lang)
             }
