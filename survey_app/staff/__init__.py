@@ -29,6 +29,7 @@ from . import (  # noqa: E402,F401
     integrity,
     invitations,
     links,
+    schedule,
     two_step,
     views,
 )

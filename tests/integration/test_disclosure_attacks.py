@@ -207,9 +207,7 @@ CELL = re.compile(r'<td class="num">(.*?)</td>')
 MEAN = re.compile(r"^(-?\d+\.\d{2})")
 
 
-def _month_figures(
-    office: Office, released: dict[str, dt.date], figures: dict[str, list[Figure]]
-) -> None:
+def _month_figures(office: Office, released: dict[str, dt.date], figures: dict[str, list[Figure]]) -> None:
     """Read the office page's monthly tables: each shown month's item means (two decimals), with the members the
     attacker knows that month to hold (``released``: each released response's release date; months are dated by
     release, and the attacker sees when results move)."""
