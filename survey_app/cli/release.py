@@ -2,7 +2,7 @@
 
 On the default schedule (``SURVEY_RELEASE_SCHEDULE=daily``) a submission never releases anything: once a day, at a
 time drawn from the secret key, every office with at least K responses waiting releases them all
-(``services/release.py``). The command does that for every open cycle when the day's time has passed, and does
+(``services/intake/batches.py``). The command does that for every open cycle when the day's time has passed, and does
 nothing otherwise; running it again, or on two hosts at once, releases nothing twice. The first staff request
 after the day's time does the same, so a missed timer delays nothing.
 
@@ -16,7 +16,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..clock import utc_now
-from ..services import release
+from ..services.intake import batches as release
 from .common import cycle_questionnaire, unit_of_work
 
 

@@ -32,8 +32,8 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from survey_app.questionnaire import Questionnaire
-from survey_app.services import accounts
-from survey_app.services.seeding import ensure_open_cycle
+from survey_app.services.accounts import staff as accounts
+from survey_app.services.cycles.seeding import ensure_open_cycle
 from tests import survey_helpers
 from tests.disclosure_attack import Figure, item_values, mean_figure, reconstruct
 from tests.helpers import login

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from survey_app.cli import cli
 from survey_app.clock import BANGKOK, local_today
 from survey_app.models import Response
-from survey_app.services import release
+from survey_app.services.intake import batches as release
 from tests import survey_helpers
 from tests.integration.staff_data import isolate_requests, sign_in
 from tests.survey_helpers import form_data, poster_link, poster_path

@@ -24,8 +24,9 @@ import pytest
 
 from survey_app.clock import BANGKOK, local_today
 from survey_app.models import Answer, Response
-from survey_app.services import release, rollup
-from survey_app.services.seeding import ensure_open_cycle
+from survey_app.services.cycles.seeding import ensure_open_cycle
+from survey_app.services.intake import batches as release
+from survey_app.services.results import rollup
 
 from .staff_data import OWN, isolate_requests, sign_in
 

@@ -12,7 +12,11 @@ from sqlalchemy import func, select
 
 from survey_app.cli import cli
 from survey_app.models import Answer, Response, ResultSnapshot
-from survey_app.services import cycles, frames, official, release, snapshots, themes
+from survey_app.services.cycles import frames
+from survey_app.services.cycles import manage as cycles
+from survey_app.services.improvement import official, themes
+from survey_app.services.intake import batches as release
+from survey_app.services.results import snapshots
 
 from .staff_data import (
     OWN,
