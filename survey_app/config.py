@@ -88,6 +88,9 @@ def load(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[s
         "MIN_SECONDS": int(get("MIN_SECONDS", "30") or 30),
         "BURST_LIMIT": int(get("BURST_LIMIT", "10") or 10),
         "SUPPRESS_BELOW": int(get("SUPPRESS_BELOW", "5") or 5),
+        # ``daily``: waiting responses are released once a day at a time drawn from the secret key (the
+        # ``survey-app release`` job, or the first staff request after it); ``at_k``: by the K-th submission.
+        "RELEASE_SCHEDULE": get("RELEASE_SCHEDULE", "daily"),
         "PROXIES": int(get("PROXIES", "0") or 0),
         "SURVEYS_DIR": get("SURVEYS_DIR") or str(Path(__file__).resolve().parent.parent / "surveys"),
         "MAIL_HOST": get("MAIL_HOST", "localhost"),

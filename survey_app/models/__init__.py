@@ -18,6 +18,7 @@ from .invitations import Invitation, OutboxMessage
 from .links import SurveyLink
 from .offices import Office
 from .responses import Answer, CellStat, Response, SpentNonce
+from .snapshots import ResultSnapshot, SnapshotGeneration
 from .staff import AuditEvent, RecoveryCode, StaffSession, StaffUser
 
 __all__ = [
@@ -42,8 +43,10 @@ __all__ = [
     "Region",
     "RespondentType",
     "Response",
+    "ResultSnapshot",
     "Role",
     "SamplingMethod",
+    "SnapshotGeneration",
     "SpentNonce",
     "StaffSession",
     "StaffUser",

@@ -287,7 +287,11 @@ def _store(
     )
     try:
         batch = int(current_app.config["SUPPRESS_BELOW"])
-        return submission.submit(db.session, questionnaire, entry, today(), batch_size=batch)
+        # On the daily schedule the submission never releases (the job does), unless K = 1 turns batches off.
+        at_submission = current_app.config["RELEASE_SCHEDULE"] == "at_k" or batch <= 1
+        return submission.submit(
+            db.session, questionnaire, entry, today(), batch_size=batch if at_submission else None
+        )
     except submission.SubmissionError:
         db.session.rollback()
         abort(400)

@@ -9,8 +9,9 @@ item, and counts the items of the target respondent whose score it recovers exac
   releases the batch. ``/staff/api/results`` lists each item's lowest respondent types with count and mean, so the
   business group seen at 5 and at 6 gives the sixth business's answer.
 * **A month shown again**: 10 responses in October and 10 in November released; the target answers on
-  30 November and is released in December's first batch (with 4 December answers), which re-opens November with
-  11 responses instead of 10 in the office page's monthly item table (means shown to two decimals).
+  30 November and is released in December's first batch (with 4 December answers), which re-opened November with
+  11 responses instead of 10 in the office page's monthly item table (means shown to two decimals) while months
+  were dated by submission. They are now dated by release (the attacker here knows every release date).
 
 The guarantee (issue 20): no combination of what staff were shown pins down one response, so each attack recovers
 ``GUARANTEED`` items. On the code before the release snapshots both recovered 15 of 15.
@@ -164,7 +165,9 @@ def _api_figures(office: Office, released: list[str], figures: dict[str, list[Fi
             figures.setdefault(code, []).append(mean_figure(released, score["unweighted"]["mean"]))
     for line in (shown.get("improvement") or {}).get("items", []):
         for group in line["lowest_types"]:
-            members = [r for r in released if office.kind[r] == group["group"]]
+            # A group mean moves only when its group gained K: the value shown covers the group's first
+            # ``count`` members in release order (whole batches), which the attacker can tell from the count.
+            members = [r for r in released if office.kind[r] == group["group"]][: group["count"]]
             assert len(members) == group["count"]
             figures.setdefault(line["item"], []).append(mean_figure(members, group["score"]))
 
@@ -204,9 +207,10 @@ CELL = re.compile(r'<td class="num">(.*?)</td>')
 MEAN = re.compile(r"^(-?\d+\.\d{2})")
 
 
-def _month_figures(office: Office, released: list[str], figures: dict[str, list[Figure]]) -> None:
+def _month_figures(office: Office, released: dict[str, dt.date], figures: dict[str, list[Figure]]) -> None:
     """Read the office page's monthly tables: each shown month's item means (two decimals), with the members the
-    attacker knows that month to hold (the released responses answered in it)."""
+    attacker knows that month to hold (``released``: each released response's release date; months are dated by
+    release, and the attacker sees when results move)."""
     page = office.view(f"/staff/offices/{OFFICE}").text
     months = TREND_ROW.findall(page)
     if not months:
@@ -216,21 +220,21 @@ def _month_figures(office: Office, released: list[str], figures: dict[str, list[
             mean = MEAN.match(html.unescape(cell).strip())
             if mean is None:
                 continue  # hidden
-            members = [r for r in released if office.day[r].strftime("%Y-%m") == month]
+            members = [r for r, day in released.items() if day.strftime("%Y-%m") == month]
             assert len(members) == int(count)
             figures.setdefault(code, []).append(mean_figure(members, mean.group(1), decimals=2))
 
 
 def _month_attack(office: Office) -> tuple[int, int]:
     figures: dict[str, list[Figure]] = {}
-    released: list[str] = []
+    released: dict[str, dt.date] = {}
     waiting: list[str] = []
 
     def answer(label: str) -> None:
         office.answer(label)
         waiting.append(label)
         if len(waiting) == K:
-            released.extend(waiting)
+            released.update(dict.fromkeys(waiting, office.day[label]))
             waiting.clear()
         _month_figures(office, released, figures)
 
