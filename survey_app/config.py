@@ -19,6 +19,9 @@
 | SURVEY_SESSION_IDLE_HOURS | a staff session unused this long ends | 8 |
 | SURVEY_SESSION_MAX_DAYS | any staff session ends this long after sign-in | 7 |
 | SURVEY_MAIL_* | SMTP: HOST, PORT, SECURITY (none/starttls/tls), USER, PASSWORD, SENDER, RATE_PER_MINUTE | see README |
+
+Any of them can instead be read from a file: ``SURVEY_SECRET_KEY_FILE=/run/credentials/survey-web.service/secret_key``
+reads the key from that file (surrounding whitespace removed), as systemd credentials and container secrets provide.
 """
 
 from __future__ import annotations
@@ -39,8 +42,20 @@ class ConfigError(RuntimeError):
 
 
 def _env(name: str, default: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
+    """``SURVEY_<name>``, or the contents of the file named by ``SURVEY_<name>_FILE`` (systemd credentials,
+    container secrets), or ``default``. Setting both is an error: one of them would be silently ignored."""
     source = os.environ if environ is None else environ
     value = source.get(PREFIX + name)
+    path = source.get(PREFIX + name + "_FILE")
+    if path:
+        if value not in (None, ""):
+            raise ConfigError(f"set {PREFIX}{name} or {PREFIX}{name}_FILE, not both")
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"{PREFIX}{name}_FILE names {path}, which cannot be read ({exc.strerror})"
+            ) from exc
     return value if value not in (None, "") else default
 
 
