@@ -34,7 +34,7 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import health, inputs, logfilter, security
+    from . import health, inputs, logfilter, metrics, security
     from .db import db
     from .extensions import babel, csrf, limiter, login_manager, select_locale
     from .templating import init_templating
@@ -57,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     security.init_app(app)
+    metrics.init_app(app)
     init_templating(app)
     logfilter.install()
 

@@ -18,6 +18,8 @@
 | SURVEY_TWO_STEP_REQUIRED | roles that must use two-step sign-in (comma-separated) | admin in production |
 | SURVEY_SESSION_IDLE_HOURS | a staff session unused this long ends | 8 |
 | SURVEY_SESSION_MAX_DAYS | any staff session ends this long after sign-in | 7 |
+| SURVEY_METRICS_BIND | address (``host:port``) where the gunicorn master serves Prometheus metrics | off |
+| SURVEY_JSON_LOGS | ``1``: one JSON log line per request (route template, status, duration, request id) | 0 |
 | SURVEY_MAIL_* | SMTP: HOST, PORT, SECURITY (none/starttls/tls), USER, PASSWORD, SENDER, RATE_PER_MINUTE | see README |
 
 Any of them can instead be read from a file: ``SURVEY_SECRET_KEY_FILE=/run/credentials/survey-web.service/secret_key``
@@ -104,6 +106,10 @@ def load(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[s
         "BURST_LIMIT": int(get("BURST_LIMIT", "10") or 10),
         "SUPPRESS_BELOW": int(get("SUPPRESS_BELOW", "5") or 5),
         "PROXIES": int(get("PROXIES", "0") or 0),
+        # Prometheus metrics, served by the gunicorn master on this address (survey_app/metrics.py); off when unset.
+        "METRICS_BIND": get("METRICS_BIND"),
+        "METRICS": bool(get("METRICS_BIND")),
+        "JSON_LOGS": get("JSON_LOGS", "0") == "1",
         "SURVEYS_DIR": get("SURVEYS_DIR") or str(Path(__file__).resolve().parent.parent / "surveys"),
         "MAIL_HOST": get("MAIL_HOST", "localhost"),
         "MAIL_PORT": int(get("MAIL_PORT", "25") or 25),

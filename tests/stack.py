@@ -170,3 +170,21 @@ def https(
         return answer.status, answer.headers, answer.read()
     finally:
         conn.close()
+
+
+def plain(
+    port: int, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One plain HTTP request to 127.0.0.1:``port`` (straight to gunicorn, or to the metrics address)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        answer = conn.getresponse()
+        return answer.status, answer.headers, answer.read()
+    finally:
+        conn.close()
+
+
+def cookies_of(headers: http.client.HTTPMessage) -> str:
+    """A Cookie header value holding every cookie ``headers`` set."""
+    return "; ".join(c.split(";", 1)[0] for c in headers.get_all("Set-Cookie") or [])

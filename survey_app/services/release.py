@@ -25,6 +25,7 @@ from sqlalchemy import Table, bindparam, false, func, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from .. import metrics
 from ..models import Response
 from ..questionnaire import Questionnaire
 from . import rollup
@@ -90,4 +91,7 @@ def release_if_complete(
     # as one executemany, which psycopg sends in a single pipeline (one round trip), still in this order.
     conn.execute(_RELEASE_ONE, [{"rid": response_id} for response_id in waiting])
     rollup.add_batch(conn, cycle_id, questionnaire, waiting)
+    metrics.batch_released(
+        len(waiting)
+    )  # counted in this process even if the caller rolls back: rare, and only a count
     return len(waiting)
