@@ -68,8 +68,9 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def gunicorn(tmp: Path, name: str, port: int, env: dict[str, str]) -> Server:
-    """gunicorn with the committed settings on 127.0.0.1:``port``; ``env`` adds SURVEY_* settings."""
+def gunicorn(tmp: Path, name: str, port: int, env: dict[str, str], wait: bool = True) -> Server:
+    """gunicorn with the committed settings on 127.0.0.1:``port``; ``env`` adds SURVEY_* settings. Unless ``wait``
+    is False, returns once it accepts connections."""
     binary = Path(sys.executable).with_name("gunicorn")
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SURVEY_")},
@@ -83,7 +84,8 @@ def gunicorn(tmp: Path, name: str, port: int, env: dict[str, str]) -> Server:
     server = Server(
         [str(binary), "-c", "python:survey_app.gunicorn_conf", "wsgi:app"], tmp / f"{name}.log", environment
     )
-    wait_for_port(port, server.process, server.log)
+    if wait:
+        wait_for_port(port, server.process, server.log)
     return server
 
 
