@@ -50,11 +50,11 @@ def questionnaire() -> Questionnaire:
     return load(QUESTIONNAIRE)
 
 
-def populate(url: str) -> dict[str, int]:
+def populate(url: str, **overrides: object) -> dict[str, int]:
     """Fill the (migrated, offices-loaded) database at ``url`` the way people do: an open cycle, poster answers
     through the survey pages (:data:`POSTER_SUBMISSIONS`), one answered invitation and an admin account.
-    Returns the number of stored submissions per office."""
-    app, q = app_on(url), questionnaire()
+    Returns the number of stored submissions per office. ``overrides`` change the app's configuration."""
+    app, q = app_on(url, **overrides), questionnaire()
     engine = make_engine(url)
     stored: dict[str, int] = {}
     with Session(engine, expire_on_commit=False) as session:
