@@ -106,7 +106,7 @@ def load(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[s
         "BURST_LIMIT": int(get("BURST_LIMIT", "10") or 10),
         "SUPPRESS_BELOW": int(get("SUPPRESS_BELOW", "5") or 5),
         "PROXIES": int(get("PROXIES", "0") or 0),
-        # Prometheus metrics, served by the gunicorn master on this address (survey_app/metrics.py); off when unset.
+        # Prometheus metrics, served by the gunicorn master on this address (survey_app/monitoring/); off when unset.
         "METRICS_BIND": get("METRICS_BIND"),
         "METRICS": bool(get("METRICS_BIND")),
         "JSON_LOGS": get("JSON_LOGS", "0") == "1",

@@ -18,7 +18,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from . import metrics
+from .monitoring import counters
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def init_app(app: Flask) -> None:
 
     def _database_down(error: Exception) -> tuple[str, int]:
         log.error("database unavailable: %s", type(error).__name__)
-        metrics.database_error()
+        counters.database_error()
         return render_error(503)
 
     def _unstorable(error: Exception) -> tuple[str, int]:

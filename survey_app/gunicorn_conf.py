@@ -42,7 +42,7 @@ logconfig_dict = {
     "root": {"handlers": ["console"], "level": "INFO"},
 }
 
-# Prometheus metrics (survey_app/metrics.py), off unless SURVEY_METRICS_BIND names an address. The workers count
+# Prometheus metrics (survey_app/monitoring/), off unless SURVEY_METRICS_BIND names an address. The workers count
 # into files in PROMETHEUS_MULTIPROC_DIR (a private temporary directory when unset), which must be set before
 # prometheus_client is first imported (here, before the app is), and emptied of an earlier run's files.
 metrics_bind = os.environ.get("SURVEY_METRICS_BIND", "")
@@ -58,9 +58,9 @@ if metrics_bind:
 def when_ready(server):  # type: ignore[no-untyped-def]
     """Serve the workers' summed metrics from the master, on the operator's address (not the public site)."""
     if metrics_bind:
-        from survey_app import metrics
+        from survey_app.monitoring import exporter
 
-        metrics.serve(metrics_bind, server.app.wsgi().config["DATABASE_URL"])
+        exporter.serve(metrics_bind, server.app.wsgi().config["DATABASE_URL"])
 
 
 def child_exit(_server, worker):  # type: ignore[no-untyped-def]

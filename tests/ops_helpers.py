@@ -16,7 +16,7 @@ from survey_app import create_app
 from survey_app.clock import local_today
 from survey_app.db import make_engine
 from survey_app.questionnaire import Questionnaire, load
-from survey_app.services.seeding import ensure_open_cycle
+from survey_app.services.cycles.seeding import ensure_open_cycle
 from tests.helpers import login
 from tests.integration.staff_data import PASSWORD, make_user
 from tests.survey_helpers import form_data, invitation, invitation_path, poster_link, poster_path

@@ -1,9 +1,9 @@
 """The survey respondents answer: ``GET``/``POST /s/<token>``, the thank-you page and the pages of bad links.
 
-Views stay thin: :mod:`..services.link_targets` says what a token opens, :mod:`..services.submission` stores the
-answers, :mod:`.forms` reads the posted form and holds its nonce, :mod:`.questions` and :mod:`.fresh_page` keep the
-rendered parts of the page. The GET is the busiest page: it reads the link with one query on a bare connection and
-fills a cached page with the visitor's CSRF token and nonce. For half an hour after answering through a poster, the
+Views stay thin: :mod:`..services.intake.link_targets` says what a token opens, :mod:`..services.intake.submission`
+stores the answers, :mod:`.forms` reads the posted form and holds its nonce, :mod:`.questions` and :mod:`.fresh_page`
+keep the rendered parts of the page. The GET is the busiest page: it reads the link with one query on a bare connection
+and fills a cached page with the visitor's CSRF token and nonce. For half an hour after answering through a poster, the
 same device gets a short "you have answered" page instead of a new form. The POST
 
 - re-renders the posted answers without saving when it carries ``lang`` (the language switch is a submit
@@ -25,14 +25,14 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from .. import metrics
 from .. import questionnaire as questionnaires
 from ..clock import local_today as today
 from ..db import db
 from ..extensions import csrf, limiter
 from ..models import Channel
+from ..monitoring import counters
 from ..questionnaire import Questionnaire
-from ..services import bursts, link_targets, submission
+from ..services.intake import bursts, link_targets, submission
 from ..templating import current_lang
 from ..tokens import InvitationRef, PosterRef
 from . import bp, fresh_page, questions
@@ -101,7 +101,7 @@ def survey_post(token: str) -> Response | tuple[str, int]:
     # On the connection of the transaction that stores the answers (Core, no ORM work), so the link is checked there.
     target = link_targets.resolve(db.session.connection(), _read(token), today())
     if target.answered:
-        metrics.submission_refused("already_answered")
+        counters.submission_refused("already_answered")
         return answered_page("answered", 409)
     questionnaire = _questionnaire(target.cycle)
     form = SurveyPost(questionnaire, request.form)
@@ -240,25 +240,25 @@ def _submit(
         nonce = read_nonce(form.nonce)
     except NonceError as exc:
         form.nonce = issue_nonce(started=exc.started)
-        metrics.submission_refused("expired_form")
+        counters.submission_refused("expired_form")
         return _page(token, form, questionnaire, target, status=400, resend=True)
     if not form.csrf_valid():
-        metrics.submission_refused("csrf")
+        counters.submission_refused("csrf")
         return _page(token, form, questionnaire, target, status=400, resend=True)
     if not valid:
-        metrics.submission_refused("invalid_answers")
+        counters.submission_refused("invalid_answers")
         return _page(token, form, questionnaire, target, status=400)
     cookie = answered_cookie(target.cycle, target.office.code)
     device = request.cookies.get(cookie) or bursts.new_device_id()  # the device's random id counts its bursts
     outcome = _store(form, questionnaire, target, nonce, device)
     if outcome is not submission.Outcome.STORED:
         db.session.rollback()
-        metrics.submission_refused(outcome.value)
+        counters.submission_refused(outcome.value)
         return answered_page(
             "answered" if outcome is submission.Outcome.ALREADY_ANSWERED else "replayed", 409
         )
     db.session.commit()
-    metrics.submission_stored()
+    counters.submission_stored()
     response = redirect(url_for(".thanks", token=token), code=303)
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
     for name, value, seconds in (
@@ -297,5 +297,5 @@ def _store(
         return submission.submit(db.session, questionnaire, entry, today(), batch_size=batch)
     except submission.SubmissionError:
         db.session.rollback()
-        metrics.submission_refused("malformed")
+        counters.submission_refused("malformed")
         abort(400)

@@ -23,8 +23,8 @@ from survey_app.clock import local_today
 from survey_app.db import make_engine
 from survey_app.models import Invitation, OutboxMessage, SurveyLink
 from survey_app.questionnaire import load
-from survey_app.services import accounts
-from survey_app.services.seeding import ensure_open_cycle
+from survey_app.services.accounts import staff as accounts
+from survey_app.services.cycles.seeding import ensure_open_cycle
 from survey_app.tokens import invitation_token, poster_token
 from tests.helpers import csrf_token
 from tests.stack import LINK_KEY, ROOT, cookies_of, free_port, gunicorn, plain

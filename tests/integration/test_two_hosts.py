@@ -21,8 +21,8 @@ from survey_app.clock import local_today
 from survey_app.db import make_engine
 from survey_app.models import CellStat, Invitation, Response, SurveyLink
 from survey_app.questionnaire import load
+from survey_app.services.cycles.seeding import ensure_open_cycle
 from survey_app.services.operations.verify import verify
-from survey_app.services.seeding import ensure_open_cycle
 from survey_app.tokens import invitation_token, poster_token
 from tests.conftest import _load_offices, create_pg_database, drop_pg_database
 from tests.stack import LINK_KEY, ROOT, Server, cookies_of, free_port, gunicorn, plain, wait_for_port

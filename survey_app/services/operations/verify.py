@@ -28,7 +28,7 @@ from ...db import Base
 from ...models import Answer, CellStat, Cycle, Invitation, Response
 from ...models.enums import Channel
 from ...questionnaire import Questionnaire
-from ..rollup import released_sums
+from ..results.rollup import released_sums
 
 QuestionnaireOf = Callable[[Cycle], Questionnaire]
 CELL_KEY = ("office_code", "respondent_type", "service", "flagged", "measure")
