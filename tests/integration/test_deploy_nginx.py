@@ -2,8 +2,8 @@
 a self-signed certificate) in front of gunicorn with the committed settings, in production mode with
 SURVEY_PROXIES=1. Through nginx: HTTP redirects to HTTPS, a survey is answered and stored, rate limits count each
 client and not the proxy, pages are compressed and carry HSTS and the security headers, static files come from
-disk with a year's caching, an oversized body is refused by nginx before gunicorn sees it, and /metrics is not
-served to the public."""
+disk with a year's caching, an oversized body is refused by nginx (with a page in Thai and English) before
+gunicorn sees it, and /metrics is not served to the public."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from survey_app.clock import local_today
 from survey_app.db import make_engine
 from survey_app.models import SurveyLink
 from survey_app.questionnaire import load
-from survey_app.services.seeding import ensure_open_cycle
+from survey_app.services.cycles.seeding import ensure_open_cycle
 from survey_app.tokens import poster_token
 from tests.stack import LINK_KEY, ROOT, Server, free_port, gunicorn, https, nginx
 from tests.survey_helpers import form_data
@@ -157,7 +157,7 @@ def test_static_files_come_from_disk_with_a_year_of_caching(stack: Stack) -> Non
 
 
 def test_an_oversized_body_is_refused_by_nginx(stack: Stack) -> None:
-    status, _headers, _body = https(
+    status, headers, body = https(
         stack.https_port,
         stack.cert,
         "POST",
@@ -166,6 +166,9 @@ def test_an_oversized_body_is_refused_by_nginx(stack: Stack) -> None:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert status == 413
+    page = body.decode()
+    assert "ข้อมูลที่ส่งมีขนาดใหญ่เกินไป" in page and "What you sent is too large" in page
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
     assert not _gunicorn_saw(stack, "oversized-body-check")
     assert _gunicorn_saw(stack, '"GET /t/')  # what does reach gunicorn is in its log
 
