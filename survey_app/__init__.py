@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     from . import health, inputs, logfilter, security
     from .db import db
     from .extensions import babel, csrf, limiter, login_manager, select_locale
+    from .monitoring import requests as request_monitoring
     from .templating import init_templating
 
     inputs.init_app(app)
@@ -57,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     security.init_app(app)
+    request_monitoring.init_app(app, health.ratelimit_degraded)
     init_templating(app)
     logfilter.install()
 

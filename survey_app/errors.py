@@ -18,6 +18,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from .monitoring import counters
+
 log = logging.getLogger(__name__)
 
 # The database is down, unreachable, out of connections or locked: temporary, so 503.
@@ -145,6 +147,7 @@ def init_app(app: Flask) -> None:
 
     def _database_down(error: Exception) -> tuple[str, int]:
         log.error("database unavailable: %s", type(error).__name__)
+        counters.database_error()
         return render_error(503)
 
     def _unstorable(error: Exception) -> tuple[str, int]:

@@ -30,6 +30,7 @@ from ..clock import local_today as today
 from ..db import db
 from ..extensions import csrf, limiter
 from ..models import Channel
+from ..monitoring import counters
 from ..questionnaire import Questionnaire
 from ..services.intake import bursts, link_targets, submission
 from ..templating import current_lang
@@ -100,6 +101,7 @@ def survey_post(token: str) -> Response | tuple[str, int]:
     # On the connection of the transaction that stores the answers (Core, no ORM work), so the link is checked there.
     target = link_targets.resolve(db.session.connection(), _read(token), today())
     if target.answered:
+        counters.submission_refused("already_answered")
         return answered_page("answered", 409)
     questionnaire = _questionnaire(target.cycle)
     form = SurveyPost(questionnaire, request.form)
@@ -238,20 +240,25 @@ def _submit(
         nonce = read_nonce(form.nonce)
     except NonceError as exc:
         form.nonce = issue_nonce(started=exc.started)
+        counters.submission_refused("expired_form")
         return _page(token, form, questionnaire, target, status=400, resend=True)
     if not form.csrf_valid():
+        counters.submission_refused("csrf")
         return _page(token, form, questionnaire, target, status=400, resend=True)
     if not valid:
+        counters.submission_refused("invalid_answers")
         return _page(token, form, questionnaire, target, status=400)
     cookie = answered_cookie(target.cycle, target.office.code)
     device = request.cookies.get(cookie) or bursts.new_device_id()  # the device's random id counts its bursts
     outcome = _store(form, questionnaire, target, nonce, device)
     if outcome is not submission.Outcome.STORED:
         db.session.rollback()
+        counters.submission_refused(outcome.value)
         return answered_page(
             "answered" if outcome is submission.Outcome.ALREADY_ANSWERED else "replayed", 409
         )
     db.session.commit()
+    counters.submission_stored()
     response = redirect(url_for(".thanks", token=token), code=303)
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
     for name, value, seconds in (
@@ -294,4 +301,5 @@ def _store(
         )
     except submission.SubmissionError:
         db.session.rollback()
+        counters.submission_refused("malformed")
         abort(400)
