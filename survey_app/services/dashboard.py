@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from ..models import CellStat, Response, SurveyLink
+from ..models import CellStat, LinkChannel, Response, SurveyLink
 from . import disclosure
 
 CHART_DAYS = 60
@@ -168,7 +168,11 @@ def poster_links(session: Session, cycle_id: int, office_code: str) -> list[Surv
     return list(
         session.scalars(
             select(SurveyLink)
-            .where(SurveyLink.cycle_id == cycle_id, SurveyLink.office_code == office_code)
+            .where(
+                SurveyLink.cycle_id == cycle_id,
+                SurveyLink.office_code == office_code,
+                SurveyLink.channel == LinkChannel.POSTER,
+            )
             .order_by(SurveyLink.audience)
         )
     )

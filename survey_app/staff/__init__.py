@@ -33,5 +33,6 @@ from . import (  # noqa: E402,F401
     views,
 )
 from .context import demo_notice  # noqa: E402
+from .outreach import channels  # noqa: E402,F401
 
 bp.context_processor(demo_notice)

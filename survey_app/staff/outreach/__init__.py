@@ -1,0 +1,1 @@
+"""Staff pages that reach people: poster and channel links, the share page, invitations."""
