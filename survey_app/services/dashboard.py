@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, func, or_, select, true
+from sqlalchemy import ColumnElement, case, distinct, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from ..models import CellStat, LinkChannel, Response, SurveyLink
@@ -57,6 +57,27 @@ def national_live_counts(session: Session, cycle_id: int, today: dt.date) -> dic
         .group_by(Response.office_code)
     )
     return {code: LiveCounts(int(t), int(w), int(n)) for code, t, w, n in rows}
+
+
+@dataclass(frozen=True)
+class ChannelCount:
+    """Responses that came through one channel in a cycle, and how many offices they came to."""
+
+    channel: str
+    responses: int
+    offices: int
+
+
+def channel_counts(session: Session, cycle_id: int) -> list[ChannelCount]:
+    """Every channel that brought responses in the cycle, most responses first (live counts: how answers came,
+    nothing of what they say)."""
+    rows = session.execute(
+        select(Response.channel, func.count(), func.count(distinct(Response.office_code)))
+        .where(Response.cycle_id == cycle_id)
+        .group_by(Response.channel)
+    )
+    found = [ChannelCount(str(channel), int(n), int(offices)) for channel, n, offices in rows]
+    return sorted(found, key=lambda c: (-c.responses, c.channel))
 
 
 def rollup_counts(session: Session, cycle_id: int) -> dict[str, int]:

@@ -19,11 +19,12 @@ from ..db import db
 from ..models import Cycle, Role
 from ..services import cycles, exports, national
 from ..services.accounts import audit
-from ..services.dashboard import national_live_counts
+from ..services.dashboard import channel_counts, national_live_counts
 from ..templating import current_lang
 from . import bp
 from .access import roles_required, staff_required
 from .context import k_threshold, requested_cycle, required_cycle
+from .outreach.channels import channel_labels
 
 national_roles = roles_required(Role.ADMIN, Role.VIEWER)
 
@@ -79,6 +80,7 @@ def index() -> str | WerkzeugResponse:
         "staff/index.html", cycle=cycle, cycles=cycles.all_cycles(db.session), view=view, rows=rows,
         filters=filters, regions=regions, chart=progress_chart(view.rows, lang),
         live_url=url_for("staff.national_live", cycle=cycle.code), k=k_threshold(),
+        channels=channel_counts(db.session, cycle.id), channel_names=channel_labels(),
     )  # fmt: skip
 
 
