@@ -1,8 +1,10 @@
-"""channel links: survey links for LINE, Facebook, the office website, a counter kiosk and named events
+"""channel links: survey links for LINE, Facebook, the office website, a counter kiosk and named events; kiosk
+answers per hour
 
 ``survey_link`` gains ``channel`` (existing rows are posters) and ``label`` (an event's name); ``audience`` becomes
 empty for channel links, and the one-link-per-audience rule becomes two partial unique indexes (posters per
-audience, channel links per channel and label). ``response.channel`` accepts the new channels.
+audience, channel links per channel and label). ``response.channel`` accepts the new channels. ``kiosk_hour``
+counts the kiosk answers of each office per Bangkok hour (the kiosk's integrity signal).
 
 On SQLite both tables are rebuilt (batch mode) to change their CHECK constraints: ``response`` keeps its
 WITHOUT ROWID, and its partial indexes are dropped before and created again after the copy.
@@ -70,9 +72,25 @@ def upgrade() -> None:
             name, "survey_link", columns, unique=True, sqlite_where=sa.text(where), postgresql_where=sa.text(where)
         )
     _response_channels(OLD_CHANNELS, NEW_CHANNELS)
+    op.create_table(
+        "kiosk_hour",
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("office_code", sa.String(2), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("hour", sa.SmallInteger(), nullable=False),
+        sa.Column("answers", sa.Integer(), nullable=False),
+        sa.CheckConstraint("hour >= 0 AND hour <= 23", name=op.f("ck_kiosk_hour_hour_range")),
+        sa.CheckConstraint("answers >= 1", name=op.f("ck_kiosk_hour_answers_positive")),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["cycle.id"], name=op.f("fk_kiosk_hour_cycle_id_cycle"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["office_code"], ["office.code"], name=op.f("fk_kiosk_hour_office_code_office")),
+        sa.PrimaryKeyConstraint("cycle_id", "office_code", "day", "hour", name=op.f("pk_kiosk_hour")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("kiosk_hour")
     # Responses and links of the new channels have no place in the old schema: they are removed.
     op.execute("DELETE FROM response WHERE channel NOT IN ('poster', 'email')")
     op.execute("DELETE FROM survey_link WHERE channel <> 'poster'")

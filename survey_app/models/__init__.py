@@ -16,6 +16,7 @@ from .enums import (
 )
 from .improvement import ImprovementMeasure, MeasureStatus, OfficialResult, SuggestionTheme
 from .invitations import Invitation, OutboxMessage
+from .kiosk import KioskHour
 from .links import SurveyLink
 from .offices import Office
 from .responses import Answer, CellStat, Response, SpentNonce
@@ -32,6 +33,7 @@ __all__ = [
     "ImprovementMeasure",
     "Invitation",
     "InvitationStatus",
+    "KioskHour",
     "LinkChannel",
     "MeasureStatus",
     "Office",

@@ -1,0 +1,1 @@
+"""Taking answers in: links opened, submissions stored, bursts counted, batches released."""
