@@ -32,8 +32,8 @@ _MESSAGES = {
     ),
     LinkChannel.WEBSITE: "แบบประเมินการให้บริการของ{office} (ไม่ระบุตัวตน ใช้เวลาประมาณ 2 นาที): {url}",
     LinkChannel.KIOSK: (
-        "ประเมินการให้บริการของ{office} ได้ที่แท็บเล็ตหน้าเคาน์เตอร์ ไม่ต้องระบุชื่อ ใช้เวลาประมาณ 2 นาที "
-        "(เจ้าหน้าที่เปิดแท็บเล็ตด้วยลิงก์นี้: {url})"
+        "ร่วมประเมินการให้บริการของ{office} ได้ที่แท็บเล็ตหน้าเคาน์เตอร์นี้ ไม่ต้องระบุชื่อ ใช้เวลาประมาณ 2 นาที "
+        "แท็บเล็ตจะลบคำตอบของท่านทันทีที่ส่ง"
     ),
     LinkChannel.EVENT: "ขอเชิญผู้ร่วมงาน{event} ร่วมประเมินการให้บริการของ{office} " + _INVITE + "\n{url}",
 }
@@ -51,7 +51,7 @@ class Share:
 
 def message(channel: str, office_name_th: str, url: str, code_url: str, code: str, event: str = "") -> str:
     """The ready Thai message for ``channel``, with the survey ``url`` and the typed fallback (``code_url`` and
-    ``code``) on a line of its own."""
+    ``code``) on a line of its own; for the kiosk, the sign put up beside the tablet (no link: staff open it)."""
     text = _MESSAGES[LinkChannel(channel)].format(office=office_name_th, url=url, event=event)
     if channel == LinkChannel.KIOSK:
         return text
