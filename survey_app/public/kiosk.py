@@ -28,8 +28,7 @@ from ..clock import BANGKOK, local_today, utc_now
 from ..db import db
 from ..extensions import csrf, limiter
 from ..models import Channel
-from ..services import link_targets, submission
-from ..services.intake import kiosk
+from ..services.intake import kiosk, link_targets, submission
 from ..templating import current_lang
 from ..tokens import PosterRef
 from . import bp, questions

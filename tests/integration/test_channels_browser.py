@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app.services import links as link_service
+from survey_app.services.outreach import links as link_service
 
 from .staff_data import OWN, Spec, add_responses, make_user
 from .test_integrity_browser import sign_in_browser

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ...models import Channel, KioskHour
 from ...questionnaire import Questionnaire
-from .. import submission
+from . import submission
 
 NONCE_DAYS = 30  # a spent kiosk nonce is kept this long; the device forgets an answer as soon as it is stored
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")

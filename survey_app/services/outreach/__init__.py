@@ -1,1 +1,3 @@
-"""Reaching people: poster and channel links, invitations, contacts and the mail that carries them."""
+"""Outreach: reaching respondents. Poster and channel links and what goes on posters and share pages, business
+invitations from a contact CSV, the emails, the outbox and the mail worker that sends them, and the public results
+pages that show people what their answers changed."""

@@ -29,7 +29,8 @@ from ...models import Cycle, CycleState, ImprovementMeasure, Office
 from ...questionnaire import Questionnaire
 from ...stats.bands import Band
 from ...stats.scoring import MeasureScore
-from .. import official, released
+from ..improvement import official
+from ..results import released
 
 
 @dataclass(frozen=True)

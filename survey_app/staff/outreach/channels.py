@@ -13,9 +13,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ...db import db
 from ...models import LinkChannel, SurveyLink
-from ...services import links as link_service
-from ...services.accounts import audit
+from ...services.accounts.staff import audit
 from ...services.outreach import channels
+from ...services.outreach import links as link_service
 from ...tokens import link_url, poster_short_code, short_code_url
 from .. import bp
 from ..access import staff_required, writer_required
