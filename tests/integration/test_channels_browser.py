@@ -8,13 +8,12 @@ import pytest
 
 from survey_app.services.outreach import links as link_service
 
+from .page_checks import SIZES, look, new_page
 from .staff_data import OWN, Spec, add_responses, make_user
 from .test_integrity_browser import sign_in_browser
 from .test_staff_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
-
-SIZES = {"desktop": (1366, 768), "phone": (360, 800)}
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -33,9 +32,7 @@ def test_share_page_and_national_channels_read_well_and_are_accessible(  # type:
     session.commit()
     add_responses(session, cycle, questionnaire, OWN, [Spec(channel="line")] * 6 + [Spec()] * 5)
     admin = make_user(session, "admin")
-    width, height = SIZES[size]
-    context = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=size == "phone")
-    page = context.new_page()
+    context, page = new_page(chromium, size)
     try:
         sign_in_browser(page, live_server.url, admin.email)
         for lang in ("th", "en"):
@@ -45,12 +42,7 @@ def test_share_page_and_national_channels_read_well_and_are_accessible(  # type:
                 "Array.from(document.querySelectorAll('img.share-qr')).every(i => i.complete && i.naturalWidth > 100)"
             )
             assert qr_loaded, "a QR image did not load"
-            page.screenshot(path=str(artifacts / f"channels-{size}-{lang}.png"), full_page=True)
-            assert axe_violations(page) == [], f"share page, {size}, {lang}"
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"the share page scrolls sideways by {overflow}px at {width}px"
+            look(page, artifacts, f"channels-{size}-{lang}")
             page.goto(f"{live_server.url}/staff/?lang={lang}")
             section = page.locator("section[aria-labelledby='channels-h']")
             section.screenshot(path=str(artifacts / f"national-channels-{size}-{lang}.png"))

@@ -17,16 +17,14 @@ from survey_app.models import Response, SurveyLink
 from survey_app.public import kiosk
 from survey_app.tokens import poster_token
 from tests import survey_helpers
+from tests.integration.page_checks import look
 from tests.integration.test_staff_browser import axe_violations
+from tests.integration.test_survey_visit_browser import SEND, SIZES, THANKS
 
 store = survey_helpers.store  # fixtures: see tests/survey_helpers.py
 open_cycle = survey_helpers.open_cycle
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
-
-SIZES = {"phone": {"width": 360, "height": 800}, "desktop": {"width": 1366, "height": 768}}
-SEND = {"th": "ส่งคำตอบ", "en": "Send my answers"}
-THANKS = {"th": "ขอบคุณที่ตอบแบบสอบถาม", "en": "Thank you for your answers"}
 
 
 @pytest.fixture
@@ -100,10 +98,7 @@ def test_three_people_in_a_row_see_no_trace_of_each_other(  # type: ignore[no-un
 ):
     _context, page = browser
     page.goto(f"{kiosk_url}?lang={lang}")
-    page.screenshot(path=str(artifacts / f"kiosk-form-{size}-{lang}.png"), full_page=size == "desktop")
-    assert axe_violations(page) == [], f"kiosk page {size} {lang}"
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"the kiosk page scrolls sideways by {overflow}px"
+    look(page, artifacts, f"kiosk-form-{size}-{lang}", full_page=size == "desktop")
     for person in range(3):
         assert _empty(page), f"person {person + 1} found answers of the previous one"
         _answer(page, questionnaire, option=person, suggestion=f"person {person + 1}")

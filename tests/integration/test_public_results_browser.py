@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from .page_checks import SIZES, look, new_page
 from .staff_data import OWN
 from .test_public_results import OTHER_SMALL, closed  # noqa: F401  (fixture)
-from .test_staff_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
-
-SIZES = {"desktop": (1366, 768), "phone": (360, 800)}
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -23,19 +21,13 @@ def test_public_pages_read_well_and_are_accessible(  # type: ignore[no-untyped-d
     artifacts,
     size,
 ):
-    width, height = SIZES[size]
-    context = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=size == "phone")
-    page = context.new_page()
+    context, page = new_page(chromium, size)
+    width = SIZES[size][0]
     try:
         for lang in ("th", "en"):
             for name, path in (("office", f"/r/{OWN}"), ("below-k", f"/r/{OTHER_SMALL}"), ("national", "/r")):
                 page.goto(f"{live_server.url}{path}?lang={lang}")
-                page.screenshot(path=str(artifacts / f"public-{name}-{size}-{lang}.png"), full_page=True)
-                assert axe_violations(page) == [], f"public {name} page, {size}, {lang}"
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                assert overflow <= 0, f"the {name} page scrolls sideways by {overflow}px at {width}px"
+                look(page, artifacts, f"public-{name}-{size}-{lang}")
             # The embed inside an <iframe> of another origin's page (a data: URL stands for the office website).
             embed = f"{live_server.url}/r/{OWN}/embed?lang={lang}"
             page.set_content(

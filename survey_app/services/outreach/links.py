@@ -52,12 +52,18 @@ def create_poster_link(
 
 def list_links(session: Session, cycle_id: int, office_code: str | None = None) -> list[SurveyLink]:
     """The poster links of a cycle (of one office when ``office_code`` is given), by office and audience."""
-    query = select(SurveyLink).where(
-        SurveyLink.cycle_id == cycle_id, SurveyLink.channel == LinkChannel.POSTER
+    return _links(session, cycle_id, office_code, posters=True)
+
+
+def _links(session: Session, cycle_id: int, office_code: str | None, *, posters: bool) -> list[SurveyLink]:
+    channel = (
+        SurveyLink.channel == LinkChannel.POSTER if posters else SurveyLink.channel != LinkChannel.POSTER
     )
+    query = select(SurveyLink).where(SurveyLink.cycle_id == cycle_id, channel)
     if office_code is not None:
         query = query.where(SurveyLink.office_code == office_code)
-    return list(session.scalars(query.order_by(SurveyLink.office_code, SurveyLink.audience)))
+    order = (SurveyLink.audience,) if posters else (SurveyLink.channel, SurveyLink.label)
+    return list(session.scalars(query.order_by(SurveyLink.office_code, *order)))
 
 
 def event_label(typed: str) -> str:
@@ -105,17 +111,7 @@ def create_channel_link(
 
 def list_channel_links(session: Session, cycle_id: int, office_code: str) -> list[SurveyLink]:
     """The channel links of one office in a cycle, by channel, then event name."""
-    return list(
-        session.scalars(
-            select(SurveyLink)
-            .where(
-                SurveyLink.cycle_id == cycle_id,
-                SurveyLink.office_code == office_code,
-                SurveyLink.channel != LinkChannel.POSTER,
-            )
-            .order_by(SurveyLink.channel, SurveyLink.label)
-        )
-    )
+    return _links(session, cycle_id, office_code, posters=False)
 
 
 def revoke_link(session: Session, link: SurveyLink) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, case, distinct, func, select, true
 from sqlalchemy.orm import Session
 
-from ...models import LinkChannel, Response, SurveyLink
+from ...models import Response
 from . import disclosure
 
 CHART_DAYS = 60
@@ -172,18 +172,3 @@ def suggestions(session: Session, cycle_id: int, office_code: str, k: int) -> Su
         select(func.trim(Response.suggestion)).where(*present).order_by(func.random()).limit(MAX_SUGGESTIONS)
     ).all()
     return Suggestions(total, tuple(texts), False, k)
-
-
-def poster_links(session: Session, cycle_id: int, office_code: str) -> list[SurveyLink]:
-    """The office's poster links in this cycle (one per audience)."""
-    return list(
-        session.scalars(
-            select(SurveyLink)
-            .where(
-                SurveyLink.cycle_id == cycle_id,
-                SurveyLink.office_code == office_code,
-                SurveyLink.channel == LinkChannel.POSTER,
-            )
-            .order_by(SurveyLink.audience)
-        )
-    )

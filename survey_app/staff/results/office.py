@@ -15,7 +15,7 @@ from flask_login import current_user
 from ...clock import local_today
 from ...db import db
 from ...models import Cycle, CycleState, Office
-from ...services.outreach import invitations
+from ...services.outreach import invitations, links
 from ...services.results import counts, disclosure
 from ...services.results.summary import office_summary
 from ...templating import current_lang, format_date
@@ -117,7 +117,7 @@ def office_dashboard(code: str) -> str:
         daily_narrow=daily_narrow,
         needed_per_day=needed,
         invitations=invitations.counts(db.session, cycle.id, office.code),
-        poster_links=counts.poster_links(db.session, cycle.id, office.code),
+        poster_links=links.list_links(db.session, cycle.id, office.code),
         links_url=endpoint_url("staff.office_links", code=office.code),
         channels_url=endpoint_url("staff.office_channels", code=office.code, cycle=cycle.code),
         invitations_url=endpoint_url("staff.office_invitations", code=office.code),
