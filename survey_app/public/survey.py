@@ -81,11 +81,13 @@ def _no_store(response: FlaskResponse) -> FlaskResponse:
 
 @bp.get("/s/<token>")
 @limiter.exempt
-def survey(token: str) -> str | tuple[str, int]:
+def survey(token: str) -> str | tuple[str, int] | Response:
     """The questionnaire of the office and cycle ``token`` opens (the busiest page: no ORM session, and the rate
-    limiter, which counts only POSTs, is not consulted)."""
+    limiter, which counts only POSTs, is not consulted). A counter kiosk's link opens the kiosk page."""
     with db.engine.connect() as conn:
         target = link_targets.resolve(conn, _read(token), today())
+    if target.channel == Channel.KIOSK:
+        return redirect(url_for(".kiosk_page", token=token), code=303)
     if target.answered:
         return answered_page("answered", 200)
     if _just_answered(target) and "new" not in request.args:
@@ -100,6 +102,8 @@ def survey_post(token: str) -> Response | tuple[str, int]:
     """Store the answers once (or show the form again in the other language, or with what needs fixing)."""
     # On the connection of the transaction that stores the answers (Core, no ORM work), so the link is checked there.
     target = link_targets.resolve(db.session.connection(), _read(token), today())
+    if target.channel == Channel.KIOSK:  # the kiosk page sends to /k/: its answers skip the device's cookies
+        raise link_targets.LinkProblemError(link_targets.Problem.UNKNOWN)
     if target.answered:
         counters.submission_refused("already_answered")
         return answered_page("answered", 409)
