@@ -34,7 +34,7 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import health, inputs, logfilter, security
+    from . import health, inputs, logfilter, security, static_files
     from .db import db
     from .extensions import babel, csrf, limiter, login_manager, select_locale
     from .templating import init_templating
@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     security.init_app(app)
     init_templating(app)
+    static_files.init_app(app)
     logfilter.install()
 
 
