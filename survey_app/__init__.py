@@ -34,7 +34,7 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import health, inputs, logfilter, security
+    from . import health, inputs, logfilter, security, static_files
     from .db import db
     from .extensions import babel, csrf, limiter, login_manager, select_locale
     from .monitoring import requests as request_monitoring
@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     request_monitoring.init_app(app, health.ratelimit_degraded)
     init_templating(app)
+    static_files.init_app(app)
     logfilter.install()
 
 

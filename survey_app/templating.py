@@ -5,9 +5,6 @@ services reach the application's templates and catalogues without knowing of Fla
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
-import os
 from typing import Any
 from urllib.parse import urlencode
 
@@ -74,37 +71,9 @@ def translate(message: str, lang: str, **values: Any) -> str:
         return str(gettext(message, **values))
 
 
-@functools.lru_cache(maxsize=256)
-def _fingerprint(path: str, _mtime_ns: int) -> str:
-    """The first 10 hex digits of the file's SHA-256 (cached per path and modification time)."""
-    with open(path, "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest()[:10]
-
-
-def static_version(static_folder: str, filename: str) -> str | None:
-    """A fingerprint of ``static/<filename>`` for its URL, or None when there is no such file."""
-    path = os.path.join(static_folder, filename)
-    try:
-        return _fingerprint(path, os.stat(path).st_mtime_ns)
-    except OSError:
-        return None
-
-
 def init_templating(app: Flask) -> None:
-    """Register the filters and globals the templates use, and fingerprint static URLs.
-
-    ``url_for('static', filename=...)`` gets ``?v=<fingerprint of the file>``, so the proxy can let browsers
-    cache static files for a year (docs/deploy/nginx/survey.conf): a changed file gets a new URL.
-    """
+    """Register the filters and globals the templates use (static URLs are fingerprinted by ``static_files``)."""
     app.add_template_filter(format_date, "thaidate")
     app.add_template_filter(format_datetime, "thaidatetime")
     app.add_template_global(current_lang)
     app.add_template_global(switch_lang_url)
-    static_folder = app.static_folder
-
-    @app.url_defaults
-    def _static_fingerprint(endpoint: str, values: dict[str, Any]) -> None:
-        if endpoint == "static" and static_folder and "v" not in values and "filename" in values:
-            version = static_version(static_folder, str(values["filename"]))
-            if version:
-                values["v"] = version
