@@ -201,7 +201,8 @@ def _render(
         suggestion=suggestion,
         suggestion_error=suggestion_error,
         resend=resend,
-        minutes=questions.minutes(questionnaire, lang),
+        minutes=questions.minutes(questionnaire),
+        question_total=questions.question_count(questionnaire),
         thanks_url=url_for(".thanks", token=_PLACEHOLDER).replace(
             _PLACEHOLDER, token
         ),  # token may be a marker
@@ -219,7 +220,7 @@ def _page(
 ) -> tuple[str, int]:
     """The form again with the posted answers (after a language switch, or with what needs fixing)."""
     lang = current_lang()
-    body = questions.filled(questionnaire, lang, form.values, form.errors)
+    body = questions.filled(questionnaire, lang, form.values, form.errors, target.respondent_type)
     html = _render(
         token,
         questionnaire,
