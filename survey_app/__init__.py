@@ -34,11 +34,11 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import health, inputs, logfilter, security, static_files
     from .db import db
     from .extensions import babel, csrf, limiter, login_manager, select_locale
     from .monitoring import requests as request_monitoring
     from .templating import init_templating
+    from .web import health, inputs, logfilter, security, static_files
 
     inputs.init_app(app)
     db.init_app(app)
@@ -80,7 +80,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from .errors import init_app
+    from .web.errors import init_app
 
     init_app(app)
 

@@ -1,7 +1,7 @@
 """gunicorn settings for production: ``gunicorn -c python:survey_app.gunicorn_conf wsgi:app``.
 
 Every value can be overridden with the usual GUNICORN_CMD_ARGS or SURVEY_* variables below. Access logs use a
-format without the query string and without the path's token (see ``survey_app.logfilter``).
+format without the query string and without the path's token (see ``survey_app.web.logfilter``).
 """
 
 import multiprocessing
@@ -30,7 +30,7 @@ access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tokens": {"()": "survey_app.logfilter.TokenFilter"}},
+    "filters": {"tokens": {"()": "survey_app.web.logfilter.TokenFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["tokens"], "stream": "ext://sys.stderr"},
         "access": {"class": "logging.StreamHandler", "filters": ["tokens"], "stream": "ext://sys.stdout"},

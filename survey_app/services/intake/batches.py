@@ -109,7 +109,9 @@ def release_if_complete(
     # as one executemany, which psycopg sends in a single pipeline (one round trip), still in this order.
     conn.execute(_RELEASE_ONE, [{"rid": rid, "batch": batch, "day": day} for rid in waiting])
     rollup.add_batch(conn, cycle_id, questionnaire, waiting)
-    counters.batch_released(len(waiting))  # counted in this process even if the caller rolls back: rare, a count
+    counters.batch_released(
+        len(waiting)
+    )  # counted in this process even if the caller rolls back: rare, a count
     return len(waiting)
 
 
