@@ -80,7 +80,7 @@ def test_a_year_one_era_off_is_refused_in_the_pages_language_and_nothing_is_stor
 
 
 def test_the_service_refuses_a_date_converted_twice_whatever_form_sent_it(session, cycle) -> None:  # type: ignore[no-untyped-def]
-    from survey_app.services import plans
+    from survey_app.services.improvement import plans
 
     actor = make_user(session, "admin")
     with pytest.raises(plans.PlanError):
