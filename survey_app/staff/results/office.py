@@ -17,7 +17,7 @@ from ...db import db
 from ...models import Cycle, CycleState, Office
 from ...services.outreach import invitations, links
 from ...services.results import counts, disclosure
-from ...services.results.summary import office_summary
+from ...services.results.summary import GOAL, office_focus, office_summary
 from ...templating import current_lang, format_date
 from .. import bp
 from ..access import staff_required
@@ -102,6 +102,7 @@ def office_dashboard(code: str) -> str:
         series,
     )
     questionnaire = cycle_questionnaire(cycle)
+    extras = office_extras(cycle, office, lang)
     return render_template(
         "staff/office.html",
         office=office,
@@ -127,8 +128,20 @@ def office_dashboard(code: str) -> str:
         suggestions=counts.suggestions(db.session, cycle.id, office.code, k_threshold()),
         can_write=current_user.can_write,
         k=k_threshold(),
-        **office_extras(cycle, office, lang),
+        focus=_focus(summary.score, extras),
+        item_labels={item.code: item.text(lang) for item in questionnaire.items},
+        **extras,
     )
+
+
+def _focus(score: float | None, extras: dict[str, Any]) -> Any:
+    """The first screen's goal, first item and score trend, from what the improvement sections already hold."""
+    improvement = extras["improvement"]
+    costs = [(line.gap.item, line.gap.cost[GOAL]) for line in improvement.ranked] if improvement else []
+    trend = extras["trend"]
+    eit = trend["series"].get("EIT", {})
+    months = [(name, eit[label].mean if label in eit else None) for label, name in trend["months"]]
+    return office_focus(score, costs, months)
 
 
 @bp.get("/offices/<code>/live.json")
