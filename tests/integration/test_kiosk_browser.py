@@ -132,12 +132,12 @@ def test_answers_queue_offline_survive_an_offline_reload_and_are_stored_once_eac
         page.get_by_role("button", name=SEND["th"]).click()
         page.get_by_role("heading", name=THANKS["th"]).wait_for()
         page.locator("#kiosk").wait_for(state="visible")
-    assert page.locator("#queue-line").inner_text().startswith("2 ")
+    assert page.locator("#queue-line").inner_text().startswith("มี 2 คำตอบรอส่ง")
     assert _count(store) == 0
 
     page.reload()  # the network is still down: the service worker serves the kept page
     assert page.locator("#kiosk").is_visible() and _empty(page)
-    assert page.locator("#queue-line").inner_text().startswith("2 ")
+    assert page.locator("#queue-line").inner_text().startswith("มี 2 คำตอบรอส่ง")
     page.screenshot(path=str(artifacts / "kiosk-offline-queue-phone-th.png"))
     assert _count(store) == 0
     assert served[reached:] == [], "requests reached the server while the tablet was offline"
