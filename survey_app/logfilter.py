@@ -2,10 +2,10 @@
 Flask-Limiter's and gunicorn's.
 
 Whatever follows ``/s/``, ``/k/``, ``/o/``, ``/optout/``, ``/i/`` or ``/t/`` in a path (survey, kiosk, opt-out and
-invitation links, poster short codes) up to the next ``/``, ``?``, ``#``, quote or space, and any ``token=``, ``t=`` or ``code=`` query
-value, becomes ``[token]``. The
-match is on raw characters, so a percent-encoded token is caught whole. Every IPv4 address and every IPv6 address
-(one with ``::`` or at least five colons, so times of day stay) becomes ``[address]``: werkzeug's request log
+invitation links, poster short codes) up to the next ``/``, ``?``, ``#``, quote or space, and any ``token=``,
+``t=`` or ``code=`` query value, becomes ``[token]``. The match is on raw characters, so a percent-encoded token
+is caught whole. Every IPv4 address and every IPv6 address (one with ``::`` or at least five colons, so times of
+day stay) becomes ``[address]``: werkzeug's request log
 starts with the client's address, and no log line may let an address be lined up with a response. Server
 addresses in messages are redacted alike; operators know them from the configuration.
 

@@ -183,7 +183,9 @@ def test_a_kiosk_flood_is_named_by_its_signal_on_the_integrity_page(
     assert re.search(r'<td class="num">25</td><td class="num">2\.0</td>', section)
 
 
-def test_the_kiosk_token_never_reaches_a_log_line(app, client, store, open_cycle, questionnaire, caplog) -> None:
+def test_the_kiosk_token_never_reaches_a_log_line(
+    app, client, store, open_cycle, questionnaire, caplog
+) -> None:
     token = _token(app, _link(store, open_cycle))
     with caplog.at_level("DEBUG"):
         client.get(f"/k/{token}")
