@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from ...models import Cycle, CycleState, ImprovementMeasure, Office
 from ...questionnaire import Questionnaire
-from ...stats.bands import Band
+from ...stats.bands import Band, eit_band
 from ...stats.scoring import MeasureScore
 from ..improvement import official
 from ..results import released
@@ -166,13 +166,20 @@ class NationalRow:
 
 
 def national_list(session: Session, cycle: Cycle, *, k: int) -> list[NationalRow]:
-    """Every office of closed ``cycle`` by code, with its published EIT (None below K)."""
+    """Every office of closed ``cycle`` by code, with its published EIT (None below K).
+
+    Read from the released rollup's EIT sums in one query: the plain mean of the respondents' EIT, which is the
+    unweighted EIT the office page shows (:func:`office_page`), under the same rule (nothing below K).
+    """
     if cycle.state != CycleState.CLOSED:
         raise ValueError("only a closed cycle's results are published")
-    offices = {o.code: o for o in session.scalars(select(Office))}
+    sums = released.office_eit_sums(session, cycle)
     rows = []
-    for result in released.cycle_results(session, cycle, None, k=k).offices:
-        office = offices[result.office_code]
-        eit = _score(result.eit, "EIT", "EIT") if result.eit is not None and result.count >= k else None
-        rows.append(NationalRow(office, result.count if eit else None, eit))
-    return sorted(rows, key=lambda r: r.office.code)
+    for office in session.scalars(select(Office).order_by(Office.code)):
+        n, total, _squares = sums.get(office.code, (0, 0.0, 0.0))
+        if n < k or n == 0:
+            rows.append(NationalRow(office, None, None))
+            continue
+        mean = total / n
+        rows.append(NationalRow(office, n, PublicScore("EIT", "EIT", "EIT", mean, eit_band(mean))))
+    return rows
