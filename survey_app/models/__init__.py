@@ -20,6 +20,7 @@ from .kiosk import KioskHour
 from .links import SurveyLink
 from .offices import Office
 from .responses import Answer, CellStat, Response, SpentNonce
+from .snapshots import ResultSnapshot, SnapshotGeneration
 from .staff import AuditEvent, RecoveryCode, StaffSession, StaffUser
 
 __all__ = [
@@ -46,8 +47,10 @@ __all__ = [
     "Region",
     "RespondentType",
     "Response",
+    "ResultSnapshot",
     "Role",
     "SamplingMethod",
+    "SnapshotGeneration",
     "SpentNonce",
     "StaffSession",
     "StaffUser",

@@ -35,7 +35,7 @@ from .cycles import frames, manage  # noqa: E402
 from .improvement import changes, official, plans, sections, themes  # noqa: E402
 from .integrity import page  # noqa: E402
 from .outreach import channels, invitations, links  # noqa: E402
-from .results import api, downloads, national, office  # noqa: E402
+from .results import api, downloads, national, office, schedule  # noqa: E402
 
 ROUTE_MODULES = (
     glossary,
@@ -44,7 +44,7 @@ ROUTE_MODULES = (
     *(changes, official, plans, sections, themes),
     page,
     *(channels, invitations, links),
-    *(api, downloads, national, office),
+    *(api, downloads, national, office, schedule),
 )
 
 bp.context_processor(demo_notice)

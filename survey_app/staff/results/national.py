@@ -24,7 +24,7 @@ from ...services.results.counts import channel_counts, national_live_counts
 from ...templating import current_lang
 from .. import bp
 from ..access import roles_required, staff_required
-from ..context import k_threshold, requested_cycle, required_cycle
+from ..context import cycle_questionnaire, k_threshold, requested_cycle, required_cycle
 from ..outreach.channels import channel_labels
 
 national_roles = roles_required(Role.ADMIN, Role.VIEWER)
@@ -58,7 +58,7 @@ def progress_chart(rows: list[national.OfficeRow], lang: str) -> list[ProgressBa
 
 
 def _table(cycle: Cycle) -> tuple[national.NationalView, national.Filters, list[national.OfficeRow]]:
-    view = national.national_view(db.session, cycle, local_today(), k_threshold())
+    view = national.national_view(db.session, cycle, cycle_questionnaire(cycle), local_today(), k_threshold())
     filters = national.Filters.parse(request.args)
     return view, filters, national.select_rows(view.rows, filters, current_lang())
 
