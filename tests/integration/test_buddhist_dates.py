@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from survey_app import eradates
+from survey_app.clock import be_input
 from survey_app.models import Cycle, ImprovementMeasure
 from tests.helpers import csrf_token
 
@@ -80,7 +80,7 @@ def test_a_year_one_era_off_is_refused_in_the_pages_language_and_nothing_is_stor
 
 
 def test_the_service_refuses_a_date_converted_twice_whatever_form_sent_it(session, cycle) -> None:  # type: ignore[no-untyped-def]
-    from survey_app.services import plans
+    from survey_app.services.improvement import plans
 
     actor = make_user(session, "admin")
     with pytest.raises(plans.PlanError):
@@ -96,13 +96,13 @@ def test_the_cycle_form_shows_its_dates_in_the_buddhist_era_and_takes_them_back(
     sign_in(client, session, "admin")
     for lang in ("th", "en"):
         page = client.get(f"/staff/cycles/{cycle.code}/edit?lang={lang}").text
-        assert f'value="{eradates.to_input(cycle.opens_on)}"' in page
-        assert f'value="{eradates.to_input(cycle.closes_on)}"' in page
+        assert f'value="{be_input(cycle.opens_on)}"' in page
+        assert f'value="{be_input(cycle.closes_on)}"' in page
         assert str(cycle.closes_on.year + 543) in page
     page = client.get(f"/staff/cycles/{cycle.code}/edit?lang=en").text
     new_close = cycle.closes_on + dt.timedelta(days=30)
-    data = {"csrf_token": csrf_token(page), "opens_on": eradates.to_input(cycle.opens_on),
-            "closes_on": eradates.to_input(new_close), "min_sample": "100", "sampling_method": "krejcie-morgan",
+    data = {"csrf_token": csrf_token(page), "opens_on": be_input(cycle.opens_on),
+            "closes_on": be_input(new_close), "min_sample": "100", "sampling_method": "krejcie-morgan",
             "type_floor": "10", "confidence": "0.95", "margin_percent": "5"}  # fmt: skip
     assert client.post(f"/staff/cycles/{cycle.code}/edit", data=data).status_code == 302
     session.expire_all()
@@ -186,7 +186,7 @@ def test_the_cycle_form_reads_well_and_passes_axe(
             page.wait_for_load_state()
             for lang in ("th", "en"):
                 page.goto(f"{live_server.url}/staff/cycles/{cycle.code}/edit?lang={lang}")
-                assert page.locator("#opens_on").input_value() == eradates.to_input(cycle.opens_on)
+                assert page.locator("#opens_on").input_value() == be_input(cycle.opens_on)
                 page.screenshot(path=str(artifacts / f"dates-cycle-form-{width}-{lang}.png"), full_page=True)
                 assert axe_violations(page) == [], f"cycle form ({lang}, {width} px)"
         finally:

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from survey_app.services import weighting as weighting_service
-from survey_app.services.reasons import Note
+from survey_app.services.results import weighting as weighting_service
+from survey_app.services.results.reasons import Note
 from survey_app.stats.scoring import weighted_mean
 from survey_app.stats.weighting import rake
 
