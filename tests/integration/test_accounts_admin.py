@@ -6,7 +6,6 @@ headless Chromium at 360×800 and 1366×768 (screenshots under tests/artifacts/,
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ import sqlalchemy as sa
 from survey_app.models import AuditEvent, StaffSession, StaffUser
 from tests.helpers import csrf_token, login
 
+from .staff_browser_pages import signed_in_page
 from .staff_data import OWN, PASSWORD, isolate_requests, make_user, sign_in
 from .test_staff_browser import axe_violations
 
@@ -195,15 +195,8 @@ def test_the_account_pages_read_well_and_pass_axe(
 ) -> None:  # type: ignore[no-untyped-def]
     admin = make_user(session, "admin")
     make_user(session, "office", OWN)
-    context = chromium.new_context(viewport=size, device_scale_factor=1, is_mobile=size["width"] == 360)
-    page: Any = context.new_page()
     width = size["width"]
-    try:
-        page.goto(live_server.url + "/staff/login")
-        page.fill("#email", admin.email)
-        page.fill("#password", PASSWORD)
-        page.get_by_role("button", name="เข้าสู่ระบบ").click()
-        page.wait_for_load_state()
+    with signed_in_page(chromium, live_server.url, admin.email, width, size["height"]) as page:
         for lang in ("th", "en"):
             page.goto(f"{live_server.url}/staff/accounts?lang={lang}")
             page.screenshot(path=str(artifacts / f"admin-accounts-{width}-{lang}.png"), full_page=True)
@@ -218,5 +211,3 @@ def test_the_account_pages_read_well_and_pass_axe(
             page.screenshot(path=str(artifacts / f"admin-account-created-{width}-{lang}.png"), full_page=True)
             assert axe_violations(page) == [], f"account created ({lang})"
         assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
-    finally:
-        context.close()
