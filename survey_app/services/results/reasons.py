@@ -87,6 +87,14 @@ MESSAGES: Final[Mapping[str, str]] = {
     # roll-ups
     "below_k": _l("Fewer than %(k)s responses: left out so that no group smaller than %(k)s is shown."),
     "no_office_pooled": _l("No office can be pooled yet."),
+    # release snapshots (services/snapshots.py)
+    "withheld_protect": _l(
+        "Withheld to protect a respondent: with the figures shown before, these would reveal one person's answers."
+    ),
+    "weighted_withheld_protect": _l(
+        "Weighted scores withheld to protect a respondent: beside the unweighted ones they would reveal a small "
+        "group's answers."
+    ),
 }
 
 
