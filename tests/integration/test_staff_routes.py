@@ -99,6 +99,10 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("staff.integrity_page", "GET"): Expect(office_own=404, office_other=None),
     ("staff.office_frame_save", "POST"): Expect(admin=302, viewer=403, office_own=302),
     ("staff.office_frame_import", "POST"): Expect(admin=400, viewer=403, office_own=400),
+    # Suggestion themes are national: admins name them, office staff and viewers read them.
+    ("staff.suggestion_theme_add", "POST"): Expect(
+        admin="allowed", viewer=403, office_own=403, office_other=None
+    ),
     # Poster links: link 1 does not exist in the arranged data (tests/integration/test_staff_links.py has them).
     ("staff.office_links_revoke", "POST"): Expect(admin=404, viewer=403, office_own=404),
     ("staff.office_links_reissue", "POST"): Expect(admin=404, viewer=403, office_own=404),
