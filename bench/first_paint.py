@@ -27,6 +27,7 @@ import asyncio
 import os
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -95,6 +96,7 @@ class PacingProxy:
         self._call(self._stop)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+        self._loop.close()
 
     def _call(self, coroutine: Callable[[], Awaitable[Any]]) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine(), self._loop).result(timeout=30)
@@ -120,6 +122,10 @@ class PacingProxy:
             self._server.close()
         for writer in list(self._writers):
             writer.close()
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         async with self._slots:
@@ -279,9 +285,12 @@ def rows(report: dict[str, Any], label: str) -> list[str]:
 
 
 def render(tables: list[str], runs: int) -> str:
-    import playwright
+    from importlib.metadata import version
 
-    description = machine(Chromium=CHROMIUM, Playwright=getattr(playwright, "__version__", "?"))
+    chromium = subprocess.run(
+        [CHROMIUM, "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    description = machine(Chromium=chromium or CHROMIUM, Playwright=version("playwright"))
     return "\n".join(
         [
             HEADING,
