@@ -77,7 +77,7 @@ def seed(session: Any, questionnaire: Any) -> Any:
     """Load the 76 offices and open the cycle of today's Thai fiscal year in ``session`` (already migrated);
     returns the cycle."""
     from survey_app.clock import local_today
-    from survey_app.services.seeding import ensure_open_cycle, load_offices
+    from survey_app.services.cycles.seeding import ensure_open_cycle, load_offices
 
     load_offices(session, ROOT / "surveys" / "offices.csv")
     cycle, _ = ensure_open_cycle(session, local_today(), questionnaire)
@@ -99,7 +99,7 @@ def time_staff_pages(pages: Any, rounds: int) -> None:
 
     from survey_app import create_app
     from survey_app.db import db
-    from survey_app.services import accounts
+    from survey_app.services.accounts import staff as accounts
 
     password = "bench-password-not-secret"  # noqa: S105  (a throwaway account on a benchmark database)
     app = create_app({"WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute"})

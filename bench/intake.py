@@ -58,7 +58,7 @@ from survey_app.clock import local_today  # noqa: E402
 from survey_app.db import make_engine  # noqa: E402
 from survey_app.models import SurveyLink  # noqa: E402
 from survey_app.questionnaire import load  # noqa: E402
-from survey_app.services.seeding import ensure_open_cycle, load_offices  # noqa: E402
+from survey_app.services.cycles.seeding import ensure_open_cycle, load_offices  # noqa: E402
 
 HEADING = "## Intake under load"
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")

@@ -11,7 +11,7 @@ businesses on email a little more critical). Then, in the planted runs, two offi
   answer, so the same-answer flag does not catch it), never too fast and never more than 10 a day;
 * **steerer**: a counter clerk turns 20 % of the office's poster answers into the top answer everywhere.
 
-The responses are aggregated exactly as ``survey_app.services.integrity`` aggregates the database, and
+The responses are aggregated exactly as ``survey_app.services.integrity.assessment`` aggregates the database, and
 ``survey_app.stats.integrity.assess`` ranks the offices. ``tests/integration/test_integrity_page.py`` loads one
 replicate into SQLite and PostgreSQL and checks the page ranks the planted offices first.
 """
@@ -377,8 +377,8 @@ def time_page(seed: int, repeats: int = 3) -> str:
     from survey_app import migrate
     from survey_app.db import make_engine
     from survey_app.models import Cycle
-    from survey_app.services import integrity as service
-    from survey_app.services.seeding import load_offices
+    from survey_app.services.cycles.seeding import load_offices
+    from survey_app.services.integrity import assessment as service
 
     questionnaire = load(ROOT / "surveys" / "eit-2568.yaml")
     layout = Layout.of(questionnaire)
@@ -404,7 +404,8 @@ def time_page(seed: int, repeats: int = 3) -> str:
                 times.append(time.perf_counter() - started)
         engine.dispose()
     return (
-        f"Computing the page from the database (`services.integrity.assess`, SQLite, {n:,} responses of 76 offices, "
+        f"Computing the page from the database (`services.integrity.assessment.assess`, SQLite, {n:,} responses "
+        f"of 76 offices, "
         f"{n * len(layout.keys):,} answers): median {statistics.median(times):.2f} s of {repeats} runs."
     )
 

@@ -39,9 +39,9 @@ from survey_app.db import db  # noqa: E402
 from survey_app.documents import posters  # noqa: E402
 from survey_app.models import Audience, Invitation  # noqa: E402
 from survey_app.questionnaire import load  # noqa: E402
-from survey_app.services import contacts, outbox  # noqa: E402
-from survey_app.services.invitations import import_contacts  # noqa: E402
-from survey_app.services.mailer import MailSettings, Worker  # noqa: E402
+from survey_app.services.outreach import contacts, outbox  # noqa: E402
+from survey_app.services.outreach.invitations import import_contacts  # noqa: E402
+from survey_app.services.outreach.mailer import MailSettings, Worker  # noqa: E402
 from survey_app.tokens import short_code  # noqa: E402
 from tests.smtp import SmtpServer  # noqa: E402
 

@@ -6,7 +6,7 @@ row-level raking by weightipy, balance and samplics. Writes the "Scoring" sectio
 What is timed
     ours   the whole path from the database to results: the GROUP BY over ``cell_stat`` and the frame query,
            then per office collapsing, weighting, adequacy and every item, indicator and EIT score with
-           intervals (``survey_app.services.results.cycle_results``), for all 76 offices.
+           intervals (``survey_app.services.results.scores.cycle_results``), for all 76 offices.
     peers  weighting alone: each library rakes every office's rows to that office's respondent type and
            service totals, from an already loaded data frame, in its own virtual environment (bench/.venvs/;
            balance needs NumPy < 2 on Python 3.11, samplics NumPy >= 2.1).
@@ -49,7 +49,7 @@ from survey_app import migrate  # noqa: E402
 from survey_app.db import make_engine  # noqa: E402
 from survey_app.models import CellStat, Cycle, PopulationFrame  # noqa: E402
 from survey_app.questionnaire import Questionnaire, load  # noqa: E402
-from survey_app.services.results import cycle_results  # noqa: E402
+from survey_app.services.results.scores import cycle_results  # noqa: E402
 
 PEERS = ("weightipy", "balance", "samplics")
 # Each peer in a virtual environment of its own: balance needs NumPy < 2 on Python 3.11, samplics NumPy >= 2.1.

@@ -23,7 +23,7 @@ from survey_app import migrate as migrations
 from survey_app.clock import local_today
 from survey_app.db import db, make_engine
 from survey_app.models import AuditEvent, StaffUser
-from survey_app.services import accounts
+from survey_app.services.accounts import staff as accounts
 
 PASSWORD = "bench-password-not-secret"  # noqa: S105  (throwaway accounts on a scratch database)
 KINDS = ("unknown email", "wrong password", "locked account (right password)", "right password (for scale)")

@@ -1,12 +1,15 @@
-"""Template helpers: Buddhist-era dates for Thai readers and a language switch that keeps the page."""
+"""Template helpers: Buddhist-era dates for Thai readers, a language switch that keeps the page, and the two ways
+services reach the application's templates and catalogues without knowing of Flask (:func:`render`,
+:func:`translate`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, request
-from flask_babel import get_locale
+from flask import Flask, has_app_context, render_template, request
+from flask_babel import force_locale, get_locale, gettext
 
 THAI_MONTHS = (
     "ม.ค.",
@@ -52,6 +55,20 @@ def switch_lang_url(lang: str) -> str:
     args = request.args.to_dict(flat=False)
     args["lang"] = [lang]
     return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def render(template: str, /, **context: Any) -> str:
+    """The application's ``template`` rendered with ``context`` (emails; needs an application context)."""
+    return render_template(template, **context)
+
+
+def translate(message: str, lang: str, **values: Any) -> str:
+    """``message`` (English, ``%(name)s`` placeholders) in ``lang`` through the catalogues; the English filled in
+    when no application is running."""
+    if not has_app_context():
+        return message % values if values else message
+    with force_locale(lang):
+        return str(gettext(message, **values))
 
 
 def init_templating(app: Flask) -> None:

@@ -165,6 +165,20 @@ def _base_url() -> str:
     return str(current_app.config["BASE_URL"]).rstrip("/")
 
 
+def public_url(path: str) -> str:
+    """The public origin followed by ``path`` (``/privacy``), as printed on posters and in emails."""
+    return _base_url() + path
+
+
+def mail_message_id(outbox_id: int, sender: str) -> str:
+    """A Message-ID for an outbox message that says nothing of it to the recipient: an HMAC of its id under the
+    application's secret key, at the sender's domain."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"outbox:{outbox_id}".encode(), hashlib.sha256).hexdigest()[:24]
+    domain = sender.rsplit("@", 1)[-1] or "localhost"
+    return f"<eit.{digest}@{domain}>"
+
+
 def poster_url(link: SurveyLink) -> str:
     """The public survey URL of poster ``link`` at its current version (for QR codes and posters)."""
     return f"{_base_url()}/s/{poster_token(link.id, link.version)}"

@@ -179,7 +179,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 def _load_offices(url: str) -> None:
-    from survey_app.services.seeding import load_offices
+    from survey_app.services.cycles.seeding import load_offices
 
     engine = make_engine(url)
     with sa.orm.Session(engine) as session, session.begin():
@@ -356,7 +356,7 @@ def cycle(app: Flask, session: sa.orm.Session):
     """The open cycle of the current fiscal year."""
 
     from survey_app.questionnaire import load
-    from survey_app.services.seeding import ensure_open_cycle
+    from survey_app.services.cycles.seeding import ensure_open_cycle
 
     questionnaire = load(ROOT / "surveys" / "eit-2568.yaml")
     created, _ = ensure_open_cycle(session, local_today(), questionnaire)

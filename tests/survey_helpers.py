@@ -15,7 +15,7 @@ from survey_app.clock import local_today
 from survey_app.db import Base, db
 from survey_app.models import Cycle, Invitation, SurveyLink
 from survey_app.questionnaire import Questionnaire
-from survey_app.services.seeding import ensure_open_cycle
+from survey_app.services.cycles.seeding import ensure_open_cycle
 from survey_app.tokens import invitation_token, poster_token
 from tests.helpers import csrf_token
 

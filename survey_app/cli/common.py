@@ -49,7 +49,7 @@ def cycle_option() -> Callable[[F], F]:
 
 def get_cycle(session: Session, code: str | None) -> Cycle:
     """The cycle ``code`` or the only open one; exits with a message when there is none or several."""
-    from ..services.seeding import resolve_cycle
+    from ..services.cycles.seeding import resolve_cycle
 
     try:
         return resolve_cycle(session, code)

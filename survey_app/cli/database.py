@@ -38,8 +38,8 @@ def db_downgrade(revision: str) -> None:
 @with_appcontext
 def prune() -> None:
     """Delete spent form nonces past their day and staff sessions past their limits (run daily, e.g. from cron)."""
-    from ..services import staff_sessions
-    from ..services.submission import prune_spent_nonces
+    from ..services.accounts import sessions as staff_sessions
+    from ..services.intake.submission import prune_spent_nonces
 
     limits = staff_sessions.Limits.from_config(current_app.config)
     with unit_of_work() as session:

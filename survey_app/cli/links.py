@@ -22,7 +22,7 @@ def links_group() -> None:
 @with_appcontext
 def links_create(cycle_code: str | None, office_code: str, audience: str) -> None:
     """Mint the poster link of an office for a cycle and audience (or reuse it) and print its survey URL."""
-    from ..services.links import LinkError, create_poster_link
+    from ..services.outreach.links import LinkError, create_poster_link
 
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
@@ -46,7 +46,7 @@ def links_create(cycle_code: str | None, office_code: str, audience: str) -> Non
 @with_appcontext
 def links_list(cycle_code: str | None, office_code: str | None) -> None:
     """Print the poster links of the cycle: office, audience, version, state and survey URL."""
-    from ..services.links import list_links
+    from ..services.outreach.links import list_links
 
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
@@ -59,8 +59,8 @@ def links_list(cycle_code: str | None, office_code: str | None) -> None:
 
 
 def _change_link(cycle_code: str | None, office_code: str, audience: str, action: str) -> None:
-    from ..services.accounts import audit
-    from ..services.links import LinkError, get_poster_link, reissue_link, revoke_link
+    from ..services.accounts.staff import audit
+    from ..services.outreach.links import LinkError, get_poster_link, reissue_link, revoke_link
 
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 
 from ..clock import utc_now
 from ..db import db
-from ..services.accounts import audit
+from ..services.accounts.staff import audit
 from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
 
 
@@ -45,7 +45,7 @@ def _now() -> dt.datetime:
 def posters_command(cycle_code: str | None, office_codes: tuple[str, ...], out_dir: Path) -> None:
     """Write the A4 posters (citizens and businesses) of the offices as one PDF, creating missing links."""
     from ..documents.posters import render
-    from ..services.posters import cycle_posters
+    from ..services.outreach.posters import cycle_posters
 
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
@@ -89,8 +89,8 @@ def invitations_group() -> None:
 @with_appcontext
 def invitations_import(cycle_code: str | None, office_code: str, valid_rows_only: bool, file: Path) -> None:
     """Import contacts from a CSV FILE (UTF-8; columns email, name, service) and print the per-row report."""
-    from ..services import contacts
-    from ..services.invitations import ImportRefusedError, import_contacts
+    from ..services.outreach import contacts
+    from ..services.outreach.invitations import ImportRefusedError, import_contacts
 
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
@@ -117,7 +117,7 @@ def invitations_import(cycle_code: str | None, office_code: str, valid_rows_only
 
 
 def _read_limited(file: Path) -> bytes:
-    from ..services.contacts import MAX_BYTES
+    from ..services.outreach.contacts import MAX_BYTES
 
     with file.open("rb") as handle:
         return handle.read(MAX_BYTES + 1)  # parse() refuses anything longer
@@ -125,7 +125,7 @@ def _read_limited(file: Path) -> bytes:
 
 def _describe(problem) -> str:  # type: ignore[no-untyped-def]
     """One line of the per-row report."""
-    from ..services.contacts import Reason
+    from ..services.outreach.contacts import Reason
 
     if problem.reason == Reason.DUPLICATE:
         return f"skipped: duplicate of row {problem.detail}"
@@ -146,7 +146,7 @@ def _describe(problem) -> str:  # type: ignore[no-untyped-def]
 @with_appcontext
 def invitations_queue(cycle_code: str | None, office_code: str | None) -> None:
     """Queue the invitation email of every contact not emailed yet (``survey-app mail send`` delivers them)."""
-    from ..services.outbox import QueueRefusedError, queue_invitations
+    from ..services.outreach.outbox import QueueRefusedError, queue_invitations
 
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
@@ -173,7 +173,7 @@ def mail_group() -> None:
 @with_appcontext
 def mail_send(loop: bool, idle: float) -> None:
     """Deliver due outbox messages over SMTP (SURVEY_MAIL_* settings), once or until stopped."""
-    from ..services.mailer import MailConfigError, MailSettings, Worker
+    from ..services.outreach.mailer import MailConfigError, MailSettings, Worker
 
     try:
         worker = Worker(
@@ -200,7 +200,7 @@ def mail_send(loop: bool, idle: float) -> None:
 @with_appcontext
 def mail_remind(cycle_code: str | None, after_days: int, max_reminders: int) -> None:
     """Queue reminders to invitations neither answered nor opted out nor failed (open cycles only)."""
-    from ..services.outbox import remind
+    from ..services.outreach.outbox import remind
 
     with unit_of_work() as session:
         cycle_id = get_cycle(session, cycle_code).id if cycle_code else None

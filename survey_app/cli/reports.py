@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..clock import local_today
 from ..models import Cycle, Office
-from ..services.accounts import audit
+from ..services.accounts.staff import audit
 from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
 
 
@@ -34,9 +34,8 @@ def reports_command(
     cycle_code: str | None, office_codes: tuple[str, ...], out_dir: Path, formats: str
 ) -> None:
     """Write each office's report as eit-report-CYCLE-OFFICE.pdf (and/or .docx) into OUT."""
-    from ..documents.report import render_pdf
-    from ..documents.report_docx import render_docx
-    from ..services.reports import office_report
+    from ..documents.report import render_docx, render_pdf
+    from ..services.improvement.reports import office_report
 
     kinds = ("pdf", "docx") if formats == "both" else (formats,)
     k = int(current_app.config["SUPPRESS_BELOW"])

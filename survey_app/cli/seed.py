@@ -21,7 +21,7 @@ from .common import (
 @with_appcontext
 def seed() -> None:
     """Load the 76 offices and open a cycle for the current Thai fiscal year (idempotent)."""
-    from ..services.seeding import ensure_open_cycle, load_offices
+    from ..services.cycles.seeding import ensure_open_cycle, load_offices
 
     questionnaire = load(surveys_dir() / DEFAULT_QUESTIONNAIRE)
     with unit_of_work() as session:
@@ -40,7 +40,7 @@ def seed() -> None:
 @with_appcontext
 def demo(cycle_code: str | None, remove: bool, if_empty: bool) -> None:
     """Add synthetic demo responses (marked as demo) to the cycle, once."""
-    from ..services import demo as demo_data
+    from ..services.cycles import demo as demo_data
 
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)

@@ -28,7 +28,7 @@ def staff_group() -> None:
 def staff_create(email: str, role: str, office_code: str | None, password_stdin: bool) -> None:
     """Create a staff account, or update it if the email exists. Without --password-stdin a strong password is
     generated and printed once."""
-    from ..services import accounts
+    from ..services.accounts import staff as accounts
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else accounts.generate_password()
     try:
@@ -63,7 +63,8 @@ def _account(session: Session, email: str) -> StaffUser:
 @with_appcontext
 def staff_sign_out(email: str) -> None:
     """End every session of the account ("sign out everywhere"), e.g. after a lost laptop. Audited."""
-    from ..services import accounts, staff_sessions
+    from ..services.accounts import sessions as staff_sessions
+    from ..services.accounts import staff as accounts
 
     with unit_of_work() as session:
         user = _account(session, email)
@@ -78,7 +79,7 @@ def staff_sign_out(email: str) -> None:
 def staff_reset_two_step(email: str) -> None:
     """Turn two-step sign-in off for the account (a lost phone and no recovery code left); its sessions end and it
     enrols again at the next sign-in if its role requires it. Audited."""
-    from ..services import two_step
+    from ..services.accounts import two_step
 
     with unit_of_work() as session:
         user = _account(session, email)

@@ -2,7 +2,7 @@
 
 ``score`` is for operators, who hold the database anyway: by default it scores every stored response, those still
 waiting for their office's batch of K included, and says so on standard error. ``score --released`` gives exactly
-what staff see: the released state through the disclosure rule (``services/disclosure.py``).
+what staff see: the released state through the disclosure rule (``services/results/disclosure.py``).
 
 Registered on the ``survey-app`` group by :mod:`survey_app.cli`.
 """
@@ -19,9 +19,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..clock import local_today
-from ..services import disclosure, improvement, release, rollup
-from ..services import results as results_service
-from ..services.reasons import labels_of
+from ..services.improvement import gaps as improvement
+from ..services.intake import batches as release
+from ..services.results import disclosure, rollup
+from ..services.results import scores as results_service
+from ..services.results.reasons import labels_of
 from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
 
 CSV_COLUMNS = (

@@ -1,6 +1,6 @@
 """The microdata export as SPSS ``.sav`` and Stata ``.dta`` files (pyreadstat, through a polars data frame) with
 variable labels, and the labels of every variable in Thai and English for the codebook. The CSV file and the
-codebook's CSV are written by :mod:`survey_app.services.microdata` with the other CSV exports' rules."""
+codebook's CSV are written by :mod:`survey_app.services.results.microdata` with the other CSV exports' rules."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Fonts and Thai shaping come from :mod:`survey_app.documents.fonts`. The QR code 
 8 cm wide, with its quiet zone. The two audiences look different at a glance (colour band, large heading, icon:
 :data:`LOOKS`), a line says to open the phone's camera, and beneath the code people who cannot scan find a short
 address and a six-character code (``/t``, see :mod:`survey_app.public.shortcode`).
-This module knows nothing of the database: :mod:`survey_app.services.posters` gathers what goes on a page.
+This module knows nothing of the database: :mod:`survey_app.services.outreach.posters` gathers what goes on a page.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """XLSX workbooks (openpyxl): the national table and one office's results, with Thai headers and numbers stored as
 numbers (never as text), so analysts can sort and compute in Excel at once.
 
-Callers neutralise text that a spreadsheet could read as a formula (``services.exports.neutralise``) before
+Callers neutralise text that a spreadsheet could read as a formula (``services.results.exports.neutralise``) before
 handing rows here. Each workbook has a last sheet that names every column in Thai and English and says what it holds.
 """
 

@@ -1,9 +1,9 @@
 """Anonymous responses, their answers, the per-cell rollup the statistics read, and spent form nonces.
 
-Anonymity (design.md): a response row holds office, cycle, channel, respondent type, service, questionnaire
+Anonymity (docs/design.md): a response row holds office, cycle, channel, respondent type, service, questionnaire
 version, quality flags and a submission *date*. It has no IP address, user agent, cookie, token, invitation
 reference, email or time of day, and its id is a random UUID so row order reveals nothing. ``released`` says whether
-its answers have joined what staff see (in a batch of at least K, see ``services/release.py``).
+its answers have joined what staff see (in a batch of at least K, see ``services/intake/batches.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import uuid
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     Float,
     ForeignKey,
@@ -22,9 +23,11 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    or_,
     text,
     true,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base
@@ -69,10 +72,10 @@ class Response(Base):
     questionnaire_version: Mapped[str] = mapped_column(String(40))
     too_fast: Mapped[bool] = mapped_column(Boolean, default=False)
     straight_lined: Mapped[bool] = mapped_column(Boolean, default=False)
-    # More than BURST_LIMIT submissions for this office today from one address or device (services/bursts.py).
+    # More than BURST_LIMIT submissions for this office today from one address or device (services/intake/bursts.py).
     burst: Mapped[bool] = mapped_column(Boolean, default=False)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    # False while the response waits in its office's pending batch (services/release.py). The survey's submission
+    # False while the response waits in its office's pending batch (services/intake/batches.py). The survey's submission
     # stores responses unreleased; rows written directly (demo data, test fixtures) are released at once.
     released: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     suggestion: Mapped[str | None] = mapped_column(Text)
@@ -80,10 +83,15 @@ class Response(Base):
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
-    @property
+    @hybrid_property
     def flagged(self) -> bool:
-        """Whether any data-quality flag is set."""
+        """Whether any data-quality flag is set; in a query, the one SQL expression of it (``Response.flagged``)."""
         return self.too_fast or self.straight_lined or self.burst
+
+    @flagged.inplace.expression
+    @classmethod
+    def _flagged_expression(cls) -> ColumnElement[bool]:
+        return or_(cls.too_fast, cls.straight_lined, cls.burst)
 
 
 class Answer(Base):

@@ -37,7 +37,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..questionnaire import Choice, Option, Questionnaire
-from ..services.submission import SUGGESTION_MAX
+from ..services.intake.submission import SUGGESTION_MAX
 
 NONCE_SALT = "survey-form-nonce"
 NONCE_MAX_AGE = 2 * 24 * 3600  # seconds; spent nonces are kept a day longer than this

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import render_template
 
-from ..services.link_targets import CycleView, LinkProblemError, Problem
+from ..services.intake.link_targets import CycleView, LinkProblemError, Problem
 from ..templating import format_date
 
 

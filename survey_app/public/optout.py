@@ -16,7 +16,7 @@ from ..db import db
 from ..errors import ErrorText, render_error
 from ..extensions import csrf, limiter
 from ..models import Invitation, InvitationStatus, Office
-from ..services import outbox
+from ..services.outreach import outbox
 from ..tokens import TokenError, verify_optout_token
 from . import bp
 

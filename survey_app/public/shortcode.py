@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from ..db import db
 from ..extensions import limiter
-from ..services.shortcode import find_link
+from ..services.intake.shortcode import find_link
 from ..tokens import SHORT_CODE_LENGTH, normalise_short_code, poster_url
 from . import bp
 

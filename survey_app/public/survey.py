@@ -1,9 +1,9 @@
 """The survey respondents answer: ``GET``/``POST /s/<token>``, the thank-you page and the pages of bad links.
 
-Views stay thin: :mod:`..services.link_targets` says what a token opens, :mod:`..services.submission` stores the
-answers, :mod:`.forms` reads the posted form and holds its nonce, :mod:`.questions` and :mod:`.fresh_page` keep the
-rendered parts of the page. The GET is the busiest page: it reads the link with one query on a bare connection and
-fills a cached page with the visitor's CSRF token and nonce. For half an hour after answering through a poster, the
+Views stay thin: :mod:`..services.intake.link_targets` says what a token opens, :mod:`..services.intake.submission`
+stores the answers, :mod:`.forms` reads the posted form and holds its nonce, :mod:`.questions` and :mod:`.fresh_page`
+keep the rendered parts of the page. The GET is the busiest page: it reads the link with one query on a bare connection
+and fills a cached page with the visitor's CSRF token and nonce. For half an hour after answering through a poster, the
 same device gets a short "you have answered" page instead of a new form. The POST
 
 - re-renders the posted answers without saving when it carries ``lang`` (the language switch is a submit
@@ -31,7 +31,7 @@ from ..db import db
 from ..extensions import csrf, limiter
 from ..models import Channel
 from ..questionnaire import Questionnaire
-from ..services import bursts, link_targets, submission
+from ..services.intake import bursts, link_targets, submission
 from ..templating import current_lang
 from ..tokens import InvitationRef, PosterRef
 from . import bp, fresh_page, questions

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from ..clock import utc_now
 from ..extensions import login_manager
 from ..models import Role, StaffUser
-from ..services import staff_sessions
+from ..services.accounts import sessions as staff_sessions
 
 F = TypeVar("F", bound=Callable[..., Any])
 

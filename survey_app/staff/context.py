@@ -9,7 +9,8 @@ from ..db import db
 from ..models import Cycle, Office
 from ..questionnaire import Questionnaire
 from ..questionnaire import get as get_questionnaire
-from ..services import cycles, demo
+from ..services.cycles import demo
+from ..services.cycles import manage as cycles
 from .access import check_office
 
 
@@ -51,12 +52,6 @@ def cycle_questionnaire(cycle: Cycle) -> Questionnaire:
     )
 
 
-def home_url_args() -> dict[str, str]:
-    """Query arguments that keep the chosen cycle on links between staff pages."""
-    code = request.args.get("cycle")
-    return {"cycle": code} if code else {}
-
-
 def demo_notice() -> dict[str, int]:
     """``demo_responses``: how many synthetic responses the page's cycle holds, so every staff page can say so
     (nothing on an error page, which must render without the database)."""
@@ -64,7 +59,3 @@ def demo_notice() -> dict[str, int]:
         return {"demo_responses": 0}
     cycle = cycles.current_cycle(db.session, (request.args.get("cycle") or "").strip() or None)
     return {"demo_responses": demo.count(db.session, cycle.id) if cycle is not None else 0}
-
-
-def is_office_user() -> bool:
-    return bool(current_user.is_authenticated and current_user.role == "office")

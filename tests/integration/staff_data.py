@@ -11,7 +11,8 @@ from flask import g
 
 from survey_app.clock import local_today
 from survey_app.models import Answer, Response
-from survey_app.services import accounts, rollup
+from survey_app.services.accounts import staff as accounts
+from survey_app.services.results import rollup
 from tests.helpers import login
 
 PASSWORD = "correct horse battery staple"
@@ -78,7 +79,7 @@ def expected_eit(questionnaire, raw: dict[tuple[str, int], int]) -> float:  # ty
 def add_responses(
     session, cycle, questionnaire, office: str, specs: Iterable[Spec], today: dt.date | None = None
 ):  # type: ignore[no-untyped-def]
-    """Store responses for ``office`` and add each to the rollup, as a submission does; commits."""
+    """Store released responses for ``office`` and rebuild the rollup from the released answers; commits."""
     today = today or local_today()
     for spec in specs:
         raw = raw_answers(questionnaire, spec.level, spec.straight)
@@ -93,8 +94,8 @@ def add_responses(
             for (item, sub), v in raw.items()
         ]
         session.add(response)
-        session.flush()
-        rollup.add_response(session, response, questionnaire.measures(raw))
+    session.flush()
+    rollup.rebuild(session, cycle.id, questionnaire)
     session.commit()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from survey_app.clock import local_today
 from survey_app.models import Invitation, PopulationFrame, Response
-from survey_app.services import rollup
+from survey_app.services.results import rollup
 
 from .staff_data import OWN, PASSWORD, Spec, add_responses, make_user
 from .test_staff_browser import axe_violations

@@ -23,9 +23,10 @@ from survey_app import migrate as migrations
 from survey_app.db import make_engine
 from survey_app.models import Invitation
 from survey_app.questionnaire import Questionnaire
-from survey_app.services import contacts, outbox, seeding
-from survey_app.services.invitations import import_contacts
-from survey_app.services.mailer import MailSettings, Worker
+from survey_app.services.cycles import seeding
+from survey_app.services.outreach import contacts, outbox
+from survey_app.services.outreach.invitations import import_contacts
+from survey_app.services.outreach.mailer import MailSettings, Worker
 from tests.conftest import _load_offices, create_pg_database, drop_pg_database
 from tests.helpers import login
 from tests.integration.staff_data import PASSWORD, Spec, add_responses, make_user

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from survey_app.services import links as link_service
+from survey_app.services.outreach import links as link_service
 from survey_app.tokens import poster_short_code, poster_token
 
 from .staff_data import OTHER, OWN, PASSWORD, Spec, add_responses, make_user

@@ -152,7 +152,7 @@ def test_responses_waiting_for_their_batch_reach_no_improvement_feature(
     client, session, cycle, questionnaire
 ) -> None:  # type: ignore[no-untyped-def]
     from survey_app.models import Response
-    from survey_app.services import trends
+    from survey_app.services.improvement import trends
 
     add_responses(session, cycle, questionnaire, OWN, [Spec(level=2, suggestion="ห้องน้ำสกปรก")] * 6)
     add_responses(session, cycle, questionnaire, OWN, [Spec(level=1, suggestion="ห้องน้ำสกปรก")] * 3)

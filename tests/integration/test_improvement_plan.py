@@ -128,7 +128,7 @@ def test_a_closed_cycle_refuses_changes(client, session, cycle) -> None:  # type
 
 def test_a_measure_is_overdue_by_the_bangkok_date_even_before_utc_midnight(session, cycle) -> None:  # type: ignore[no-untyped-def]
     from survey_app.clock import local_today
-    from survey_app.services import plans
+    from survey_app.services.improvement import plans
 
     due = dt.date(2026, 11, 30)
     session.add(ImprovementMeasure(cycle_id=cycle.id, office_code=OWN, item="E1", action="x", owner="y",

@@ -11,7 +11,7 @@ import pytest
 
 from survey_app.clock import local_today
 from survey_app.models import Cycle
-from survey_app.services import trends
+from survey_app.services.improvement import trends
 
 from .staff_data import OWN, Spec, add_responses, expected_eit, isolate_requests, raw_answers, sign_in
 

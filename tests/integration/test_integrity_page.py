@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from bench import integrity_sim as sim
 from survey_app.models import Cycle, Response
-from survey_app.services import integrity
+from survey_app.services.integrity import assessment as integrity
 from survey_app.stats import integrity as stats_integrity
 
 from .staff_data import OWN, Spec, add_responses, isolate_requests, sign_in

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.models import Cycle, Invitation
-from survey_app.services import contacts
-from survey_app.services.contacts import FileRefusedError, Reason
-from survey_app.services.invitations import ImportRefusedError, import_contacts
+from survey_app.services.outreach import contacts
+from survey_app.services.outreach.contacts import FileRefusedError, Reason
+from survey_app.services.outreach.invitations import ImportRefusedError, import_contacts
 
 SERVICES = {"factory_licensing": "factory_licensing", "การอนุญาตประกอบกิจการโรงงาน": "factory_licensing",
             "mining": "mining", "mining and minerals": "mining"}  # fmt: skip

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from survey_app.models import Invitation, InvitationStatus, OutboxMessage, OutboxState
-from survey_app.services.invitations import counts, counts_by_office, purge_contacts
+from survey_app.services.outreach.invitations import counts, counts_by_office, purge_contacts
 
 
 def _invite(session, cycle, office, email, status, responded=False, sent=False):  # type: ignore[no-untyped-def]

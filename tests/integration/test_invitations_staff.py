@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_app.models import AuditEvent, Invitation, OutboxMessage
-from survey_app.services.invitations import purge_contacts
+from survey_app.services.outreach.invitations import purge_contacts
 from tests.helpers import csrf_token
 
 from .staff_data import OTHER, OWN, isolate_requests, sign_in

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.models import Invitation, OutboxMessage, Response
-from survey_app.services import contacts, outbox
-from survey_app.services.invitations import import_contacts
+from survey_app.services.outreach import contacts, outbox
+from survey_app.services.outreach.invitations import import_contacts
 from tests.integration.test_mail_worker import Clock, worker
 from tests.smtp import smtp_server_fixture  # noqa: F401  (the smtp_server fixture)
 from tests.survey_helpers import form_data

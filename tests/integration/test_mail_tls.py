@@ -15,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from survey_app.clock import utc_now
 from survey_app.db import db
 from survey_app.models import Invitation, OutboxMessage
-from survey_app.services.mailer import MailConfigError, MailSettings, Worker
+from survey_app.services.outreach.mailer import MailConfigError, MailSettings, Worker
 from tests.smtp import SmtpServer
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the database plays no part here

@@ -15,9 +15,9 @@ from survey_app import tokens
 from survey_app.clock import utc_now
 from survey_app.db import db
 from survey_app.models import Invitation, OutboxMessage
-from survey_app.services import contacts, outbox
-from survey_app.services.invitations import import_contacts
-from survey_app.services.mailer import MailConfigError, MailSettings, Worker
+from survey_app.services.outreach import contacts, outbox
+from survey_app.services.outreach.invitations import import_contacts
+from survey_app.services.outreach.mailer import MailConfigError, MailSettings, Worker
 from tests.smtp import smtp_server_fixture  # noqa: F401  (the smtp_server fixture)
 
 pytestmark = pytest.mark.usefixtures("smtp_server")

@@ -26,7 +26,7 @@ FROZEN = dt.datetime.now(dt.UTC).replace(hour=23, minute=30, second=0, microseco
 def _frozen(monkeypatch: pytest.MonkeyPatch, app) -> None:  # type: ignore[no-untyped-def]
     isolate_requests(app)
     frozen = lambda now=None: local_today(now or FROZEN)  # noqa: E731
-    for module in ("survey_app.staff.dashboard", "survey_app.staff.context"):
+    for module in ("survey_app.staff.results.office", "survey_app.staff.context"):
         monkeypatch.setattr(f"{module}.local_today", frozen, raising=False)
     monkeypatch.setattr(staff_data, "local_today", frozen)
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from survey_app.models import CellStat, Invitation, Response
-from survey_app.services import rollup
+from survey_app.services.results import rollup
 from tests import survey_helpers
 from tests.survey_helpers import form_data, invitation_path, poster_link, poster_path
 

@@ -17,8 +17,9 @@ import sqlalchemy as sa
 from survey_app.cli import cli
 from survey_app.clock import local_today
 from survey_app.models import Answer, CellStat, PopulationFrame, Response
-from survey_app.services import results, rollup
-from survey_app.services.reasons import Note
+from survey_app.services.results import rollup
+from survey_app.services.results import scores as results
+from survey_app.services.results.reasons import Note
 from survey_app.stats.sampling import required_sample_size
 
 CELLS = {

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 
 from survey_app.cli import cli
 from survey_app.models import CellStat, PopulationFrame
-from survey_app.services import results, rollup
+from survey_app.services.results import rollup
+from survey_app.services.results import scores as results
 from tests.integration.staff_data import Spec, add_responses, expected_eit, raw_answers, sign_in
 
 EDGES = {

@@ -8,7 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from survey_app.models import StaffSession
-from survey_app.services import accounts
+from survey_app.services.accounts import staff as accounts
 from tests.helpers import csrf_token, login
 
 from .staff_data import OWN, PASSWORD, isolate_requests, make_user

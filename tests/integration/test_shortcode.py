@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from survey_app.models import SurveyLink
-from survey_app.services import links as link_service
+from survey_app.services.outreach import links as link_service
 from survey_app.tokens import poster_short_code, poster_url, short_code
 from tests import survey_helpers
 from tests.survey_helpers import poster_link, table_counts

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from survey_app.db import make_engine
 from survey_app.models import AuditEvent, StaffUser
-from survey_app.services import accounts
+from survey_app.services.accounts import staff as accounts
 from tests.helpers import login
 
 from .staff_data import PASSWORD, isolate_requests, make_user

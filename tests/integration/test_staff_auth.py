@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey_app.models import AuditEvent, StaffUser
-from survey_app.staff.auth import safe_next
+from survey_app.staff.accounts.auth import safe_next
 from tests.helpers import csrf_token, login
 
 from .staff_data import OWN, PASSWORD, isolate_requests, make_user

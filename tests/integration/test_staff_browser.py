@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from survey_app.clock import local_today
 from survey_app.models import Response
-from survey_app.services import links as link_service
+from survey_app.services.outreach import links as link_service
 from survey_app.tokens import poster_token
 
 from .staff_data import OTHER, OWN, PASSWORD, Spec, add_responses, make_user

@@ -11,7 +11,7 @@ import pytest
 
 from survey_app.clock import local_today, utc_now
 from survey_app.models import Invitation, PopulationFrame
-from survey_app.services.disclosure import suppress
+from survey_app.services.results.disclosure import suppress
 from survey_app.templating import format_date
 
 from .staff_data import OWN, Spec, add_responses, expected_eit, isolate_requests, raw_answers, sign_in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from survey_app.clock import local_today
 from survey_app.models import Response
-from survey_app.services import accounts
+from survey_app.services.accounts import staff as accounts
 from tests.helpers import login
 
 PASSWORD = "a long staff password"

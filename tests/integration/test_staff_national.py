@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from survey_app.models import AuditEvent, Office, PopulationFrame
-from survey_app.services.exports import neutralise
+from survey_app.services.results.exports import neutralise
 
 from .staff_data import (
     OTHER,

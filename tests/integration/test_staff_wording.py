@@ -1,5 +1,5 @@
 """Thai staff pages in Thai: statistical terms in Thai with the English term in a glossary, and a demo notice
-without shell commands. (Weighting notes in words: services/reasons.py and its tests.)"""
+without shell commands. (Weighting notes in words: services/results/reasons.py and its tests.)"""
 
 from __future__ import annotations
 

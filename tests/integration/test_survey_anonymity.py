@@ -1,4 +1,4 @@
-"""Anonymity, checked on the schema and on stored rows: a response holds exactly what design.md lists, and nothing
+"""Anonymity, checked on the schema and on stored rows: a response holds exactly what docs/design.md lists, and nothing
 from the request (address, browser, token, invitation, time of day) reaches any table a submission writes."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from survey_app import clientkeys, clock
 from survey_app.db import Base
 from survey_app.models import CellStat, Response
 from survey_app.public.survey import answered_cookie
-from survey_app.services import bursts
+from survey_app.services.intake import bursts
 from tests import survey_helpers
 from tests.survey_helpers import form_data, poster_link, poster_path
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from survey_app.clock import local_today
 from survey_app.models import Answer, CellStat, Invitation, Response, SpentNonce
 from survey_app.public.forms import CSRF_COOKIE, csrf_valid, issue_csrf, issue_nonce, read_nonce
-from survey_app.services.submission import prune_spent_nonces
+from survey_app.services.intake.submission import prune_spent_nonces
 from tests import survey_helpers
 from tests.helpers import csrf_token
 from tests.survey_helpers import (
@@ -331,7 +331,7 @@ def test_submission_updates_the_rollup_with_independently_computed_scores(
     app.config["SUPPRESS_BELOW"] = 1  # each response joins the rollup at once (batches: test_release.py)
     client.post(path, data=form_data(client.get(path).text, questionnaire))
     cells = {c.measure: c for c in store.scalars(select(CellStat))}
-    # ``varied`` answers, scored by hand from eit.md: indicator 6 = (250/3 + 100 + 200/3 + 200/3 + 200/3) / 5,
+    # ``varied`` answers, scored by hand from docs/eit.md: indicator 6 = (250/3 + 100 + 200/3 + 200/3 + 200/3) / 5,
     # indicator 7 = (250/3 + 200/3 + 100 + 200/3 + 100) / 5, indicator 8 = (3 × 200/3 + 2 × 100) / 5.
     assert cells["IND6"].total == pytest.approx(230 / 3)
     assert cells["IND7"].total == pytest.approx(250 / 3)

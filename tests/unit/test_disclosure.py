@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app.services import disclosure
-from survey_app.services.reasons import Note
+from survey_app.services.results import disclosure
+from survey_app.services.results.reasons import Note
 
 
 def _shown(breakdown: disclosure.Breakdown) -> dict[str, int | None]:

@@ -8,6 +8,7 @@ views, which take ``bp`` from it): that edge back to the parent package is the o
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 import textwrap
@@ -146,3 +147,101 @@ def test_no_module_at_the_top_reuses_a_name_of_a_subpackage_module() -> None:
     subpackages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
     assert top & nested == set()
     assert top & subpackages == set()
+
+
+def _packages() -> list[Path]:
+    return sorted(p.parent for p in PACKAGE.rglob("__init__.py"))
+
+
+def test_no_package_directly_holds_more_than_fifteen_modules() -> None:
+    crowded = {
+        str(p.relative_to(PACKAGE.parent)): n
+        for p in _packages()
+        if (n := len([m for m in p.glob("*.py") if m.name != "__init__.py"])) > 15
+    }
+    assert crowded == {}
+
+
+def test_services_and_staff_are_grouped_by_the_same_parts() -> None:
+    def parts(area: str) -> set[str]:
+        return {p.name for p in (PACKAGE / area).iterdir() if (p / "__init__.py").exists()}
+
+    services, staff = parts("services"), parts("staff")
+    assert {"intake", "outreach", "results", "improvement", "integrity", "accounts", "cycles"} <= services
+    # Every staff part is a part of the services, under the same name (intake has no staff pages).
+    assert staff <= services
+    assert len(staff) >= 6
+
+
+def _inflected(a: str, b: str) -> bool:
+    """``b`` is ``a`` (or ``a`` less a final ``e``) with a suffix or an inflection: ``release``/``released``,
+    ``report``/``report_docx``, ``improve``/``improvement_view``."""
+    for stem in (a, a[:-1] if a.endswith("e") else a):
+        rest = b[len(stem) :] if b.startswith(stem) else None
+        if rest and (rest.startswith("_") or re.fullmatch(r"(s|d|ed|es|ing|ment|ments)(_.*)?", rest)):
+            return True
+    return False
+
+
+def test_no_two_modules_of_a_package_differ_only_by_a_suffix() -> None:
+    """``release``/``released`` or ``improve``/``improvement_view``: one concept split badly."""
+    clashes = []
+    for package in _packages():
+        names = sorted(m.stem for m in package.glob("*.py") if m.stem != "__init__")
+        names += sorted(p.name for p in package.iterdir() if (p / "__init__.py").exists())
+        for a in names:
+            for b in names:
+                if a != b and _inflected(a, b):
+                    clashes.append(f"{package.relative_to(PACKAGE.parent)}: {a} / {b}")
+    assert clashes == []
+    # The check can fail: the names this layout replaced.
+    assert _inflected("release", "released") and _inflected("improve", "improvement_view")
+    assert _inflected("report", "report_docx") and not _inflected("cli", "clientkeys")
+
+
+def test_every_package_and_subpackage_says_what_it_owns() -> None:
+    missing = [
+        str(p.relative_to(PACKAGE.parent))
+        for p in _packages()
+        if not ast.get_docstring(ast.parse((p / "__init__.py").read_text(encoding="utf-8")))
+    ]
+    assert missing == []
+
+
+def test_the_readme_layout_table_names_every_package_and_top_level_module() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    top = [p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"]
+    packages = [str(p.relative_to(PACKAGE)) for p in _packages() if p != PACKAGE]
+    unnamed = [n for n in top if f"{n}.py" not in table] + [
+        p for p in packages if p.split("/")[-1] not in table
+    ]
+    assert unnamed == []
+
+
+def test_services_know_nothing_of_flask() -> None:
+    """Services take a session and return values: no request, no application object, no Flask extension."""
+    found = []
+    for path in (PACKAGE / "services").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            found += [
+                f"{path.relative_to(PACKAGE)}: {n}" for n in names if n.split(".")[0].startswith("flask")
+            ]
+    assert found == []
+
+
+def test_views_leave_queries_to_the_services() -> None:
+    """The blueprints parse the request, call a service and render: they build no SQL query."""
+    builders = {"select", "func", "update", "delete", "insert", "and_", "or_", "text"}
+    found = []
+    for area in ("staff", "public"):
+        for path in (PACKAGE / area).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+                    found += [
+                        f"{path.relative_to(PACKAGE)}: {a.name}" for a in node.names if a.name in builders
+                    ]
+    assert found == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from survey_app.services.summary import office_summary
+from survey_app.services.results.summary import office_summary
 from survey_app.stats.sampling import Adequacy
 
 DAYS = [

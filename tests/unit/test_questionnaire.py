@@ -1,4 +1,4 @@
-"""The EIT questionnaire file: content as in eit.md, exact score maps, and precise validation errors."""
+"""The EIT questionnaire file: content as in docs/eit.md, exact score maps, and precise validation errors."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_bribery_item_is_reverse_scored(eit) -> None:
 
 
 def test_every_two_option_question_is_shown_yes_first_with_the_eit_scores(eit) -> None:
-    # eit.md: yes/no ไม่มี 0, มี 100; ever/never (E4, reversed) เคย 0, ไม่เคย 100. Listed lowest value first (the raw
+    # docs/eit.md: yes/no ไม่มี 0, มี 100; ever/never (E4, reversed) เคย 0, ไม่เคย 100. Listed lowest value first (the raw
     # value is the option's index), shown "yes" first every time.
     for code in ("E4", "E8", "E10"):
         assert [o.value for o in eit.item(code).answer_type.options] == [0, 1]

@@ -7,8 +7,8 @@ import io
 
 import openpyxl
 
-from survey_app.services.released import hidden_groups
-from survey_app.services.spreadsheet_exports import office_xlsx
+from survey_app.services.results.released import hidden_groups
+from survey_app.services.results.spreadsheets import office_xlsx
 from survey_app.stats.scoring import Estimate, MeasureScore
 
 

@@ -19,10 +19,11 @@ import pytest
 
 from survey_app import create_app
 from survey_app.models import Cycle
-from survey_app.services import pooling, results
-from survey_app.services import weighting as weighting_service
-from survey_app.services.cell_tables import OfficeTables
-from survey_app.services.reasons import Note
+from survey_app.services.results import pooling
+from survey_app.services.results import scores as results
+from survey_app.services.results import weighting as weighting_service
+from survey_app.services.results.cell_tables import OfficeTables
+from survey_app.services.results.reasons import Note
 from survey_app.stats.sampling import assess_adequacy
 from survey_app.stats.scoring import Estimate, weighted_mean, weighted_means
 

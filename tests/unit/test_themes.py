@@ -4,7 +4,7 @@ here by hand), nothing shown below K, and theme counts by keyword."""
 from __future__ import annotations
 
 from survey_app.models import SuggestionTheme
-from survey_app.services.themes import frequent_terms, theme_counts, tokenize
+from survey_app.services.improvement.themes import frequent_terms, theme_counts, tokenize
 
 CORPUS = [
     "ห้องน้ำสกปรก ควรทำความสะอาด",

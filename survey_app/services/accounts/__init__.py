@@ -1,0 +1,1 @@
+"""Staff accounts: creation and passwords (with audit events), server-side sign-in sessions, two-step sign-in."""

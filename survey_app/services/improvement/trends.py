@@ -1,0 +1,188 @@
+"""How an office's scores move: month by month within a cycle, and cycle over cycle.
+
+Monthly figures come from SQL sums per day (count, sum and sum of squares of each respondent's EIT, indicator and
+item values, computed from the raw answers in three nested GROUP BYs); no response is loaded into Python. They are
+plain (unweighted) means with a normal-approximation 95 % interval, since a month's sample is too small to weight.
+A month with fewer than K responses is hidden, and so is the next smallest month when the hidden ones together hold
+fewer than K (their total could otherwise be worked out from the cycle's). Earlier cycles come from
+:func:`survey_app.services.results.released.cycle_results`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ...models import Answer, Cycle, Response
+from ...questionnaire import Questionnaire
+from ...stats.sampling import z_value
+from ..results import released
+
+EIT = "EIT"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One month (or cycle) of one measure: mean, interval and count; ``mean`` is None when hidden."""
+
+    label: str
+    n: int
+    mean: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass
+class Sums:
+    """Count, sum and sum of squares of one measure's per-respondent values."""
+
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+
+    def add(self, n: int, total: float, total_sq: float) -> None:
+        self.n += n
+        self.total += total
+        self.total_sq += total_sq
+
+    def point(self, label: str, shown: bool, confidence: float = 0.95) -> Point:
+        """Mean and interval (t-free normal approximation, sample variance) or a hidden point."""
+        if not shown or self.n == 0:
+            return Point(label, self.n, None, None, None)
+        mean = self.total / self.n
+        if self.n < 2:
+            return Point(label, self.n, mean, None, None)
+        variance = max(0.0, (self.total_sq - self.n * mean * mean) / (self.n - 1))
+        half = z_value(confidence) * math.sqrt(variance / self.n)
+        return Point(label, self.n, mean, mean - half, mean + half)
+
+
+def _value_queries(cycle: Cycle, office: str | None, questionnaire: Questionnaire) -> tuple[Any, Any, Any]:
+    """Subqueries of each respondent's item, indicator and EIT values (rid, measure, v) from the raw answers."""
+    where = list(released.response_filter(cycle))
+    if office is not None:
+        where.append(Response.office_code == office)
+    eit_codes = set(questionnaire.eit_indicators)
+    owner = {
+        i.code: ind.measure for ind in questionnaire.indicators if ind.code in eit_codes for i in ind.items
+    }
+    item_v = (
+        select(Answer.response_id.label("rid"), Answer.item.label("item"), func.avg(Answer.score).label("v"))
+        .join(Response, Response.id == Answer.response_id)
+        .where(*where, Answer.item.in_(owner))
+        .group_by(Answer.response_id, Answer.item)
+        .subquery()
+    )
+    indicator = case(owner, value=item_v.c.item)
+    ind_v = (
+        select(item_v.c.rid, indicator.label("ind"), func.avg(item_v.c.v).label("v"))
+        .group_by(item_v.c.rid, indicator)
+        .subquery()
+    )
+    eit_v = select(ind_v.c.rid, func.avg(ind_v.c.v).label("v")).group_by(ind_v.c.rid).subquery()
+    return item_v, ind_v, eit_v
+
+
+Daily = list[tuple[dt.date, str, int, float, float]]
+
+
+def _daily_sums(session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire) -> Daily:
+    """(day, measure, n, sum, sum of squares) for every item, EIT indicator and the EIT."""
+    item_v, ind_v, eit_v = _value_queries(cycle, office, questionnaire)
+    rows: Daily = []
+    for sub, measure in ((item_v, item_v.c.item), (ind_v, ind_v.c.ind)):
+        query = (
+            select(
+                Response.submitted_on, measure, func.count(), func.sum(sub.c.v), func.sum(sub.c.v * sub.c.v)
+            )
+            .join(sub, sub.c.rid == Response.id)
+            .group_by(Response.submitted_on, measure)
+        )
+        rows += [
+            (day, str(m), int(n), float(t or 0), float(q or 0)) for day, m, n, t, q in session.execute(query)
+        ]
+    query = (
+        select(Response.submitted_on, func.count(), func.sum(eit_v.c.v), func.sum(eit_v.c.v * eit_v.c.v))
+        .join(eit_v, eit_v.c.rid == Response.id)
+        .group_by(Response.submitted_on)
+    )
+    rows += [(day, EIT, int(n), float(t or 0), float(q or 0)) for day, n, t, q in session.execute(query)]
+    return rows
+
+
+def first_months(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) -> dict[str, Point]:
+    """Every office's EIT in the first month of ``cycle`` that it had at least K responses (one query).
+
+    Only a month the office's own monthly view shows is used (the same complementary hiding applies).
+    """
+    _item, _ind, eit_v = _value_queries(cycle, None, questionnaire)
+    query = (
+        select(
+            Response.office_code, Response.submitted_on, func.count(), func.sum(eit_v.c.v),
+            func.sum(eit_v.c.v * eit_v.c.v),
+        )
+        .join(eit_v, eit_v.c.rid == Response.id)
+        .group_by(Response.office_code, Response.submitted_on)
+    )  # fmt: skip
+    sums: dict[str, dict[str, Sums]] = defaultdict(lambda: defaultdict(Sums))
+    for office, day, n, total, total_sq in session.execute(query):
+        sums[office][day.strftime("%Y-%m")].add(int(n), float(total or 0), float(total_sq or 0))
+    found = {}
+    for office, months in sums.items():
+        hidden = released.hidden_groups({m: s.n for m, s in months.items()}, k)
+        shown = [m for m in sorted(months) if m not in hidden]
+        if shown:
+            found[office] = months[shown[0]].point(shown[0], True)
+    return found
+
+
+def monthly(
+    session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire, k: int
+) -> dict[str, list[Point]]:
+    """Per measure (``EIT``, ``IND6`` …, ``E1`` …), one point per month of the cycle that has responses."""
+    sums: dict[str, dict[str, Sums]] = defaultdict(lambda: defaultdict(Sums))
+    for day, measure, n, total, total_sq in _daily_sums(session, cycle, office, questionnaire):
+        sums[measure][day.strftime("%Y-%m")].add(n, total, total_sq)
+    counts = {month: s.n for month, s in sums.get(EIT, {}).items()}
+    hidden = released.hidden_groups(counts, k)
+    months = sorted(counts)
+    return {
+        measure: [by_month[m].point(m, m not in hidden) for m in months if m in by_month]
+        for measure, by_month in sums.items()
+    }
+
+
+@dataclass(frozen=True)
+class CyclePoint:
+    """One cycle's EIT for the office (weighted when it had a frame), or hidden below K."""
+
+    cycle_code: str
+    fiscal_year: int
+    n: int
+    mean: float | None
+    low: float | None
+    high: float | None
+
+
+def cycle_over_cycle(session: Session, cycles: Sequence[Cycle], office: str, k: int) -> list[CyclePoint]:
+    """The office's EIT in each of ``cycles`` (oldest first), hidden where it had fewer than K responses."""
+    points = []
+    for cycle in sorted(cycles, key=lambda c: (c.opens_on, c.code)):
+        result = released.cycle_results(session, cycle, [office], k=k).offices[0]
+        est = None
+        if result.count >= k and result.eit is not None:
+            est = result.eit.weighted or result.eit.unweighted
+        if est is None or not math.isfinite(est.mean):
+            points.append(CyclePoint(cycle.code, cycle.fiscal_year, result.count, None, None, None))
+            continue
+        low = est.low if math.isfinite(est.low) else None
+        high = est.high if math.isfinite(est.high) else None
+        points.append(CyclePoint(cycle.code, cycle.fiscal_year, result.count, est.mean, low, high))
+    return points

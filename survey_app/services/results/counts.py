@@ -1,0 +1,164 @@
+"""What the staff dashboards count: responses per day and per breakdown, flags, suggestions, poster links.
+
+Counts only: scores and adequacy come from ``services.results.scores``, invitation counts from
+``services.outreach.invitations``. Counts of responses received (per day, per channel) are live; whatever depends on
+what respondents answered (breakdowns by respondent type and service, flag counts, suggestions) is read from the
+released responses only (``services/intake/batches.py``), and every breakdown goes through
+``services.results.disclosure``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, case, func, select, true
+from sqlalchemy.orm import Session
+
+from ...models import Response, SurveyLink
+from . import disclosure
+
+CHART_DAYS = 60
+MAX_SUGGESTIONS = 200
+
+
+@dataclass(frozen=True)
+class LiveCounts:
+    """Responses today, in the last 7 days (today included) and in the whole cycle."""
+
+    today: int
+    last7: int
+    total: int
+
+
+def _live_columns(today: dt.date) -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
+    week_start = today - dt.timedelta(days=6)
+    return (
+        func.coalesce(func.sum(case((Response.submitted_on == today, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((Response.submitted_on >= week_start, 1), else_=0)), 0),
+        func.count(),
+    )
+
+
+def live_counts(session: Session, cycle_id: int, office_code: str, today: dt.date) -> LiveCounts:
+    """The three headline counts of one office (one indexed query)."""
+    row = session.execute(
+        select(*_live_columns(today)).where(
+            Response.cycle_id == cycle_id, Response.office_code == office_code
+        )
+    ).one()
+    return LiveCounts(int(row[0]), int(row[1]), int(row[2]))
+
+
+def national_live_counts(session: Session, cycle_id: int, today: dt.date) -> dict[str, LiveCounts]:
+    """Headline counts of every office that has responses, keyed by office code (one query)."""
+    rows = session.execute(
+        select(Response.office_code, *_live_columns(today))
+        .where(Response.cycle_id == cycle_id)
+        .group_by(Response.office_code)
+    )
+    return {code: LiveCounts(int(t), int(w), int(n)) for code, t, w, n in rows}
+
+
+def daily_counts(
+    session: Session, cycle_id: int, office_code: str | None, first: dt.date, last: dt.date
+) -> list[tuple[dt.date, int]]:
+    """Responses per day from ``first`` to ``last`` inclusive, days without responses as 0, oldest first.
+
+    ``office_code`` None counts every office.
+    """
+    query = (
+        select(Response.submitted_on, func.count())
+        .where(Response.cycle_id == cycle_id, Response.submitted_on.between(first, last))
+        .group_by(Response.submitted_on)
+    )
+    if office_code is not None:
+        query = query.where(Response.office_code == office_code)
+    by_day = {day: int(n) for day, n in session.execute(query)}
+    days = (last - first).days + 1
+    return [(first + dt.timedelta(days=d), by_day.get(first + dt.timedelta(days=d), 0)) for d in range(days)]
+
+
+def count_by(session: Session, cycle_id: int, office_code: str, column: str) -> dict[str, int]:
+    """Responses of one office grouped by ``channel`` (every response: how it came), or by ``respondent_type``
+    or ``service`` (answers: released responses only)."""
+    attribute = {
+        "channel": Response.channel,
+        "respondent_type": Response.respondent_type,
+        "service": Response.service,
+    }[column]
+    query = select(attribute, func.count()).where(
+        Response.cycle_id == cycle_id, Response.office_code == office_code
+    )
+    if column != "channel":
+        query = query.where(Response.released == true())
+    rows = session.execute(query.group_by(attribute))
+    return {str(code): int(n) for code, n in rows}
+
+
+@dataclass(frozen=True)
+class FlagCounts:
+    """Released responses flagged as too fast, as straight-lined, as part of a burst from one source, and with any
+    flag; a count is None when it is hidden (it or its complement covers 1 to K−1 responses)."""
+
+    too_fast: int | None
+    straight_lined: int | None
+    flagged: int | None
+    burst: int | None = 0
+
+
+def flag_counts(session: Session, cycle_id: int, office_code: str, k: int) -> FlagCounts:
+    """How many of the office's released responses carry each data-quality flag, as staff may see them."""
+    flagged = Response.flagged
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(case((Response.too_fast, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Response.straight_lined, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((flagged, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Response.burst, 1), else_=0)), 0),
+            func.count(),
+        ).where(
+            Response.cycle_id == cycle_id, Response.office_code == office_code, Response.released == true()
+        )
+    ).one()
+    whole = int(row[4])
+    return FlagCounts(*(disclosure.part_count(int(n), whole, k) for n in row[:4]))
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """Respondents' suggestions in random order; ``texts`` is empty when fewer than K exist (``hidden``)."""
+
+    total: int
+    texts: tuple[str, ...]
+    hidden: bool
+    k: int
+
+
+def suggestions(session: Session, cycle_id: int, office_code: str, k: int) -> Suggestions:
+    """Up to ``MAX_SUGGESTIONS`` suggestions of released responses as bare text in a fresh random order, or none
+    below K."""
+    present = (
+        Response.cycle_id == cycle_id,
+        Response.office_code == office_code,
+        Response.released == true(),
+        Response.suggestion.is_not(None),
+        func.length(func.trim(Response.suggestion)) > 0,
+    )
+    total = int(session.scalar(select(func.count()).select_from(Response).where(*present)) or 0)
+    if total < k:
+        return Suggestions(total, (), True, k)
+    texts = session.scalars(
+        select(func.trim(Response.suggestion)).where(*present).order_by(func.random()).limit(MAX_SUGGESTIONS)
+    ).all()
+    return Suggestions(total, tuple(texts), False, k)
+
+
+def poster_links(session: Session, cycle_id: int, office_code: str) -> list[SurveyLink]:
+    """The office's poster links in this cycle (one per audience)."""
+    return list(
+        session.scalars(
+            select(SurveyLink)
+            .where(SurveyLink.cycle_id == cycle_id, SurveyLink.office_code == office_code)
+            .order_by(SurveyLink.audience)
+        )
+    )

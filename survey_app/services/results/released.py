@@ -1,0 +1,73 @@
+"""Where the improvement features read results from: the *released* state (``services/intake/batches.py``: answers
+reach staff only in batches of K) through the one disclosure rule (``services/results/disclosure.py``), in one place.
+
+Scores and cell tables come from the rollup ``cell_stat``, which holds only released responses; every office's
+result passes :func:`survey_app.services.results.disclosure.office_result` (no scores below K, no weighted scores beside
+a small respondent type). Queries of raw rows (trends, microdata, suggestions) take :func:`response_filter`,
+which keeps released responses only. :func:`hidden_groups` is the complementary suppression of groups whose
+means are shown (months, respondent types, services, microdata cells).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.orm import Session
+
+from ...models import CellStat, Cycle, Response
+from . import disclosure
+from . import scores as results
+from .cell_tables import OfficeTables, load_tables
+
+
+def cycle_results(
+    session: Session,
+    cycle: Cycle,
+    offices: Sequence[str] | None = None,
+    *,
+    k: int,
+    today: dt.date | None = None,
+) -> results.CycleResults:
+    """Scores of ``offices`` (default: all) in ``cycle`` as staff may see them (the disclosure rule, K = ``k``)."""
+    computed = results.cycle_results(session, cycle, offices, today=today, k=k)
+    shown = [disclosure.office_result(r, k) for r in computed.offices]
+    return dataclasses.replace(computed, offices=shown)
+
+
+def office_tables(
+    session: Session, cycle: Cycle, offices: Sequence[str] | None = None
+) -> dict[str, OfficeTables]:
+    """Per-office cell tables (type × service × measure sums) of ``cycle`` as staff may see them."""
+    return load_tables(session, cycle.id, offices)
+
+
+def response_filter(cycle: Cycle) -> list[ColumnElement[bool]]:
+    """WHERE clauses choosing the responses of ``cycle`` that staff exports may read (the microdata)."""
+    return [Response.cycle_id == cycle.id, Response.released == true()]
+
+
+def hidden_groups(counts: Mapping[str, int], k: int) -> set[str]:
+    """Groups to hide so that no group, and no difference the others reveal, covers fewer than K responses.
+
+    Every non-empty group below K is hidden; while the hidden groups together hold fewer than K responses (so
+    their total, worked out from the whole, would isolate a few people), the smallest shown group joins them.
+    """
+    hidden = {g for g, n in counts.items() if 0 < n < k}
+    shown = sorted((n, g) for g, n in counts.items() if n > 0 and g not in hidden)
+    while hidden and sum(counts[g] for g in hidden) < k and shown:
+        hidden.add(shown.pop(0)[1])
+    return hidden
+
+
+def office_eit_sums(session: Session, cycle: Cycle) -> dict[str, tuple[int, float, float]]:
+    """Per office: count, sum and sum of squares of each respondent's EIT (one GROUP BY over the rollup)."""
+    c = CellStat.__table__.c
+    rows = session.execute(
+        select(c.office_code, func.sum(c.n), func.sum(c.total), func.sum(c.total_sq))
+        .where(c.cycle_id == cycle.id, c.measure == "EIT")
+        .group_by(c.office_code)
+    )
+    return {str(code): (int(n or 0), float(t or 0), float(q or 0)) for code, n, t, q in rows}

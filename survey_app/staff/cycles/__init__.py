@@ -1,0 +1,1 @@
+"""Staff pages of cycles: creating, editing, opening and closing cycles; an office's population frame."""

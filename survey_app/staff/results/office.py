@@ -1,0 +1,143 @@
+"""The office dashboard ``/staff/offices/<code>``: counts, progress toward the required sample, results.
+
+Counts come from ``services.results.counts``, scores and adequacy from ``services.results.scores``; this module only
+gathers them for the template. ``/staff/offices/<code>/live.json`` feeds the 60-second refresh of the counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...clock import local_today
+from ...db import db
+from ...models import Cycle, CycleState, Office
+from ...services.outreach import invitations
+from ...services.results import counts, disclosure
+from ...services.results.summary import office_summary
+from ...templating import current_lang, format_date
+from .. import bp
+from ..access import staff_required
+from ..context import cycle_questionnaire, k_threshold, requested_cycle, visible_office
+from ..improvement.sections import office_extras
+from . import charts
+from .shaping import office_results
+
+
+def endpoint_url(endpoint: str, **values: Any) -> str | None:
+    """The URL of ``endpoint`` when a view is registered for it (other features add theirs), else None."""
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **values)
+
+
+def live_payload(cycle: Cycle, office_code: str, today: dt.date) -> dict[str, Any]:
+    """The numbers the page refreshes every minute."""
+    live = counts.live_counts(db.session, cycle.id, office_code, today)
+    return {"today": live.today, "last7": live.last7, "total": live.total}
+
+
+def _breakdowns(cycle: Cycle, office: Office, lang: str) -> list[dict[str, Any]]:
+    questionnaire = cycle_questionnaire(cycle)
+    labels = {
+        "channel": {"poster": _label("poster"), "email": _label("email")},
+        "respondent_type": {c.code: c.label(lang) for c in questionnaire.respondent_type.choices},
+        "service": {c.code: c.label(lang) for c in questionnaire.service.choices},
+    }
+    result = []
+    for column in ("channel", "respondent_type", "service"):
+        found = counts.count_by(db.session, cycle.id, office.code, column)
+        result.append({
+            "key": column,
+            "labels": labels[column],
+            "data": disclosure.suppress(found, k_threshold(), order=labels[column]),
+        })  # fmt: skip
+    return result
+
+
+def _label(channel: str) -> str:
+    return str(_("QR poster") if channel == "poster" else _("Email invitation"))
+
+
+def needed_per_day(cycle: Cycle, shortfall: int, today: dt.date) -> float | None:
+    """Responses a day that would close the shortfall by the cycle's closing date (None when not applicable)."""
+    days_left = (cycle.closes_on - today).days + 1
+    if cycle.state != CycleState.OPEN or shortfall <= 0 or days_left <= 0:
+        return None
+    return shortfall / days_left
+
+
+def _short_date(day: dt.date, lang: str) -> str:
+    """``25 พ.ย.`` / ``25 Nov``: the year is in the chart's caption."""
+    return " ".join(format_date(day, lang).split(" ")[:2])
+
+
+@bp.get("/offices/<code>")
+@staff_required
+def office_dashboard(code: str) -> str:
+    """Everything an office's staff check in the morning, on one page that works without JavaScript."""
+    office = visible_office(code)
+    cycle = requested_cycle()
+    if cycle is None:
+        return render_template("staff/office.html", office=office, cycle=None)
+    lang = current_lang()
+    today = local_today()
+    first = today - dt.timedelta(days=counts.CHART_DAYS - 1)
+    series = counts.daily_counts(db.session, cycle.id, office.code, first, today)
+    results = office_results(cycle, office, series, today, lang)
+    needed = needed_per_day(cycle, results["adequacy"].shortfall, today)
+    daily_chart = charts.daily_chart(series, lambda d: _short_date(d, lang), needed_per_day=needed)
+    daily_narrow = charts.daily_chart(
+        series, lambda d: _short_date(d, lang), width=360, height=200, needed_per_day=needed, label_every=21
+    )
+    summary = office_summary(
+        results["adequacy"],
+        results["result"].eit,
+        results["hidden"],
+        results["forecast"],
+        results["pace"],
+        series,
+    )
+    questionnaire = cycle_questionnaire(cycle)
+    return render_template(
+        "staff/office.html",
+        office=office,
+        cycle=cycle,
+        today=today,
+        live=live_payload(cycle, office.code, today),
+        live_url=url_for("staff.office_live", code=office.code, cycle=cycle.code),
+        refresh=cycle.state == CycleState.OPEN,
+        breakdowns=_breakdowns(cycle, office, lang),
+        flags=counts.flag_counts(db.session, cycle.id, office.code, k_threshold()),
+        series=series,
+        daily_chart=daily_chart,
+        daily_narrow=daily_narrow,
+        needed_per_day=needed,
+        invitations=invitations.counts(db.session, cycle.id, office.code),
+        poster_links=counts.poster_links(db.session, cycle.id, office.code),
+        links_url=endpoint_url("staff.office_links", code=office.code),
+        invitations_url=endpoint_url("staff.office_invitations", code=office.code),
+        results=results,
+        summary=summary,
+        type_labels={c.code: c.label(lang) for c in questionnaire.respondent_type.choices},
+        suggestions=counts.suggestions(db.session, cycle.id, office.code, k_threshold()),
+        can_write=current_user.can_write,
+        k=k_threshold(),
+        **office_extras(cycle, office, lang),
+    )
+
+
+@bp.get("/offices/<code>/live.json")
+@staff_required
+def office_live(code: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Today's, this week's and the cycle's count for the page's refresh (no caching)."""
+    office = visible_office(code)
+    cycle = requested_cycle()
+    payload: dict[str, Any] = {"office": office.code, "cycle": cycle.code if cycle else None}
+    if cycle is not None:
+        payload.update(live_payload(cycle, office.code, local_today()))
+    return payload, 200, {"Cache-Control": "no-store"}
