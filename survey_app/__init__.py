@@ -34,9 +34,10 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import health, inputs, logfilter, security, static_files
+    from . import health, inputs, logfilter, security
     from .db import db
     from .extensions import babel, csrf, limiter, login_manager, select_locale
+    from .public import static_files
     from .templating import init_templating
 
     inputs.init_app(app)
