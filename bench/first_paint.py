@@ -10,12 +10,13 @@ Writes the "First paint of the survey" section of docs/benchmarks.md.
    gets its own link: every byte waits half the round trip (200 ms) each way, and each direction is paced at
    400 kbit/s in packets of at most 1,460 bytes; a new connection's first bytes wait one more round trip (the TCP
    handshake). It accepts at most 32 connections at once and the whole run is bounded in time.
-4. Headless Chromium (Debian's package, driven by Playwright with the launch flags of tests/live.py) opens the
+4. Forty direct requests for the page first, so that every gunicorn worker has compiled its templates.
+5. Headless Chromium (Debian's package, driven by Playwright with the launch flags of tests/live.py) opens the
    survey page through the proxy in a fresh browser context (first visit, empty cache), then, after the proxy has
    closed every connection (a visitor coming back later has none open), opens it again in the same context
    (repeat visit, warm cache). Each visit reads ``first-contentful-paint`` from the Performance API, and the proxy
    counts the bytes it carried to the browser and the connections it was asked for.
-5. ``--runs`` pairs of visits; the section reports medians (and the range).
+6. ``--runs`` pairs of visits; the section reports medians (and the range).
 
 Network traffic goes only to 127.0.0.1; every wait has a timeout.
 """
@@ -25,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,9 +40,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import machine, machine_table, update_doc  # noqa: E402
+from bench.common import machine, machine_table, publish  # noqa: E402
 from bench.intake import LINK_KEY, SECRET, Server, prepare  # noqa: E402
 from tests.live import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.smtp import _free_port as free_port  # noqa: E402
 
 HEADING = "## First paint of the survey"
 RATE_BYTES_PER_S = 400_000 / 8
@@ -51,12 +52,6 @@ PACKET = 1460
 MAX_CONNECTIONS = 32
 VISIT_TIMEOUT_MS = 30_000
 RUN_DEADLINE_S = 600
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -122,10 +117,12 @@ class PacingProxy:
             self._server.close()
         for writer in list(self._writers):
             writer.close()
+        await asyncio.sleep(0.2)  # the relays see their sockets closed and end
         others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for task in others:
             task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
+        if others:
+            await asyncio.wait(others, timeout=5)
 
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         async with self._slots:
@@ -147,9 +144,7 @@ class PacingProxy:
                 asyncio.ensure_future(self._deliver(down, client_writer, count=True)),
             ]
             try:
-                await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=RUN_DEADLINE_S)
-            except TimeoutError:
-                pass
+                await asyncio.wait(tasks, timeout=RUN_DEADLINE_S)
             finally:
                 for task in tasks:
                     task.cancel()
@@ -231,6 +226,19 @@ def measure(url: str, proxy: PacingProxy, runs: int) -> dict[str, list[dict[str,
     return results
 
 
+def warm(url: str, requests: int = 40) -> None:
+    """Ask gunicorn directly for the page, 8 at a time, so every worker has compiled its templates before the runs."""
+    import concurrent.futures
+    import urllib.request
+
+    def get(_: int) -> None:
+        with urllib.request.urlopen(url, timeout=30) as reply:  # noqa: S310 - loopback
+            reply.read()
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(get, range(requests)))
+
+
 def run(app_root: Path, runs: int, proxy_gzip: bool) -> dict[str, Any]:
     """Serve the checkout at ``app_root`` behind the pacing proxy and measure ``runs`` pairs of visits; with
     ``proxy_gzip`` its HTML is gzipped as the documented reverse proxy does (bench/proxy_gzip_app.py)."""
@@ -261,6 +269,7 @@ def run(app_root: Path, runs: int, proxy_gzip: bool) -> dict[str, Any]:
             Server(served, port, env, Path(scratch) / "gunicorn.log", cwd=app_root),
             PacingProxy(port) as proxy,
         ):
+            warm(f"http://127.0.0.1:{port}{path}")
             started = time.monotonic()
             results = measure(f"http://127.0.0.1:{proxy.port}{path}", proxy, runs)
             seconds = time.monotonic() - started
@@ -334,12 +343,7 @@ def main() -> None:
         for root, label in versions:
             suffix = ", HTML gzipped by the proxy" if proxy_gzip else ", HTML as the app sends it"
             tables += rows(run(root, args.runs, proxy_gzip), label + suffix)
-    section = render(tables, args.runs)
-    if args.no_doc:
-        print(section)
-    else:
-        update_doc(HEADING, section)
-        print(section)
+    publish(HEADING, render(tables, args.runs), args)
 
 
 if __name__ == "__main__":
