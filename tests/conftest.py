@@ -313,6 +313,8 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[object]:
             "LINK_KEYS": ["test-link-key"],
             "BASE_URL": "http://survey.test",
             "RATELIMIT_STORAGE_URI": "memory://",
+            # Most tests release at the K-th submission; tests of the daily schedule ask for it.
+            "RELEASE_SCHEDULE": "at_k",
             **overrides,
         }
         app = create_app(config)

@@ -21,9 +21,10 @@ from flask.cli import with_appcontext
 from ..clock import local_today
 from ..services.improvement import gaps as improvement
 from ..services.intake import batches as release
-from ..services.results import disclosure, rollup
+from ..services.results import rollup, snapshots
 from ..services.results import scores as results_service
 from ..services.results.reasons import labels_of
+from ..services.results.snapshots import shown
 from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
 
 CSV_COLUMNS = (
@@ -134,10 +135,11 @@ def score(
             k = int(current_app.config["SUPPRESS_BELOW"])
             labels = labels_of(cycle_questionnaire(cycle))
             if released:
-                payload = disclosure.released_results(
+                payload = shown.released_results(
                     session,
                     cycle,
                     list(offices) or None,
+                    cycle_questionnaire(cycle),
                     k=k,
                     exclude_flagged=exclude_flagged,
                     today=local_today(),
@@ -189,6 +191,7 @@ def stats_rebuild(cycle_code: str | None) -> None:
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
         written = rollup.rebuild(session, cycle.id, cycle_questionnaire(cycle))
+        snapshots.invalidate(session, cycle.id)  # a changed score map: new snapshots on the next read
         code = cycle.code
     click.echo(f"cycle {code}: {written} cells rebuilt from the released responses")
 

@@ -6,6 +6,7 @@ from .enums import (
     Channel,
     CycleState,
     InvitationStatus,
+    LinkChannel,
     OutboxKind,
     OutboxState,
     Region,
@@ -15,9 +16,11 @@ from .enums import (
 )
 from .improvement import ImprovementMeasure, MeasureStatus, OfficialResult, SuggestionTheme
 from .invitations import Invitation, OutboxMessage
+from .kiosk import KioskHour
 from .links import SurveyLink
 from .offices import Office
 from .responses import Answer, CellStat, Response, SpentNonce
+from .snapshots import ResultSnapshot, SnapshotGeneration
 from .staff import AuditEvent, RecoveryCode, StaffSession, StaffUser
 
 __all__ = [
@@ -31,6 +34,8 @@ __all__ = [
     "ImprovementMeasure",
     "Invitation",
     "InvitationStatus",
+    "KioskHour",
+    "LinkChannel",
     "MeasureStatus",
     "Office",
     "OfficialResult",
@@ -42,8 +47,10 @@ __all__ = [
     "Region",
     "RespondentType",
     "Response",
+    "ResultSnapshot",
     "Role",
     "SamplingMethod",
+    "SnapshotGeneration",
     "SpentNonce",
     "StaffSession",
     "StaffUser",

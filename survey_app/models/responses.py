@@ -78,6 +78,10 @@ class Response(Base):
     # False while the response waits in its office's pending batch (services/intake/batches.py). The survey's submission
     # stores responses unreleased; rows written directly (demo data, test fixtures) are released at once.
     released: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Which of its office's releases made it visible (1, 2, ...) and on which Bangkok date; NULL for rows released
+    # when written (demo data, fixtures). Breakdowns by month are dated by ``released_on``, never by submission.
+    release_batch: Mapped[int | None] = mapped_column(Integer)
+    released_on: Mapped[dt.date | None] = mapped_column(Date)
     suggestion: Mapped[str | None] = mapped_column(Text)
     submitted_on: Mapped[dt.date] = mapped_column(Date)
 

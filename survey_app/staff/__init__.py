@@ -34,8 +34,8 @@ from .context import demo_notice  # noqa: E402
 from .cycles import frames, manage  # noqa: E402
 from .improvement import changes, official, plans, sections, themes  # noqa: E402
 from .integrity import page  # noqa: E402
-from .outreach import invitations, links  # noqa: E402
-from .results import api, downloads, national, office  # noqa: E402
+from .outreach import channels, invitations, links  # noqa: E402
+from .results import api, downloads, national, office, schedule  # noqa: E402
 
 ROUTE_MODULES = (
     glossary,
@@ -43,8 +43,8 @@ ROUTE_MODULES = (
     *(frames, manage),
     *(changes, official, plans, sections, themes),
     page,
-    *(invitations, links),
-    *(api, downloads, national, office),
+    *(channels, invitations, links),
+    *(api, downloads, national, office, schedule),
 )
 
 bp.context_processor(demo_notice)

@@ -29,9 +29,16 @@ def test_named_theme_counts_the_offices_matching_suggestions(client, session, cy
     texts = ["ห้องน้ำสกปรก", "ห้องน้ำไม่สะอาด", "ห้องน้ำเหม็น", "ที่จอดรถไม่พอ", "ห้องน้ำน้อย", "ควรปรับปรุงห้องน้ำ", "บริการดี"]
     add_responses(session, cycle, questionnaire, OWN, [Spec(suggestion=t) for t in texts])
     add_responses(session, cycle, questionnaire, OTHER, [Spec(suggestion="ห้องน้ำสกปรก")] * 6)
+    admin = client.application.test_client()
+    sign_in(admin, session, "admin")
+    assert _add_theme(admin, "สถานที่", "ห้องน้ำ, ที่จอดรถ").status_code == 302
     sign_in(client, session, "office", OWN)
-    assert _add_theme(client, "สถานที่", "ห้องน้ำ, ที่จอดรถ").status_code == 302
+    assert "<h2>Name a theme</h2>" not in client.get("/staff/themes?lang=en").text
+    assert _add_theme(client, "ที่จอดรถ", "ที่จอดรถ").status_code == 403, (
+        "office staff cannot name national themes"
+    )
     assert session.scalar(select(AuditEvent.action).where(AuditEvent.action == "theme_add")) == "theme_add"
+    assert [t.name for t in session.scalars(select(SuggestionTheme))] == ["สถานที่"]
     page = client.get(f"/staff/offices/{OWN}?lang=en").text
     counts = page.split('id="theme-counts"')[1].split("</table>")[0]
     # OWN: six of its seven suggestions mention ห้องน้ำ or ที่จอดรถ (OTHER's six do not count here).

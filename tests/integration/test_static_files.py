@@ -90,7 +90,7 @@ def test_fingerprint_follows_the_file_content(app: Flask, tmp_path: Path) -> Non
     app.static_folder = str(folder)
     client = app.test_client()
     with app.test_request_context():
-        from survey_app.public.static_files import static_url
+        from survey_app.web.static_files import static_url
 
         before = static_url("site.css")
     (folder / "site.css").write_text("body { color: #123456; }\n", encoding="utf-8")
@@ -112,7 +112,7 @@ def test_fingerprint_follows_the_file_content(app: Flask, tmp_path: Path) -> Non
 def test_binary_files_are_not_gzipped(app: Flask) -> None:
     client = app.test_client()
     with app.test_request_context():
-        from survey_app.public.static_files import static_url
+        from survey_app.web.static_files import static_url
 
         font = static_url("fonts/Loma.ttf")
     reply = client.get(font, headers={"Accept-Encoding": "gzip"})

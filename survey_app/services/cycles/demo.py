@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ...models import Answer, Channel, Cycle, Office, PopulationFrame, Response
 from ...models.responses import new_response_id
 from ...questionnaire import Item, Questionnaire
-from ..results import rollup
+from ..results import rollup, snapshots
 
 TYPE_MIX = {"individual": 0.55, "business": 0.40, "agency": 0.05}
 SERVICE_MIX = {
@@ -60,6 +60,7 @@ def remove(session: Session, cycle: Cycle, questionnaire: Questionnaire) -> None
     """Delete the demo responses of ``cycle`` and rebuild its rollup."""
     session.execute(delete(Response).where(Response.cycle_id == cycle.id, Response.is_demo))
     rollup.rebuild(session, cycle.id, questionnaire)
+    snapshots.invalidate(session, cycle.id)
 
 
 def generate(
@@ -83,6 +84,7 @@ def generate(
     session.execute(insert(Response), responses)
     session.execute(insert(Answer), answers)
     rollup.rebuild(session, cycle.id, questionnaire)
+    snapshots.invalidate(session, cycle.id)
     return len(responses)
 
 

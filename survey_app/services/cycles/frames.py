@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ...models import Cycle, CycleState, PopulationFrame, StaffUser
 from ...questionnaire import ProfileQuestion, Questionnaire
 from ..accounts.staff import audit
+from ..results import snapshots
 
 MAX_CSV_BYTES = 64 * 1024
 MAX_CSV_ROWS = 500
@@ -191,6 +192,7 @@ def save_frame(
     changed = sorted(
         f"{t}/{s}" for t, s in set(before) | set(frame) if before.get((t, s)) != frame.get((t, s))
     )
+    snapshots.invalidate(session, cycle.id)  # weights change: a new snapshot on the next read
     audit(session, actor, "frame_changed", office_code, cycle=cycle.code, source=source,
           total_before=sum(before.values()), total_after=sum(frame.values()), cells_changed=changed[:40])  # fmt: skip
     return True

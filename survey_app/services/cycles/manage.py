@@ -15,6 +15,8 @@ from typing import Any, cast
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from ... import eradates
+from ...clock import local_today
 from ...models import (
     Cycle,
     CycleState,
@@ -28,6 +30,7 @@ from ...models import (
 )
 from ..accounts.staff import audit
 from ..outreach import invitations
+from ..results import snapshots
 
 
 class CycleError(ValueError):
@@ -73,6 +76,9 @@ def current_cycle(session: Session, code: str | None = None) -> Cycle | None:
 
 
 def _check_settings(settings: CycleSettings) -> None:
+    today = local_today()
+    if not (eradates.plausible(settings.opens_on, today) and eradates.plausible(settings.closes_on, today)):
+        raise CycleError("dates_era")
     if settings.opens_on > settings.closes_on:
         raise CycleError("dates_order")
     if not 1 <= settings.min_sample <= 100_000 or not 0 <= settings.type_floor <= settings.min_sample:
@@ -164,6 +170,7 @@ def close_cycle(session: Session, actor: StaffUser, cycle: Cycle) -> dict[str, i
         raise CycleError("not_open")
     cycle.state = CycleState.CLOSED.value
     purged = invitations.purge_contacts(session, cycle)
+    snapshots.invalidate(session, cycle.id)  # the cycle's final snapshots
     # The purge's counts are details only: none of them is named office_code.
     audit(session, actor, "cycle_closed", cycle=cycle.code, **cast(dict[str, Any], purged))
     return purged

@@ -1,15 +1,15 @@
 """What holds an office back: the gap decomposition of its EIT, and which groups score each item lowest.
 
-Reads scores and cell tables through :mod:`survey_app.services.results.released`; the arithmetic is in
-:mod:`survey_app.stats.improvement`. Nothing is returned for an office below K responses, and an item's lowest-scoring
-respondent types and services are named only among groups of at least K respondents whose hidden neighbours together
-hold at least K too (:func:`survey_app.services.results.released.hidden_groups`), so no small group's mean can be worked
-out from the office's."""
+Reads scores and group means from the office's release snapshot (:mod:`survey_app.services.results.snapshots`);
+the arithmetic is in :mod:`survey_app.stats.improvement`. Nothing is returned for an office below K responses, and
+an item's lowest-scoring respondent types and services are named only among the group means the snapshot shows:
+groups of at least K whose hidden neighbours together hold at least K too, each moving only when it gained K
+members since last shown, cleared by the auditor.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,9 +27,9 @@ from ...stats.improvement import (
     decompose,
     lowest_groups,
 )
-from ..results import released
-from ..results.cell_tables import OfficeTables
+from ..results import disclosure, snapshots
 from ..results.scores import OfficeResult
+from ..results.snapshots import Snapshot
 
 
 @dataclass(frozen=True)
@@ -92,27 +92,11 @@ def eit_indicators(questionnaire: Questionnaire) -> dict[str, list[str]]:
     }
 
 
-def _groups(tables: OfficeTables, measure: int, axis: int) -> dict[str, tuple[int, float]]:
-    """(count, sum) of one measure per respondent type (axis 0) or service (axis 1)."""
-    labels = tables.types if axis == 0 else tables.services
-    other = 1 - axis
-    n = tables.n[..., measure].sum(axis=other)
-    total = tables.total[..., measure].sum(axis=other)
-    return {label: (int(n[i]), float(total[i])) for i, label in enumerate(labels)}
-
-
-def _visible(groups: Mapping[str, tuple[int, float]], k: int) -> set[str]:
-    """Groups whose mean may be shown: at least K, and the hidden ones together at least K (see ``released``)."""
-    counts = {code: count for code, (count, _t) in groups.items() if count > 0}
-    if sum(counts.values()) < k:
-        return set()
-    return set(counts) - released.hidden_groups(counts, k)
-
-
 def office_improvement(
-    result: OfficeResult, tables: OfficeTables, questionnaire: Questionnaire, k: int
+    result: OfficeResult, snap: Snapshot | None, questionnaire: Questionnaire, k: int
 ) -> OfficeImprovement | None:
-    """The decomposition of one office, or None below K responses or without item scores."""
+    """The decomposition of one office (``result`` as staff may see it), or None below K responses or without
+    item scores. The lowest groups of each item are among the group means the snapshot ``snap`` shows."""
     indicators = eit_indicators(questionnaire)
     codes = [code for items in indicators.values() for code in items]
     if result.count < k or any(code not in result.items for code in codes):
@@ -127,39 +111,33 @@ def office_improvement(
     decomposition = decompose(scores, indicators, {c: (e.low, e.high) for c, e in estimates.items()})
     lines = []
     for gap in decomposition.items:
-        m = tables.measures.index(gap.item)
-        types, services = _groups(tables, m, 0), _groups(tables, m, 1)
-        lines.append(
-            ItemLine(
-                gap, lowest_groups(types, _visible(types, k)), lowest_groups(services, _visible(services, k))
-            )
-        )
+        types = snap.group_sums("type", gap.item) if snap is not None else {}
+        services = snap.group_sums("service", gap.item) if snap is not None else {}
+        lines.append(ItemLine(gap, lowest_groups(types, set(types)), lowest_groups(services, set(services))))
     return OfficeImprovement(
         result.office_code, "weighted" if weighted else "unweighted", decomposition, tuple(lines)
     )
 
 
-def improvements(
-    results: Sequence[OfficeResult], tables: Mapping[str, OfficeTables], questionnaire: Questionnaire, k: int
-) -> dict[str, OfficeImprovement]:
-    """The decomposition of every office of ``results`` that has one."""
-    found = {}
-    for result in results:
-        if result.office_code in tables:
-            gap = office_improvement(result, tables[result.office_code], questionnaire, k)
-            if gap is not None:
-                found[result.office_code] = gap
-    return found
+def office_gap(
+    session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire, k: int
+) -> OfficeImprovement | None:
+    """The decomposition of one office as staff see it (from its release snapshot)."""
+    snap = snapshots.office_snapshots(session, cycle, [office], questionnaire, k=k)[office]
+    return office_improvement(disclosure.office_result(snap.result, k), snap, questionnaire, k)
 
 
 def api_fields(
     session: Session, cycle: Cycle, codes: list[str], questionnaire: Questionnaire, k: int
 ) -> dict[str, dict[str, Any]]:
     """The ``improvement`` field of each office in the results API and ``score --released`` (none below K)."""
-    results = released.cycle_results(session, cycle, codes, k=k).offices
-    tables = released.office_tables(session, cycle, codes)
-    found = improvements(results, tables, questionnaire, k)
-    return {code: gap.to_dict() for code, gap in found.items()}
+    snaps = snapshots.office_snapshots(session, cycle, codes, questionnaire, k=k)
+    found = {}
+    for code, snap in snaps.items():
+        gap = office_improvement(disclosure.office_result(snap.result, k), snap, questionnaire, k)
+        if gap is not None:
+            found[code] = gap.to_dict()
+    return found
 
 
 def with_improvement(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ...models import OfficialResult, StaffUser
 from ..accounts.staff import audit
+from ..results import snapshots
 
 MAX_BYTES = 256 * 1024
 MAX_ROWS = 2000
@@ -162,6 +163,7 @@ def store(session: Session, actor: StaffUser, report: ImportReport, *, valid_onl
         target = existing or OfficialResult(fiscal_year=row.fiscal_year, office_code=row.office_code)
         target.eit, target.iit, target.oit, target.total = row.eit, row.iit, row.oit, row.total
         session.add(target)
+    snapshots.invalidate_all(session)  # the office pages show them beside the survey's estimate
     years = sorted({row.fiscal_year for row in report.rows})
     audit(session, actor, "official_import", rows=len(report.rows), skipped=len(report.problems), years=years)
     return len(report.rows)

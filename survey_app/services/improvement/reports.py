@@ -14,8 +14,9 @@ from ...models import Cycle, Office
 from ...questionnaire import Questionnaire
 from ...stats.scoring import MeasureScore
 from ...templating import BUDDHIST_ERA_OFFSET, THAI_MONTHS
-from ..results import released
+from ..results import snapshots
 from ..results.scores import OfficeResult
+from ..results.snapshots import shown
 from . import gaps as improvement
 from . import plans, themes, trends
 
@@ -54,18 +55,15 @@ def office_report(
     earlier: list[Cycle] | None = None,
 ) -> OfficeReport:  # fmt: skip
     """Everything the report of ``office`` for ``cycle`` shows, suppressed below K as on the page."""
-    result = released.cycle_results(session, cycle, [office.code], k=k).offices[0]
+    result = shown.office_result(session, cycle, office.code, questionnaire, k=k)
     hidden = result.count < k
-    tables = released.office_tables(session, cycle, [office.code])
-    gap = None if hidden or office.code not in tables else improvement.office_improvement(
-        result, tables[office.code], questionnaire, k
-    )  # fmt: skip
+    gap = None if hidden else improvement.office_gap(session, cycle, office.code, questionnaire, k)
     texts = {item.code: item.text("th") for item in questionnaire.items}
     gaps = [
         GapRow(g.item, texts.get(g.item, ""), g.score, g.cost_pass, g.cost_excellent, g.eit_if_excellent)
         for g in (line.gap for line in gap.ranked[:TOP_GAPS])
     ] if gap else []  # fmt: skip
-    monthly = trends.monthly(session, cycle, office.code, questionnaire, k).get("EIT", [])
+    monthly = snapshots.office_months(session, cycle, office.code, questionnaire, k=k).get("EIT", [])
     by_cycle = trends.cycle_over_cycle(session, [*(earlier or []), cycle], office.code, k)
     suggestions = themes.suggestion_texts(session, cycle, office.code)
     themes_hidden = len(suggestions) < k

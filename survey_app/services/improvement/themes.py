@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ...models import Cycle, Response, StaffUser, SuggestionTheme
 from ..accounts.staff import audit
-from ..results import released
+from ..results import released, snapshots
 
 WORD = re.compile(r"^[\u0e00-\u0e7fA-Za-z][\u0e00-\u0e7fA-Za-z\-]*$")
 ENGLISH_STOP = frozenset(
@@ -152,5 +152,6 @@ def add_theme(session: Session, actor: StaffUser, name: str, keywords: str) -> S
     theme = SuggestionTheme(name=name, keywords=joined)
     session.add(theme)
     session.flush()
+    snapshots.invalidate_all(session)
     audit(session, actor, "theme_add", theme=theme.id, name=name)
     return theme

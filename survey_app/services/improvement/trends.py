@@ -100,18 +100,18 @@ def _daily_sums(session: Session, cycle: Cycle, office: str, questionnaire: Ques
     for sub, measure in ((item_v, item_v.c.item), (ind_v, ind_v.c.ind)):
         query = (
             select(
-                Response.submitted_on, measure, func.count(), func.sum(sub.c.v), func.sum(sub.c.v * sub.c.v)
+                released.release_day(), measure, func.count(), func.sum(sub.c.v), func.sum(sub.c.v * sub.c.v)
             )
             .join(sub, sub.c.rid == Response.id)
-            .group_by(Response.submitted_on, measure)
+            .group_by(released.release_day(), measure)
         )
         rows += [
             (day, str(m), int(n), float(t or 0), float(q or 0)) for day, m, n, t, q in session.execute(query)
         ]
     query = (
-        select(Response.submitted_on, func.count(), func.sum(eit_v.c.v), func.sum(eit_v.c.v * eit_v.c.v))
+        select(released.release_day(), func.count(), func.sum(eit_v.c.v), func.sum(eit_v.c.v * eit_v.c.v))
         .join(eit_v, eit_v.c.rid == Response.id)
-        .group_by(Response.submitted_on)
+        .group_by(released.release_day())
     )
     rows += [(day, EIT, int(n), float(t or 0), float(q or 0)) for day, n, t, q in session.execute(query)]
     return rows
@@ -125,11 +125,11 @@ def first_months(session: Session, cycle: Cycle, questionnaire: Questionnaire, k
     _item, _ind, eit_v = _value_queries(cycle, None, questionnaire)
     query = (
         select(
-            Response.office_code, Response.submitted_on, func.count(), func.sum(eit_v.c.v),
+            Response.office_code, released.release_day(), func.count(), func.sum(eit_v.c.v),
             func.sum(eit_v.c.v * eit_v.c.v),
         )
         .join(eit_v, eit_v.c.rid == Response.id)
-        .group_by(Response.office_code, Response.submitted_on)
+        .group_by(Response.office_code, released.release_day())
     )  # fmt: skip
     sums: dict[str, dict[str, Sums]] = defaultdict(lambda: defaultdict(Sums))
     for office, day, n, total, total_sq in session.execute(query):

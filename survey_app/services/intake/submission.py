@@ -86,11 +86,17 @@ def check(questionnaire: Questionnaire, submission: Submission) -> None:
 
 
 def submit(
-    session: Session, questionnaire: Questionnaire, submission: Submission, today: dt.date, *, batch_size: int
+    session: Session,
+    questionnaire: Questionnaire,
+    submission: Submission,
+    today: dt.date,
+    *,
+    batch_size: int | None,
 ) -> Outcome:
     """Store ``submission`` in the session's transaction; see the module docstring for the steps.
 
-    ``batch_size`` is K (``SURVEY_SUPPRESS_BELOW``): responses reach the results only K at a time.
+    ``batch_size`` is K (``SURVEY_SUPPRESS_BELOW``) when the submission that completes a batch releases it; None
+    on the daily release schedule, where the release job does (``release.release_due``).
     """
     check(questionnaire, submission)
     conn = session.connection()  # Core statements on the transaction's connection: no ORM work per statement
@@ -101,7 +107,10 @@ def submit(
     response, answers = _rows(questionnaire, submission, today)
     conn.execute(_INSERT_RESPONSE, [asdict(response)])  # unreleased: see services/intake/batches.py
     conn.execute(_INSERT_ANSWERS, answers)
-    release.release_if_complete(conn, submission.cycle_id, submission.office_code, questionnaire, batch_size)
+    if batch_size is not None:
+        release.release_if_complete(
+            conn, submission.cycle_id, submission.office_code, questionnaire, batch_size
+        )
     return Outcome.STORED
 
 

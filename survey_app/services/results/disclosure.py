@@ -3,8 +3,10 @@ respondents from").
 
 Every page, export and API that shows a group, a difference or a count of flagged responses goes through here:
 
-* :func:`suppress`: a breakdown hides each group of 1 to K−1 responses; when exactly one group is hidden, the next
-  smallest is hidden too (a lone hidden count would follow from the total), and a breakdown under K is hidden whole;
+* :func:`hidden_groups`: the one suppression rule. Every group of 1 to K−1 responses is hidden, and while the hidden
+  groups together hold fewer than K the smallest shown group joins them (so the hidden groups together hold at
+  least K, or all are hidden); :func:`suppress` applies it to a breakdown of counts, and every breakdown of means
+  (months, respondent types, services, microdata cells) uses it too;
 * :func:`part_count`: a count that splits a whole in two (flagged and not) is a two-group breakdown;
 * :func:`difference_shown`: a comparison of scores with and without some responses is shown only when both sides
   hold at least K responses, since the difference would otherwise give away those few answers;
@@ -12,24 +14,20 @@ Every page, export and API that shows a group, a difference or a count of flagge
   scores are withheld when a respondent type has 1 to K−1 respondents;
 * :func:`office_result`: an office's result as staff may see it (no scores below K released responses, no weighted
   scores beside unweighted ones when a group is small);
-* :func:`released_results`: a cycle's results exactly as the staff API gives them (and ``score --released``).
 
-The inputs are the released state (``services/intake/batches.py``): answers move what this module sees K at a time.
+The inputs are the released state (``services/intake/batches.py``) as the release snapshots hold it
+(``services/results/snapshots.py``, which states the guarantee over time): answers move what this module sees K at
+a time, and K is always passed explicitly.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from ...models import Cycle
 from ...stats.scoring import MeasureScore
-from . import scores as results
 from .reasons import Labels, Note
 from .scores import OfficeResult
 
@@ -60,21 +58,30 @@ class Breakdown:
         return any(cell.hidden for cell in self.cells)
 
 
-def suppress(counts: Mapping[str, int], k: int, order: Iterable[str] | None = None) -> Breakdown:
-    """The breakdown of ``counts`` with every cell of 1 to K−1 responses hidden.
+def hidden_groups(counts: Mapping[str, int], k: int) -> set[str]:
+    """The one suppression rule: groups to hide so that no group, and no difference the others reveal, covers
+    fewer than ``k`` responses.
 
-    When exactly one cell is hidden its count would follow from the total and the others, so the next smallest
-    non-empty cell is hidden too. A breakdown whose total is below K is hidden whole. ``order`` lists the codes
-    to show (codes without responses show 0); by default the codes of ``counts``.
+    Every non-empty group below ``k`` is hidden; while the hidden groups together hold fewer than ``k`` responses
+    (their total would follow from the whole and isolate a few people), the smallest shown group joins them. So
+    the hidden groups together hold at least ``k``, or every group is hidden.
+    """
+    hidden = {g for g, n in counts.items() if 0 < n < k}
+    shown = sorted((n, g) for g, n in counts.items() if n > 0 and g not in hidden)
+    while hidden and sum(counts[g] for g in hidden) < k and shown:
+        hidden.add(shown.pop(0)[1])
+    return hidden
+
+
+def suppress(counts: Mapping[str, int], k: int, order: Iterable[str] | None = None) -> Breakdown:
+    """The breakdown of ``counts`` under :func:`hidden_groups` (a breakdown whose total is below ``k`` is hidden
+    whole). ``order`` lists the codes to show (codes without responses show 0); by default the codes of
+    ``counts``.
     """
     codes = list(order) if order is not None else list(counts)
     codes += [code for code in counts if code not in codes]
     total = sum(counts.values())
-    hidden = {code for code in codes if 0 < counts.get(code, 0) < k}
-    if len(hidden) == 1:
-        visible = sorted((counts[c], c) for c in codes if counts.get(c, 0) > 0 and c not in hidden)
-        if visible:
-            hidden.add(visible[0][1])
+    hidden = hidden_groups(counts, k)
     cells = tuple(Cell(code, None if code in hidden else counts.get(code, 0)) for code in codes)
     return Breakdown(total, cells, total < k, k)
 
@@ -153,33 +160,3 @@ def office_payload(
     breakdown = suppress(dict(reference.type_counts), k)
     data["type_counts"] = None if breakdown.hidden else {cell.code: cell.count for cell in breakdown.cells}
     return data
-
-
-def released_results(
-    session: Session,
-    cycle: Cycle,
-    offices: Sequence[str] | None,
-    *,
-    k: int,
-    exclude_flagged: bool = False,
-    today: dt.date | None = None,
-    labels: Labels | None = None,
-) -> dict[str, Any]:
-    """Results of ``cycle`` (or of ``offices``) from the released state, through this module's rule, as a
-    JSON-ready dictionary: what staff see. The national roll-up is given only for the whole country, with
-    flagged responses, and over at least K responses. Raises ``LookupError`` for an unknown office code."""
-    computed = results.cycle_results(
-        session, cycle, offices, exclude_flagged=exclude_flagged, today=today, k=k
-    )
-    wholes: dict[str, OfficeResult] = {}
-    if exclude_flagged:
-        everything = results.cycle_results(session, cycle, offices, today=today, k=k)
-        wholes = {r.office_code: r for r in everything.offices}
-    payload = computed.to_dict(labels)
-    payload["suppress_below"] = k
-    payload["offices"] = [office_payload(o, k, wholes.get(o.office_code), labels) for o in computed.offices]
-    # No roll-up without flagged responses: its difference to the full one could isolate a few flagged answers.
-    national = payload.get("national")
-    if offices or exclude_flagged or (national and national["responses"] < k):
-        payload["national"] = None
-    return payload

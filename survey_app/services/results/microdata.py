@@ -51,8 +51,8 @@ def build(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) 
     where = released.response_filter(cycle)
     responses = session.execute(
         select(
-            Response.id, Response.office_code, Response.submitted_on, Response.channel, Response.respondent_type,
-            Response.service, Response.flagged.label("flagged"),
+            Response.id, Response.office_code, released.release_day().label("submitted_on"), Response.channel,
+            Response.respondent_type, Response.service, Response.flagged.label("flagged"),
         ).where(*where)
     ).all()  # fmt: skip
     scores: dict[str, dict[str, float]] = defaultdict(dict)

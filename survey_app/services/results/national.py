@@ -1,8 +1,9 @@
 """The national table: one row per office from the results service and the live counts; filters, sorting and
 a summary per region.
 
-Nothing here computes a score: rows carry what ``services.results.scores`` gives. An office with fewer than K responses
-has its scores blanked (``hidden``) in the rows, so every view and export built on them suppresses alike.
+Nothing here computes a score: rows carry what the release snapshots hold (``services.results.shown``). An office
+with fewer than K responses has its scores blanked (``hidden``) in the rows, so every view and export built on them
+suppresses alike.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Cycle, Office, Region
+from ...questionnaire import Questionnaire
 from ...stats.scoring import Estimate, MeasureScore
 from . import counts as dashboard
 from . import disclosure
 from . import scores as results
+from .snapshots import shown
 
 BAND_RANK = {"excellent": 4, "pass": 3, "needs_improvement": 2, "urgent": 1}
 SORT_KEYS = ("code", "name", "region", "count", "progress", "eit", "band")
@@ -121,15 +124,15 @@ class NationalView:
     today: dt.date
 
 
-def national_view(session: Session, cycle: Cycle, today: dt.date, k: int) -> NationalView:
-    """Rows for every office (results of the whole cycle in one pass, live counts in one query)."""
+def national_view(
+    session: Session, cycle: Cycle, questionnaire: Questionnaire, today: dt.date, k: int
+) -> NationalView:
+    """Rows for every office (results from the offices' release snapshots, live counts in one query)."""
     offices = {o.code: o for o in session.scalars(select(Office).order_by(Office.code))}
-    computed = results.cycle_results(session, cycle, today=today, k=k)
+    computed = shown.cycle_results(session, cycle, None, questionnaire, today=today, k=k)
     live = dashboard.national_live_counts(session, cycle.id, today)
-    shown = [
-        disclosure.office_result(r, k) for r in computed.offices
-    ]  # the released state, as staff may see it
-    rows = [build_row(offices[r.office_code], r, live.get(r.office_code), k) for r in shown]
+    visible = [disclosure.office_result(r, k) for r in computed.offices]  # as staff may see it
+    rows = [build_row(offices[r.office_code], r, live.get(r.office_code), k) for r in visible]
     national = computed.national
     if national is not None and national.responses < k:
         national = None

@@ -56,6 +56,10 @@ MESSAGES: Final[Mapping[str, str]] = {
     "merged_outside": _l(
         "Cell %(type)s / %(service)s (%(n)s responses) is not in the frame: merged into %(type)s / %(into)s."
     ),
+    "rake_merged_within_type": _l(
+        "Nobody has answered about service %(service)s: its %(population)s people of type %(type)s are merged into "
+        "%(type)s / %(into)s for raking."
+    ),
     "rake_merged_service": _l(
         "Nobody has answered about service %(service)s: its %(population)s people are merged into service "
         "%(into)s for raking."
@@ -83,6 +87,14 @@ MESSAGES: Final[Mapping[str, str]] = {
     # roll-ups
     "below_k": _l("Fewer than %(k)s responses: left out so that no group smaller than %(k)s is shown."),
     "no_office_pooled": _l("No office can be pooled yet."),
+    # release snapshots (services/snapshots.py)
+    "withheld_protect": _l(
+        "Withheld to protect a respondent: with the figures shown before, these would reveal one person's answers."
+    ),
+    "weighted_withheld_protect": _l(
+        "Weighted scores withheld to protect a respondent: beside the unweighted ones they would reveal a small "
+        "group's answers."
+    ),
 }
 
 

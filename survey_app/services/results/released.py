@@ -4,15 +4,16 @@ reach staff only in batches of K) through the one disclosure rule (``services/re
 Scores and cell tables come from the rollup ``cell_stat``, which holds only released responses; every office's
 result passes :func:`survey_app.services.results.disclosure.office_result` (no scores below K, no weighted scores beside
 a small respondent type). Queries of raw rows (trends, microdata, suggestions) take :func:`response_filter`,
-which keeps released responses only. :func:`hidden_groups` is the complementary suppression of groups whose
-means are shown (months, respondent types, services, microdata cells).
+which keeps released responses only. :func:`hidden_groups` is ``disclosure.hidden_groups``, the one suppression
+rule. Staff pages read what the release snapshots hold (``services/shown.py``); :func:`cycle_results` here scores
+the rollup afresh through the disclosure rule (earlier, closed cycles, and the snapshots' own computation).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
@@ -49,17 +50,16 @@ def response_filter(cycle: Cycle) -> list[ColumnElement[bool]]:
     return [Response.cycle_id == cycle.id, Response.released == true()]
 
 
-def hidden_groups(counts: Mapping[str, int], k: int) -> set[str]:
-    """Groups to hide so that no group, and no difference the others reveal, covers fewer than K responses.
+def release_day() -> ColumnElement[dt.date]:
+    """The date a response became visible to staff (its release; rows released when written: their submission).
 
-    Every non-empty group below K is hidden; while the hidden groups together hold fewer than K responses (so
-    their total, worked out from the whole, would isolate a few people), the smallest shown group joins them.
+    Every breakdown by period uses it, never the submission date: a response sent on the 30th and released in the
+    next month's first batch belongs to the next month, so a month, once past, never changes.
     """
-    hidden = {g for g, n in counts.items() if 0 < n < k}
-    shown = sorted((n, g) for g, n in counts.items() if n > 0 and g not in hidden)
-    while hidden and sum(counts[g] for g in hidden) < k and shown:
-        hidden.add(shown.pop(0)[1])
-    return hidden
+    return func.coalesce(Response.released_on, Response.submitted_on)
+
+
+hidden_groups = disclosure.hidden_groups  # the one suppression rule, named here for the readers of raw rows
 
 
 def office_eit_sums(session: Session, cycle: Cycle) -> dict[str, tuple[int, float, float]]:

@@ -12,8 +12,9 @@ from ...services.cycles import manage as cycles
 from ...services.cycles import seeding
 from ...services.improvement import gaps as improvement
 from ...services.improvement import official, peers, plans, themes, trends
-from ...services.results import released
+from ...services.results import snapshots
 from ...services.results.scores import OfficeResult
+from ...services.results.snapshots import shown
 from ...templating import current_lang, format_date
 from .. import bp
 from ..context import cycle_questionnaire, k_threshold
@@ -30,18 +31,9 @@ def labels(cycle: Cycle, lang: str) -> dict[str, dict[str, str]]:
     }
 
 
-def office_gap(
-    cycle: Cycle, office: Office, result: OfficeResult | None = None
-) -> improvement.OfficeImprovement | None:
+def office_gap(cycle: Cycle, office: Office) -> improvement.OfficeImprovement | None:
     """The office's gap decomposition, or None while it is hidden (fewer than K responses)."""
-    session = db.session
-    result = result or released.cycle_results(session, cycle, [office.code], k=k_threshold()).offices[0]
-    tables = released.office_tables(session, cycle, [office.code])
-    if office.code not in tables:
-        return None
-    return improvement.office_improvement(
-        result, tables[office.code], cycle_questionnaire(cycle), k_threshold()
-    )
+    return improvement.office_gap(db.session, cycle, office.code, cycle_questionnaire(cycle), k_threshold())
 
 
 def official_beside(cycle: Cycle, office: Office, result: OfficeResult) -> dict[str, Any] | None:
@@ -73,7 +65,7 @@ def month_name(month: str, lang: str) -> str:
 def office_trends(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     """Monthly EIT, indicators and items of the cycle, and the EIT of every cycle up to this one."""
     questionnaire = cycle_questionnaire(cycle)
-    series = trends.monthly(db.session, cycle, office.code, questionnaire, k_threshold())
+    series = snapshots.office_months(db.session, cycle, office.code, questionnaire, k=k_threshold())
     eit = series.get("EIT", [])
     earlier = [c for c in cycles.all_cycles(db.session) if c.opens_on <= cycle.opens_on]
     by_cycle = trends.cycle_over_cycle(db.session, earlier, office.code, k_threshold())
@@ -136,12 +128,12 @@ def suggestion_themes(cycle: Cycle, office_code: str | None) -> dict[str, Any]:
 
 def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     """Template variables of the improvement partials of the office page."""
-    result = released.cycle_results(db.session, cycle, [office.code], k=k_threshold()).offices[0]
+    result = shown.office_result(db.session, cycle, office.code, cycle_questionnaire(cycle), k=k_threshold())
     return {
         "themes": suggestion_themes(cycle, office.code),
         "peers": office_peers(cycle, office),
         "trend": office_trends(cycle, office, lang),
-        "improvement": office_gap(cycle, office, result),
+        "improvement": office_gap(cycle, office),
         "improvement_labels": labels(cycle, lang),
         "official_beside": official_beside(cycle, office, result),
         "plan_measures": plans.office_plan(db.session, cycle.id, office.code),

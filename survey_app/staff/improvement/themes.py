@@ -1,5 +1,7 @@
-"""``/staff/themes``: suggestion themes staff name once and reuse (admins and office staff add; viewers read), with
-the national words, phrases and theme counts for admins and viewers. Offices see theirs on the office page."""
+"""``/staff/themes``: suggestion themes named once and reused everywhere, with the national words, phrases and theme
+counts for admins and viewers. Only admins name themes: a theme counts suggestions in every office, so an office
+that could word one could also aim it at a few suggestions of another; office staff and viewers read them, and
+offices see their own counts on the office page."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from ...db import db
 from ...models import Role
 from ...services.improvement import themes
 from .. import bp
-from ..access import staff_required, writer_required
+from ..access import admin_required, staff_required
 from ..context import k_threshold, required_cycle
 from .forms import ThemeForm
 from .sections import suggestion_themes
@@ -42,7 +44,7 @@ def suggestion_themes_page() -> tuple[str, int]:
 
 
 @bp.post("/themes")
-@writer_required
+@admin_required
 def suggestion_theme_add() -> WerkzeugResponse | tuple[str, int]:
     """Name a new theme; a bad form says why and stores nothing."""
     form = ThemeForm()

@@ -1,8 +1,9 @@
 """``/staff/api/results?cycle=CODE&office=CODE[&exclude_flagged=1]``: results as JSON for staff.
 
 Admins and viewers may ask for one office or (without ``office``) every office with the national roll-up;
-office users get their own office only (another office's code answers 404). Everything comes from the released
-state through ``services.results.disclosure``, as on the dashboard: offices with fewer than K released responses come
+office users get their own office only (another office's code answers 404). Everything comes from the release
+snapshots through ``services.results.disclosure``, as on the dashboard: offices with fewer than K released responses
+come
 without scores, weighted scores are withheld beside a small respondent type, respondent-type and flag counts are
 suppressed, and with ``exclude_flagged=1`` an office's scores are given only when the dashboard would show the
 comparison (at least K flagged and K unflagged responses; no flagged response: the same scores). Each office
@@ -21,8 +22,8 @@ from ...db import db
 from ...models import Role
 from ...services.accounts.staff import audit
 from ...services.improvement import gaps as improvement
-from ...services.results import disclosure
 from ...services.results.reasons import labels_of
+from ...services.results.snapshots import shown
 from .. import bp
 from ..access import staff_required
 from ..context import cycle_questionnaire, k_threshold, required_cycle, visible_office
@@ -40,10 +41,11 @@ def api_results() -> tuple[dict[str, Any], int, dict[str, str]]:
         visible_office(office)
     exclude = request.args.get("exclude_flagged") in ("1", "true", "yes")
     try:
-        payload = disclosure.released_results(
+        payload = shown.released_results(
             db.session,
             cycle,
             [office] if office else None,
+            cycle_questionnaire(cycle),
             k=k_threshold(),
             exclude_flagged=exclude,
             today=local_today(),

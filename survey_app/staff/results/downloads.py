@@ -16,8 +16,9 @@ from ...models import Role
 from ...services.accounts.staff import audit
 from ...services.cycles import manage as cycles
 from ...services.improvement import reports
-from ...services.results import microdata, national, released
+from ...services.results import microdata, national
 from ...services.results import spreadsheets as spreadsheet_exports
+from ...services.results.snapshots import shown
 from ...templating import current_lang
 from .. import bp
 from ..access import admin_required, roles_required, staff_required
@@ -40,7 +41,7 @@ def attachment(body: str | bytes, mimetype: str, filename: str) -> Response:
 def export_xlsx() -> Response:
     """The national table as filtered and sorted on the page, as XLSX with Thai headers."""
     cycle = required_cycle()
-    view = national.national_view(db.session, cycle, local_today(), k_threshold())
+    view = national.national_view(db.session, cycle, cycle_questionnaire(cycle), local_today(), k_threshold())
     filters = national.Filters.parse(request.args)
     rows = national.select_rows(view.rows, filters, current_lang())
     audit(db.session, current_user, "export", what="national_xlsx", cycle=cycle.code, rows=len(rows))
@@ -54,7 +55,7 @@ def office_xlsx(code: str) -> Response:
     """One office's scores and what holds it back, as XLSX (no scores below K responses)."""
     office = visible_office(code)
     cycle = required_cycle()
-    result = released.cycle_results(db.session, cycle, [office.code], k=k_threshold()).offices[0]
+    result = shown.office_result(db.session, cycle, office.code, cycle_questionnaire(cycle), k=k_threshold())
     lines = []
     if result.count >= k_threshold():
         lines = [

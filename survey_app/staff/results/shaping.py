@@ -1,9 +1,10 @@
 """Results for the staff pages, read from ``services.results.scores`` and shaped for the templates (no computation).
 
-Results are the released state, passed through ``services.results.disclosure``: an office's scores are hidden below K
-released responses, weighted scores are withheld when a respondent type has fewer than K, and the comparison
-without flagged responses is hidden when the flagged (or the unflagged) responses number fewer than K, since the
-difference of the two scores would otherwise reveal those few answers. The flag count itself obeys the same rule.
+Results are the office's release snapshot (``services.results.shown``), passed through ``services.results.disclosure``:
+an office's scores are hidden below K released responses, weighted scores are withheld when a respondent type has
+fewer than K, and the comparison without flagged responses is hidden when the flagged (or the unflagged) responses
+number fewer than K, since the difference of the two scores would otherwise reveal those few answers. The flag count
+itself obeys the same rule.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ...services.results import disclosure
 from ...services.results import scores as results_service
 from ...services.results.national import progress_percent
 from ...services.results.reasons import Labels, Note, labels_of, text
+from ...services.results.snapshots import shown
 from ...stats.sampling import PACE_DAYS
 from ...stats.scoring import MeasureScore
 from ..context import cycle_questionnaire, k_threshold
@@ -99,11 +101,10 @@ def office_results(
     """Adequacy, progress, forecast and scores of one office (with and without flagged responses)."""
     k = k_threshold()
     session = db.session
-    raw = results_service.cycle_results(session, cycle, [office.code], today=today).offices[0]
-    result = disclosure.office_result(raw, k)
+    questionnaire = cycle_questionnaire(cycle)
+    result = shown.office_result(session, cycle, office.code, questionnaire, k=k, today=today)
     adequacy = result.adequacy
     view_hidden = result.count < k
-    questionnaire = cycle_questionnaire(cycle)
     view: dict[str, Any] = {
         "result": result,
         "adequacy": adequacy,
@@ -135,10 +136,8 @@ def office_results(
         if not disclosure.difference_shown(result.flagged, result.count, k):
             view["without_flagged_hidden"] = True
         else:
-            clean = disclosure.office_result(
-                results_service.cycle_results(session, cycle, [office.code], exclude_flagged=True).offices[0],
-                k,
-            )
+            raw = shown.cycle_results(session, cycle, [office.code], questionnaire, k=k, exclude_flagged=True)
+            clean = disclosure.office_result(raw.offices[0], k)
             view["without_flagged"] = {
                 line.code: line.score for line in score_lines(clean, questionnaire, lang)
             }

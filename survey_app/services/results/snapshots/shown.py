@@ -1,0 +1,122 @@
+"""What staff see of results: read from the release snapshots (``services/results/snapshots``, which states the
+guarantee), passed through the display rule of ``services/disclosure.py``.
+
+Every page, export and API that shows answers reads through here: the office page, the national table and its
+exports, the results API and ``score --released``, the improvement sections, reports and spreadsheets. Forecasts
+(a count at today's pace, not an answer) are added live; the national roll-up is computed from the offices'
+snapshot figures, so it moves only when one of them does. K is passed explicitly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ....models import Cycle, Office
+from ....questionnaire import Questionnaire
+from ....stats import sampling
+from .. import disclosure
+from .. import scores as results
+from ..cell_tables import recent_daily_counts
+from ..reasons import Labels
+from ..scores import OfficeResult
+from . import store as snapshots
+
+
+def with_forecast(
+    result: OfficeResult, cycle: Cycle, daily: Sequence[int] | None, today: dt.date
+) -> OfficeResult:
+    """``result`` with its forecast at today's pace (counts are live; a snapshot holds no date)."""
+    forecast = sampling.forecast_adequacy_date(
+        daily or [], today, result.adequacy.shortfall, deadline=cycle.closes_on
+    )
+    return dataclasses.replace(result, forecast=forecast)
+
+
+def _without_flagged(snap: snapshots.Snapshot) -> OfficeResult:
+    """The office without its flagged responses: the cleared figure, the same scores when none is flagged, else
+    the office without scores."""
+    if snap.clean is not None:
+        return snap.clean
+    if snap.result.flagged == 0:
+        return dataclasses.replace(snap.result, flagged_excluded=True)
+    return dataclasses.replace(snap.result, flagged_excluded=True, eit=None, indicators={}, items={})
+
+
+def cycle_results(
+    session: Session,
+    cycle: Cycle,
+    offices: Sequence[str] | None,
+    questionnaire: Questionnaire,
+    *,
+    k: int,
+    exclude_flagged: bool = False,
+    today: dt.date | None = None,
+) -> results.CycleResults:
+    """The cycle's results as the snapshots hold them (before ``disclosure.office_result``), with forecasts at
+    today's pace and the national roll-up over the snapshots' office figures. Raises ``LookupError`` for an
+    unknown office code."""
+    snaps = snapshots.office_snapshots(session, cycle, offices, questionnaire, k=k)
+    daily = recent_daily_counts(session, cycle.id, today) if today is not None else {}
+    found = []
+    for code in sorted(snaps):
+        snap = snaps[code]
+        result = _without_flagged(snap) if exclude_flagged else snap.result
+        if today is not None:
+            result = with_forecast(result, cycle, daily.get(code), today)
+        found.append(result)
+    regions = {code: str(region) for code, region in session.execute(select(Office.code, Office.region))}
+    return results.CycleResults(cycle.code, exclude_flagged, found, results.national(found, k, regions))
+
+
+def office_result(
+    session: Session,
+    cycle: Cycle,
+    office: str,
+    questionnaire: Questionnaire,
+    *,
+    k: int,
+    today: dt.date | None = None,
+) -> OfficeResult:
+    """One office's result as staff may see it."""
+    raw = cycle_results(session, cycle, [office], questionnaire, k=k, today=today).offices[0]
+    return disclosure.office_result(raw, k)
+
+
+def released_results(
+    session: Session,
+    cycle: Cycle,
+    offices: Sequence[str] | None,
+    questionnaire: Questionnaire,
+    *,
+    k: int,
+    exclude_flagged: bool = False,
+    today: dt.date | None = None,
+    labels: Labels | None = None,
+) -> dict[str, Any]:
+    """Results of ``cycle`` (or of ``offices``) from the snapshots, through the disclosure rule, as a JSON-ready
+    dictionary: what staff see (the results API and ``score --released``). The national roll-up is given only
+    for the whole country, with flagged responses, and over at least K responses. Raises ``LookupError`` for an
+    unknown office code."""
+    computed = cycle_results(
+        session, cycle, offices, questionnaire, k=k, exclude_flagged=exclude_flagged, today=today
+    )
+    wholes: dict[str, OfficeResult] = {}
+    if exclude_flagged:
+        everything = cycle_results(session, cycle, offices, questionnaire, k=k, today=today)
+        wholes = {r.office_code: r for r in everything.offices}
+    payload = computed.to_dict(labels)
+    payload["suppress_below"] = k
+    payload["offices"] = [
+        disclosure.office_payload(o, k, wholes.get(o.office_code), labels) for o in computed.offices
+    ]
+    # No roll-up without flagged responses: its difference to the full one could isolate a few flagged answers.
+    national = payload.get("national")
+    if offices or exclude_flagged or (national and national["responses"] < k):
+        payload["national"] = None
+    return payload

@@ -1,0 +1,489 @@
+"""Computing, storing and reading one office's release snapshots (the guarantee: this package's docstring)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import types
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ....models import Cycle, Office, Response, ResultSnapshot, SnapshotGeneration
+from ....questionnaire import Questionnaire
+from ....stats import audit
+from ...improvement import trends
+from .. import disclosure, released
+from .. import scores as results
+from ..cell_tables import OfficeTables, load_tables
+from ..reasons import Note
+from ..scores import OfficeResult
+
+SCHEMA = 1
+AXES = ("type", "service")
+
+
+# --- figures and memberships ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A shown figure by the responses it covers: ``kind`` (``all``, ``unflagged``, ``type``, ``service``,
+    ``month``), the group (a code, or a release month ``YYYY-MM``) and the last release batch it includes."""
+
+    kind: str
+    group: str
+    upto: int
+
+
+@dataclass(frozen=True)
+class Member:
+    """What the auditor knows of one released response: its release batch and the groups it belongs to."""
+
+    batch: int
+    rtype: str
+    service: str
+    flagged: bool
+    month: str
+
+
+def covers(figure: Figure, member: Member) -> bool:
+    """Whether ``figure`` includes ``member``'s answers."""
+    if member.batch > figure.upto:
+        return False
+    return {
+        "all": True,
+        "unflagged": not member.flagged,
+        "type": member.rtype == figure.group,
+        "service": member.service == figure.group,
+        "month": member.month == figure.group,
+    }[figure.kind]
+
+
+def memberships(figure: Figure, members: Sequence[Member]) -> list[int]:
+    """Columns (indices into ``members``) that ``figure`` covers."""
+    return [i for i, m in enumerate(members) if covers(figure, m)]
+
+
+def office_members(session: Session, cycle: Cycle, office: str) -> list[Member]:
+    """The office's released responses as the auditor sees them, in a fixed order (by their random id)."""
+    day = released.release_day()
+    flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
+    rows = session.execute(
+        select(
+            func.coalesce(Response.release_batch, 0), Response.respondent_type, Response.service, flagged, day
+        )
+        .where(*released.response_filter(cycle), Response.office_code == office)
+        .order_by(Response.id)
+    )
+    return [Member(int(b), str(t), str(s), bool(f), d.strftime("%Y-%m")) for b, t, s, f, d in rows]
+
+
+# --- the payload -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group mean as shown: its count, the batch it was taken at and the sum of each measure."""
+
+    n: int
+    upto: int
+    sums: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One office's cleared figures after one release (read back from ``result_snapshot``)."""
+
+    id: int
+    office_code: str
+    generation: int
+    batch: int
+    released: int
+    k: int
+    result: OfficeResult
+    clean: OfficeResult | None
+    clean_withheld: bool
+    groups: Mapping[str, Mapping[str, Group]]
+    months: Mapping[str, tuple[trends.Point, ...]]
+    figures: tuple[Figure, ...]
+    withheld: tuple[str, ...]
+
+    def group_sums(self, axis: str, measure: str) -> dict[str, tuple[int, float]]:
+        """(count, sum) of ``measure`` per shown group of ``axis`` (``type`` or ``service``)."""
+        return {
+            code: (g.n, g.sums[measure]) for code, g in self.groups.get(axis, {}).items() if measure in g.sums
+        }
+
+
+def _default(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def encode(value: Any) -> str:
+    """JSON text of a dataclass tree (NaN kept as NaN: the column is text, read back by :func:`decode`)."""
+    return json.dumps(value, default=_default, allow_nan=True, sort_keys=True, ensure_ascii=False)
+
+
+def decode(kind: Any, value: Any) -> Any:
+    """``value`` (parsed JSON) as an instance of the type ``kind``: dataclasses, tuples, mappings, dates."""
+    if value is None or kind is Any:
+        return value
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        return decode(next(a for a in args if a is not type(None)), value)
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        fields = {f.name for f in dataclasses.fields(kind)}
+        return kind(**{name: decode(hints[name], v) for name, v in value.items() if name in fields})
+    if origin is tuple:
+        return tuple(decode(args[0], v) for v in value)
+    if origin in (Mapping, dict):
+        return {key: decode(args[1], v) for key, v in value.items()}
+    if kind is dt.date:
+        return dt.date.fromisoformat(value)
+    if kind is float:
+        return float(value)
+    return value
+
+
+# --- generations -----------------------------------------------------------------------------------------------
+
+
+def generation(session: Session, cycle_id: int) -> int:
+    """The cycle's snapshot generation (0 until something invalidated its snapshots)."""
+    found = session.scalar(
+        select(SnapshotGeneration.generation).where(SnapshotGeneration.cycle_id == cycle_id)
+    )
+    return int(found or 0)
+
+
+def invalidate(session: Session, cycle_id: int) -> None:
+    """Start a new snapshot generation for the cycle: every office's next read computes a new snapshot (in the
+    caller's transaction; call it from whatever changes results without a release)."""
+    bumped = session.execute(
+        update(SnapshotGeneration)
+        .where(SnapshotGeneration.cycle_id == cycle_id)
+        .values(generation=SnapshotGeneration.generation + 1)
+    )
+    if not bumped.rowcount:  # type: ignore[attr-defined]
+        session.add(SnapshotGeneration(cycle_id=cycle_id, generation=1))
+    session.flush()
+
+
+def invalidate_all(session: Session) -> None:
+    """A new snapshot generation for every cycle (official results and themes are not tied to one cycle)."""
+    for cycle_id in session.scalars(select(Cycle.id)):
+        invalidate(session, cycle_id)
+
+
+# --- computing one snapshot ------------------------------------------------------------------------------------
+
+
+def _group_now(tables: OfficeTables, axis: str) -> dict[str, tuple[int, dict[str, float]]]:
+    """Per group of ``axis``: respondents and the sum of every measure (from the office's cell tables)."""
+    labels = tables.types if axis == "type" else tables.services
+    other = 1 if axis == "type" else 0
+    counts = tables.counts.sum(axis=other)
+    totals = tables.total.sum(axis=other)
+    found = {}
+    for i, code in enumerate(labels):
+        if counts[i] > 0:
+            sums = {m: float(totals[i, j]) for j, m in enumerate(tables.measures)}
+            found[code] = (int(counts[i]), sums)
+    return found
+
+
+class _Audit:
+    """The row space of everything shown for one office so far, and the figures this snapshot adds."""
+
+    def __init__(self, members: Sequence[Member], shown: Iterable[Figure]) -> None:
+        self.members = members
+        self.space = audit.RowSpace(len(members))
+        for figure in set(shown):
+            self.space.add(memberships(figure, members))
+        self.shown: list[Figure] = []
+
+    def accept_all(self, figures: Sequence[Figure]) -> bool:
+        """Add ``figures`` together if together they determine no response; else add none."""
+        rows = [memberships(f, self.members) for f in figures]
+        if self.space.would_determine(rows):
+            return False
+        for row in rows:
+            self.space.add(row)
+        self.shown.extend(figures)
+        return True
+
+    def accept(self, figure: Figure) -> bool:
+        return self.accept_all([figure])
+
+
+def _withhold_scores(result: OfficeResult) -> OfficeResult:
+    note = Note("withheld_protect")
+    return dataclasses.replace(result, eit=None, indicators={}, items={}, notes=(*result.notes, note))
+
+
+def _unweighted(result: OfficeResult) -> OfficeResult:
+    def plain(score: Any) -> Any:
+        return dataclasses.replace(score, weighted=None, weighted_band=None)
+
+    return dataclasses.replace(
+        result,
+        eit=plain(result.eit) if result.eit is not None else None,
+        indicators={c: plain(s) for c, s in result.indicators.items()},
+        items={c: plain(s) for c, s in result.items.items()},
+        notes=(*result.notes, Note("weighted_withheld_protect")),
+    )
+
+
+def _has_weighted(result: OfficeResult) -> bool:
+    return result.eit is not None and result.eit.weighted is not None
+
+
+@dataclass
+class _Inputs:
+    """What one office's snapshot is computed from."""
+
+    result: OfficeResult
+    clean: OfficeResult | None
+    tables: OfficeTables | None
+    months: dict[str, list[trends.Point]]
+    members: list[Member]
+    previous: list[Snapshot]
+
+
+def _build(inputs: _Inputs, k: int) -> dict[str, Any]:
+    """The payload of a new snapshot: the figures cleared by the auditor against everything shown before."""
+    members = inputs.members
+    batch = max((m.batch for m in members), default=0)
+    before = [f for snap in inputs.previous for f in snap.figures]
+    check = _Audit(members, before)
+    withheld: list[str] = []
+    result = inputs.result
+    if result.count >= k and result.eit is not None:
+        if not check.accept(Figure("all", "", batch)):
+            result, withheld = _withhold_scores(result), [*withheld, "scores"]
+        elif _has_weighted(result):
+            types_now = sorted({m.rtype for m in members})
+            if not check.accept_all([Figure("type", t, batch) for t in types_now]):
+                result, withheld = _unweighted(result), [*withheld, "weighted"]
+    clean, clean_withheld = inputs.clean, False
+    if clean is not None and not check.accept(Figure("unflagged", "", batch)):
+        clean, clean_withheld = None, True
+        withheld.append("without_flagged")
+    months = _cleared_months(inputs.months, check, batch, withheld)
+    last = inputs.previous[0] if inputs.previous else None
+    groups = {axis: _cleared_groups(inputs.tables, axis, last, check, batch, k, withheld) for axis in AXES}
+    return {
+        "schema": SCHEMA,
+        "result": result,
+        "clean": clean,
+        "clean_withheld": clean_withheld,
+        "groups": groups,
+        "months": months,
+        "figures": sorted(set(check.shown), key=lambda f: (f.kind, f.group, f.upto)),
+        "withheld": withheld,
+    }
+
+
+def _cleared_months(
+    months: Mapping[str, list[trends.Point]], check: _Audit, batch: int, withheld: list[str]
+) -> dict[str, list[trends.Point]]:
+    """The monthly points, each month shown only if the auditor clears it (a hidden month stays hidden)."""
+    eit = months.get(trends.EIT, [])
+    refused = set()
+    for point in eit:
+        if point.mean is not None and not check.accept(Figure("month", point.label, batch)):
+            refused.add(point.label)
+            withheld.append(f"month:{point.label}")
+    return {
+        measure: [trends.Point(p.label, p.n, None, None, None) if p.label in refused else p for p in points]
+        for measure, points in months.items()
+    }
+
+
+def _cleared_groups(
+    tables: OfficeTables | None,
+    axis: str,
+    last: Snapshot | None,
+    check: _Audit,
+    batch: int,
+    k: int,
+    withheld: list[str],
+) -> dict[str, Group]:
+    """Group means of ``axis``: a group moves only when it gained at least K since last shown and the auditor
+    clears the new value; otherwise the value last shown stays (a value already shown adds nothing)."""
+    before = dict(last.groups.get(axis, {})) if last is not None else {}
+    now = _group_now(tables, axis) if tables is not None else {}
+    counts = {code: n for code, (n, _sums) in now.items()}
+    hidden = released.hidden_groups(counts, k) if sum(counts.values()) >= k else set(counts)
+    shown: dict[str, Group] = {}
+    for code in sorted(set(now) | set(before)):
+        old = before.get(code)
+        n, sums = now.get(code, (0, {}))
+        moved = code not in hidden and n >= k and (old is None or n - old.n >= k)
+        if moved and check.accept(Figure(axis, code, batch)):
+            shown[code] = Group(n, batch, sums)
+            continue
+        if moved:
+            withheld.append(f"{axis}:{code}")
+        if old is not None:
+            check.accept(Figure(axis, code, old.upto))  # already in the row space: recorded as shown again
+            shown[code] = old
+    return shown
+
+
+# --- reading snapshots --------------------------------------------------------------------------------------------
+
+
+_TYPES = typing.get_type_hints(Snapshot)
+
+
+def _read(row: ResultSnapshot) -> Snapshot:
+    data = json.loads(row.payload)
+    groups = {
+        axis: {code: decode(Group, g) for code, g in found.items()} for axis, found in data["groups"].items()
+    }
+    return Snapshot(
+        row.id, row.office_code, row.generation, row.batch, row.released, int(data["k"]),
+        decode(OfficeResult, data["result"]), decode(OfficeResult | None, data["clean"]),
+        bool(data["clean_withheld"]), groups, decode(_TYPES["months"], data["months"]),
+        decode(_TYPES["figures"], data["figures"]), tuple(data["withheld"]),
+    )  # fmt: skip
+
+
+def _history(session: Session, cycle: Cycle, office: str, k: int) -> list[Snapshot]:
+    """Every snapshot of the office in the cycle at this K, newest first (what staff have been shown)."""
+    rows = session.scalars(
+        select(ResultSnapshot)
+        .where(ResultSnapshot.cycle_id == cycle.id, ResultSnapshot.office_code == office)
+        .order_by(ResultSnapshot.id.desc())
+    )
+    return [s for s in map(_read, rows) if s.k == k]
+
+
+def _store(
+    session: Session, cycle: Cycle, office: str, key: tuple[int, int], k: int, payload: dict[str, Any]
+) -> None:
+    """Insert one snapshot in its own transaction (a concurrent reader may have stored the same one first)."""
+    gen, count = key
+    members_batch = max((f.upto for f in payload["figures"]), default=0)
+    text = encode({**payload, "k": k})
+    writer = Session(bind=session.get_bind())
+    try:
+        writer.add(ResultSnapshot(cycle_id=cycle.id, office_code=office, generation=gen, k=k, released=count,
+                                  batch=members_batch, payload=text))  # fmt: skip
+        writer.commit()
+    except IntegrityError:
+        writer.rollback()
+    finally:
+        writer.close()
+
+
+def _stored(
+    session: Session, cycle: Cycle, keys: Mapping[str, tuple[int, int]], k: int
+) -> dict[str, Snapshot]:
+    """The stored snapshots matching each office's current state."""
+    if not keys:
+        return {}
+    gens = {gen for gen, _n in keys.values()}
+    rows = session.execute(
+        select(
+            ResultSnapshot.id, ResultSnapshot.office_code, ResultSnapshot.generation, ResultSnapshot.released
+        ).where(
+            ResultSnapshot.cycle_id == cycle.id, ResultSnapshot.k == k, ResultSnapshot.generation.in_(gens)
+        )
+    )
+    ids = [i for i, office, gen, n in rows if keys.get(office) == (gen, n)]
+    found: dict[str, Snapshot] = {}
+    for start in range(0, len(ids), 500):
+        for row in session.scalars(
+            select(ResultSnapshot).where(ResultSnapshot.id.in_(ids[start : start + 500]))
+        ):
+            found[row.office_code] = _read(row)
+    return found
+
+
+def office_snapshots(
+    session: Session, cycle: Cycle, offices: Sequence[str] | None, questionnaire: Questionnaire, *, k: int
+) -> dict[str, Snapshot]:
+    """The current snapshot of each office of ``offices`` (default: all), computing the missing ones.
+
+    Raises ``LookupError`` for an unknown office code.
+    """
+    known = set(session.scalars(select(Office.code)))
+    unknown = sorted(set(offices or ()) - known)
+    if unknown:
+        raise LookupError(f"unknown office code(s): {', '.join(unknown)}")
+    codes = sorted(offices) if offices is not None else sorted(known)
+    gen = generation(session, cycle.id)
+    counts = {code: n for code, (n, _t, _q) in released.office_eit_sums(session, cycle).items()}
+    keys = {code: (gen, counts.get(code, 0)) for code in codes}
+    found = _stored(session, cycle, keys, k)
+    missing = [code for code in codes if code not in found]
+    if missing:
+        computed = _compute(session, cycle, missing, questionnaire, k)
+        for code in missing:
+            _store(session, cycle, code, keys[code], k, computed[code])
+        found.update(_stored(session, cycle, {c: keys[c] for c in missing}, k))
+    return found
+
+
+def office_months(
+    session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire, *, k: int
+) -> dict[str, list[trends.Point]]:
+    """The office's monthly points (months dated by release) as its current snapshot shows them."""
+    snap = office_snapshots(session, cycle, [office], questionnaire, k=k)[office]
+    return {measure: list(points) for measure, points in snap.months.items()}
+
+
+def _compute(
+    session: Session, cycle: Cycle, codes: list[str], questionnaire: Questionnaire, k: int
+) -> dict[str, dict[str, Any]]:
+    """New payloads for ``codes`` (results of all of them in one pass)."""
+    everything = {r.office_code: r for r in results.cycle_results(session, cycle, codes, k=k).offices}
+    flagged = [code for code, r in everything.items() if r.flagged > 0]
+    clean = (
+        {
+            r.office_code: r
+            for r in results.cycle_results(session, cycle, flagged, k=k, exclude_flagged=True).offices
+        }
+        if flagged
+        else {}
+    )
+    tables = load_tables(session, cycle.id, codes)
+    payloads = {}
+    for code in codes:
+        result = everything[code]
+        shown_clean = None
+        if (
+            code in clean
+            and result.count >= k
+            and disclosure.difference_shown(result.flagged, result.count, k)
+        ):
+            shown_clean = clean[code]
+        months = trends.monthly(session, cycle, code, questionnaire, k) if result.count else {}
+        inputs = _Inputs(
+            result, shown_clean, tables.get(code), months, office_members(session, cycle, code),
+            _history(session, cycle, code, k),
+        )  # fmt: skip
+        payloads[code] = _build(inputs, k)
+    return payloads

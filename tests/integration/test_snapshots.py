@@ -1,0 +1,159 @@
+"""Release snapshots: computed once per released state, shown at once after every release, and renewed by
+everything that changes results without a release (a frame import, a score-map change with ``stats rebuild``, a
+cycle closing, an official-results import, a theme), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from survey_app.cli import cli
+from survey_app.models import Answer, Response, ResultSnapshot
+from survey_app.services.cycles import frames
+from survey_app.services.cycles import manage as cycles
+from survey_app.services.improvement import official, themes
+from survey_app.services.intake import batches as release
+from survey_app.services.results import snapshots
+
+from .staff_data import (
+    OWN,
+    Spec,
+    add_responses,
+    expected_eit,
+    isolate_requests,
+    make_user,
+    raw_answers,
+    sign_in,
+)
+
+K = 5
+
+
+@pytest.fixture
+def staff(app, client, session):  # type: ignore[no-untyped-def]
+    isolate_requests(app)
+    sign_in(client, session, "admin")
+    return client
+
+
+def _office(client) -> dict:  # type: ignore[type-arg]
+    return client.get(f"/staff/api/results?office={OWN}").json["offices"][0]
+
+
+def _snapshot_ids(session) -> list[int]:  # type: ignore[no-untyped-def]
+    session.expire_all()
+    return list(session.scalars(select(ResultSnapshot.id).where(ResultSnapshot.office_code == OWN)))
+
+
+def _wait(session, cycle, questionnaire, specs) -> None:  # type: ignore[no-untyped-def]
+    """Store responses unreleased (as the survey does) and let the release decide."""
+    for spec in specs:
+        raw = raw_answers(questionnaire, spec.level)
+        response = Response(
+            cycle_id=cycle.id, office_code=OWN, channel="poster", respondent_type=spec.rtype, service=spec.service,
+            questionnaire_version=questionnaire.version, submitted_on=cycle.opens_on, released=False,
+        )  # fmt: skip
+        response.answers = [
+            Answer(item=i, sub=s, value=v, score=questionnaire.item(i).answer_type.score(v))
+            for (i, s), v in raw.items()
+        ]
+        session.add(response)
+    session.flush()
+    release.release_if_complete(session.connection(), cycle.id, OWN, questionnaire, K)
+    session.commit()
+
+
+def test_a_page_shows_the_latest_release_and_computes_it_once(staff, session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=3)] * 5)
+    first = _office(staff)
+    assert first["count"] == 5
+    assert len(_snapshot_ids(session)) == 1
+    assert _office(staff) == first and staff.get(f"/staff/offices/{OWN}").status_code == 200
+    assert len(_snapshot_ids(session)) == 1, "read again: the stored snapshot, nothing recomputed"
+
+    _wait(session, cycle, questionnaire, [Spec(level=0)] * 4)
+    assert _office(staff) == first, "four waiting responses change nothing"
+    _wait(session, cycle, questionnaire, [Spec(level=0)])
+    after = _office(staff)
+    assert after["count"] == 10, "the first read after the release shows it"
+    high, low = (expected_eit(questionnaire, raw_answers(questionnaire, level)) for level in (3, 0))
+    assert after["eit"]["unweighted"]["mean"] == pytest.approx((high + low) / 2, rel=1e-12)
+    assert len(_snapshot_ids(session)) == 2
+    batches = session.scalars(select(func.max(ResultSnapshot.batch)).where(ResultSnapshot.office_code == OWN))
+    assert list(batches) == [1], "the snapshot records the release batch it covers"
+
+
+def _renewed(staff, session, change) -> tuple[dict, dict]:  # type: ignore[no-untyped-def, type-arg]
+    """The office before and after ``change()``: asserts a new snapshot was made for it."""
+    before = _office(staff)
+    ids = _snapshot_ids(session)
+    change()
+    session.commit()
+    after = _office(staff)
+    new = _snapshot_ids(session)
+    assert len(new) == len(ids) + 1 and max(new) > max(ids), "a new snapshot"
+    return before, after
+
+
+def test_a_frame_import_renews_the_snapshot(staff, session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    add_responses(
+        session, cycle, questionnaire, OWN, [Spec(level=3)] * 6 + [Spec(level=1, service="mining")] * 6
+    )
+    admin = make_user(session, "admin", email="framer@industry.test")
+    frame = {("individual", "factory_licensing"): 100, ("individual", "mining"): 300}
+    before, after = _renewed(
+        staff, session, lambda: frames.save_frame(session, admin, cycle, OWN, frame, "test")
+    )
+    assert before["weighting"] == "unweighted" and after["weighting"] == "poststratify"
+    assert after["population"] == 400
+    # Weighted to the frame: a quarter of the population is served at 100, three quarters at the lower level.
+    high, low = (expected_eit(questionnaire, raw_answers(questionnaire, level)) for level in (3, 1))
+    assert after["eit"]["weighted"]["mean"] == pytest.approx(0.25 * high + 0.75 * low, rel=1e-9)
+
+
+def test_a_score_map_change_and_rebuild_renew_the_snapshot(
+    make_app, tmp_path: Path, session, cycle, questionnaire
+) -> None:  # type: ignore[no-untyped-def]
+    surveys = tmp_path / "surveys"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "surveys", surveys)
+    app = make_app(SURVEYS_DIR=str(surveys))
+    isolate_requests(app)
+    client = app.test_client()
+    sign_in(client, session, "admin")
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=3)] * 5)
+    assert _office(client)["items"]["E1"]["unweighted"]["mean"] < 100  # E1's last sub-item took level 2
+    text = (surveys / "eit-2568.yaml").read_text()
+    (surveys / "eit-2568.yaml").write_text(text.replace('score: "200/3"}', "score: 100}", 1))
+    ids = _snapshot_ids(session)
+    result = app.test_cli_runner().invoke(cli, ["stats", "rebuild"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    after = _office(client)
+    assert len(_snapshot_ids(session)) == len(ids) + 1
+    assert after["items"]["E1"]["unweighted"]["mean"] == pytest.approx(100.0), (
+        "every answer of E1 now scores 100"
+    )
+
+
+def test_closing_the_cycle_renews_the_snapshot(staff, session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=3)] * 5)
+    admin = make_user(session, "admin", email="closer@industry.test")
+    before, after = _renewed(staff, session, lambda: cycles.close_cycle(session, admin, cycle))
+    assert before["count"] == after["count"] == 5
+
+
+def test_an_official_results_import_renews_the_snapshot(staff, session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=3)] * 5)
+    admin = make_user(session, "admin", email="official@industry.test")
+    report = official.parse(f"fiscal_year,office_code,eit\n{cycle.fiscal_year},{OWN},88.5\n".encode(), {OWN})
+    assert not report.problems
+    _renewed(staff, session, lambda: official.store(session, admin, report))
+    assert snapshots.generation(session, cycle.id) == 1
+
+
+def test_a_new_theme_renews_the_snapshot(staff, session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=3, suggestion="บริการช้า")] * 5)
+    admin = make_user(session, "admin", email="themer@industry.test")
+    _renewed(staff, session, lambda: themes.add_theme(session, admin, "ความรวดเร็ว", "ช้า, รอนาน"))
