@@ -145,6 +145,8 @@ class PacingProxy:
             ]
             try:
                 await asyncio.wait(tasks, timeout=RUN_DEADLINE_S)
+            except asyncio.CancelledError:
+                pass  # the proxy is stopping: end quietly (the stream server reads this task's outcome)
             finally:
                 for task in tasks:
                     task.cancel()
