@@ -92,8 +92,8 @@ def stored_responses(url: str) -> int:
 class Server:
     """gunicorn with the committed settings (``survey_app.gunicorn_conf``) on 127.0.0.1:``port``."""
 
-    def __init__(self, app: str, port: int, env: dict[str, str], log: Path) -> None:
-        self.port, self.log = port, log
+    def __init__(self, app: str, port: int, env: dict[str, str], log: Path, cwd: Path = ROOT) -> None:
+        self.port, self.log, self.cwd = port, log, cwd
         self.env = {**os.environ, "SURVEY_BIND": f"127.0.0.1:{port}", **env}
         self.app = app
         self.proc: subprocess.Popen[bytes] | None = None
@@ -102,7 +102,7 @@ class Server:
         out = self.log.open("ab")
         self.proc = subprocess.Popen(
             [GUNICORN, "-c", "python:survey_app.gunicorn_conf", self.app],
-            cwd=ROOT,
+            cwd=self.cwd,
             env=self.env,
             stdout=out,
             stderr=out,

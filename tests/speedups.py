@@ -15,7 +15,6 @@ when werkzeug's internals are not the ones they were written for.
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -52,11 +51,25 @@ def _memoise_password_hashing() -> None:
     import werkzeug.security
 
     original = getattr(werkzeug.security, "_hash_internal", None)
-    if original is None or hasattr(original, "cache_info"):
+    if original is None or getattr(original, "_memoised", False):
         return
     if list(inspect.signature(original).parameters) != ["method", "salt", "password"]:
         return
-    werkzeug.security._hash_internal = functools.lru_cache(maxsize=4096)(original)  # type: ignore[attr-defined]
+    results: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+    def hash_internal(method: str, salt: str, password: str) -> tuple[str, str]:
+        found = results.get((method, salt, password))
+        if found is None:
+            if len(results) > 8192:
+                results.clear()
+            found = original(method, salt, password)
+            # Hashing asks for "scrypt", checking for the parameters the hash recorded ("scrypt:32768:8:1"):
+            # both name the same computation.
+            results[(method, salt, password)] = results[(found[1], salt, password)] = found
+        return found
+
+    hash_internal._memoised = True  # type: ignore[attr-defined]
+    werkzeug.security._hash_internal = hash_internal  # type: ignore[attr-defined]
 
 
 def install() -> None:
