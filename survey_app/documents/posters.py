@@ -86,6 +86,8 @@ class Poster:
     privacy_url: str
     short_code: str = ""  # six characters typed at ``code_url`` when the QR code cannot be scanned
     code_url: str = ""
+    # The office's public results page ("you said, we did"), printed under the privacy notice.
+    results_url: str = ""
 
 
 class _PosterPDF(ThaiPDF):
@@ -270,6 +272,8 @@ def _privacy(pdf: _PosterPDF, poster: Poster, look: Look) -> None:
         _line(pdf, line, 4.8)
     pdf.ln(1)
     _line(pdf, f"นโยบายความเป็นส่วนตัว / Privacy notice: {poster.privacy_url}", 5)
+    if poster.results_url:
+        _line(pdf, f"ผลการสำรวจของสำนักงาน / This office's results: {poster.results_url}", 5)
     pdf.set_text_color(*INK)
 
 

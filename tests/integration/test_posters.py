@@ -25,6 +25,7 @@ POSTER = posters.Poster(
     opens_on=dt.date(2025, 10, 1),
     closes_on=dt.date(2026, 9, 30),
     privacy_url="https://eit.industry.go.th/privacy",
+    results_url="https://eit.industry.go.th/r/14",
 )
 DPI = 150
 
@@ -78,6 +79,7 @@ def test_poster_embeds_the_thai_font_and_prints_names_dates_in_buddhist_era_and_
     assert "Open from 1 Oct 2025 to 30 Sep 2026" in text
     assert URL in text.replace(" ", "")
     assert "anonymous" in text and "Privacy notice" in text
+    assert "This office's results: https://eit.industry.go.th/r/14" in text
 
 
 def _ink_top(text: str, tmp_path: Path, shaping: bool = True) -> int:

@@ -54,6 +54,7 @@ def poster(office: Office, cycle: Cycle, link: SurveyLink) -> Poster:
         privacy_url=public_url("/privacy"),
         short_code=poster_short_code(link),
         code_url=short_code_url(),
+        results_url=public_url(f"/r/{office.code}"),
     )
 
 
