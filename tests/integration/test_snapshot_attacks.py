@@ -66,7 +66,7 @@ def _store(session, cycle, questionnaire, raw, rtype: str, day: dt.date, release
     session.add(response)
     session.flush()
     if released:
-        rollup.add_response(session, response, questionnaire.measures(raw))
+        rollup.rebuild(session, cycle.id, questionnaire)
     session.commit()
 
 
