@@ -10,7 +10,8 @@ item, and counts the items of the target respondent whose score it recovers exac
   business group seen at 5 and at 6 gives the sixth business's answer.
 * **A month shown again**: 10 responses in October and 10 in November released; the target answers on
   30 November and is released in December's first batch (with 4 December answers), which re-opens November with
-  11 responses instead of 10 in the office page's monthly item table (means shown to two decimals).
+  11 responses instead of 10 in the office page's monthly item table (means shown to two decimals) while months
+  are dated by submission (the attacker also knows every release date, for months dated by release).
 
 The guarantee (issue 20): no combination of what staff were shown pins down one response, so each attack recovers
 ``GUARANTEED`` items. On the code before the release snapshots both recovered 15 of 15.
@@ -189,7 +190,9 @@ def _api_figures(office: Office, figures: dict[str, list[Figure]]) -> None:
             figures.setdefault(code, []).append(mean_figure(released, score["unweighted"]["mean"]))
     for line in (shown.get("improvement") or {}).get("items", []):
         for group in line["lowest_types"]:
-            members = [r for r in released if office.kind[r] == group["group"]]
+            # Where a group mean moves only when its group gained K, the value shown covers the group's first
+            # ``count`` members in release order (whole batches), which the attacker tells from the count.
+            members = [r for r in released if office.kind[r] == group["group"]][: group["count"]]
             assert len(members) == group["count"]
             figures.setdefault(line["item"], []).append(mean_figure(members, group["score"]))
 
