@@ -57,9 +57,9 @@ def switch_lang_url(lang: str) -> str:
     return f"{request.path}?{urlencode(args, doseq=True)}"
 
 
-def render(name: str, **context: Any) -> str:
-    """The application's template ``name`` rendered with ``context`` (emails; needs an application context)."""
-    return render_template(name, **context)
+def render(template: str, /, **context: Any) -> str:
+    """The application's ``template`` rendered with ``context`` (emails; needs an application context)."""
+    return render_template(template, **context)
 
 
 def translate(message: str, lang: str, **values: Any) -> str:
