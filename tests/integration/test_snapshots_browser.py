@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app.models import Answer, PopulationFrame, Response
+from survey_app.models import PopulationFrame
 
-from .staff_data import OWN, PASSWORD, Spec, add_responses, make_user, raw_answers
+from .staff_data import OWN, Spec, add_responses, make_user, raw_answers, response_row
+from .test_disclosure_browser import VIEWPORTS, _sign_in
 from .test_staff_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
-
-VIEWPORTS = {"phone": {"width": 360, "height": 800}, "desktop": {"width": 1366, "height": 768}}
 
 
 @pytest.fixture
@@ -34,26 +33,10 @@ def arranged(session, cycle, questionnaire):  # type: ignore[no-untyped-def]
         session.add(PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type=rtype, service=service,
                                     served=served))  # fmt: skip
     for _ in range(3):
-        response = Response(
-            cycle_id=cycle.id, office_code=OWN, channel="poster", respondent_type="individual",
-            service="factory_licensing", questionnaire_version=questionnaire.version,
-            submitted_on=cycle.opens_on, released=False,
-        )  # fmt: skip
-        response.answers = [
-            Answer(item=i, sub=s, value=v, score=questionnaire.item(i).answer_type.score(v))
-            for (i, s), v in raw_answers(questionnaire, 2).items()
-        ]
-        session.add(response)
+        raw = raw_answers(questionnaire, 2)
+        session.add(response_row(cycle, questionnaire, OWN, raw, cycle.opens_on, released=False))
     session.commit()
     make_user(session, "office", OWN)
-
-
-def _sign_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/staff/login")
-    page.fill("#email", f"office{OWN}@industry.test")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -75,7 +58,9 @@ def test_office_and_themes_pages_under_snapshots_and_the_daily_release(
                     "10 poster answers: not fewer than 5"
                 )
                 assert page.get_by_text("weighting effect withheld").count() == 1
-                assert page.get_by_text("the weighted score is withheld to protect a small group").count() == 1
+                assert (
+                    page.get_by_text("the weighted score is withheld to protect a small group").count() == 1
+                )
             else:
                 assert "รอบรวมผลประจำวัน" in note and "ซ่อนไว้เพื่อปกป้องกลุ่มที่เล็กกว่า" in channel_poster
             page.screenshot(path=str(artifacts / f"snapshots-office-{viewport}-{lang}.png"), full_page=True)
