@@ -44,10 +44,12 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy survey_app
 
-# The date-dependent tests run a second time with the clock at 23:30 UTC (06:30 the next day in Bangkok).
+# One pytest run in TEST_WORKERS processes (pytest-xdist; one per core by default), each with its own databases, Redis
+# database and ports (tests/conftest.py). --frozen-pass runs the date-dependent tests a second time, in the same run,
+# with the clock at 23:30 UTC (06:30 the next day in Bangkok).
+TEST_WORKERS ?= auto
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	SURVEY_TEST_FREEZE_UTC=$$(date -u +%Y-%m-%d)T23:30:00 $(BIN)/python -m pytest -m dates -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --frozen-pass $(PYTEST_ARGS)
 
 # Compile every area's Thai catalogue (see survey_app/translations/README.md); commit the .po and .mo files.
 translations: install

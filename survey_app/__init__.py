@@ -34,10 +34,11 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import health, inputs, logfilter, security
     from .db import db
     from .extensions import babel, csrf, limiter, login_manager, select_locale
+    from .monitoring import requests as request_monitoring
     from .templating import init_templating
+    from .web import health, inputs, logfilter, security, static_files
 
     inputs.init_app(app)
     db.init_app(app)
@@ -57,7 +58,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     security.init_app(app)
+    request_monitoring.init_app(app, health.ratelimit_degraded)
     init_templating(app)
+    static_files.init_app(app)
     logfilter.install()
 
 
@@ -77,7 +80,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from .errors import init_app
+    from .web.errors import init_app
 
     init_app(app)
 

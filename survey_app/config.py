@@ -18,7 +18,12 @@
 | SURVEY_TWO_STEP_REQUIRED | roles that must use two-step sign-in (comma-separated) | admin in production |
 | SURVEY_SESSION_IDLE_HOURS | a staff session unused this long ends | 8 |
 | SURVEY_SESSION_MAX_DAYS | any staff session ends this long after sign-in | 7 |
+| SURVEY_METRICS_BIND | address (``host:port``) where the gunicorn master serves Prometheus metrics | off |
+| SURVEY_JSON_LOGS | ``1``: one JSON log line per request (route template, status, duration, request id) | 0 |
 | SURVEY_MAIL_* | SMTP: HOST, PORT, SECURITY (none/starttls/tls), USER, PASSWORD, SENDER, RATE_PER_MINUTE | see README |
+
+Any of them can instead be read from a file: ``SURVEY_SECRET_KEY_FILE=/run/credentials/survey-web.service/secret_key``
+reads the key from that file (surrounding whitespace removed), as systemd credentials and container secrets provide.
 """
 
 from __future__ import annotations
@@ -39,8 +44,20 @@ class ConfigError(RuntimeError):
 
 
 def _env(name: str, default: str | None = None, environ: Mapping[str, str] | None = None) -> str | None:
+    """``SURVEY_<name>``, or the contents of the file named by ``SURVEY_<name>_FILE`` (systemd credentials,
+    container secrets), or ``default``. Setting both is an error: one of them would be silently ignored."""
     source = os.environ if environ is None else environ
     value = source.get(PREFIX + name)
+    path = source.get(PREFIX + name + "_FILE")
+    if path:
+        if value not in (None, ""):
+            raise ConfigError(f"set {PREFIX}{name} or {PREFIX}{name}_FILE, not both")
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"{PREFIX}{name}_FILE names {path}, which cannot be read ({exc.strerror})"
+            ) from exc
     return value if value not in (None, "") else default
 
 
@@ -92,6 +109,10 @@ def load(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[s
         # ``survey-app release`` job, or the first staff request after it); ``at_k``: by the K-th submission.
         "RELEASE_SCHEDULE": get("RELEASE_SCHEDULE", "daily"),
         "PROXIES": int(get("PROXIES", "0") or 0),
+        # Prometheus metrics, served by the gunicorn master on this address (survey_app/monitoring/); off when unset.
+        "METRICS_BIND": get("METRICS_BIND"),
+        "METRICS": bool(get("METRICS_BIND")),
+        "JSON_LOGS": get("JSON_LOGS", "0") == "1",
         "SURVEYS_DIR": get("SURVEYS_DIR") or str(Path(__file__).resolve().parent.parent / "surveys"),
         "MAIL_HOST": get("MAIL_HOST", "localhost"),
         "MAIL_PORT": int(get("MAIL_PORT", "25") or 25),

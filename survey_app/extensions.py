@@ -15,7 +15,7 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 # Counters are held in memory or Redis (RATELIMIT_STORAGE_URI) and never written to the database; they are keyed by
 # a daily-keyed hash of the client address, never the address itself. When the store (Redis) does not answer, limits
-# are counted in each process's memory instead and nothing fails (survey_app/health.py reports and logs it).
+# are counted in each process's memory instead and nothing fails (survey_app/web/health.py reports and logs it).
 limiter = Limiter(
     key_func=client_key, default_limits=[], in_memory_fallback_enabled=True, swallow_errors=True
 )

@@ -1,11 +1,12 @@
 """gunicorn settings for production: ``gunicorn -c python:survey_app.gunicorn_conf wsgi:app``.
 
 Every value can be overridden with the usual GUNICORN_CMD_ARGS or SURVEY_* variables below. Access logs use a
-format without the query string and without the path's token (see ``survey_app.logfilter``).
+format without the query string and without the path's token (see ``survey_app.web.logfilter``).
 """
 
 import multiprocessing
 import os
+import tempfile
 
 bind = os.environ.get("SURVEY_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("SURVEY_WORKERS", multiprocessing.cpu_count() * 2 + 1))
@@ -29,7 +30,7 @@ access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"tokens": {"()": "survey_app.logfilter.TokenFilter"}},
+    "filters": {"tokens": {"()": "survey_app.web.logfilter.TokenFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["tokens"], "stream": "ext://sys.stderr"},
         "access": {"class": "logging.StreamHandler", "filters": ["tokens"], "stream": "ext://sys.stdout"},
@@ -40,3 +41,31 @@ logconfig_dict = {
     },
     "root": {"handlers": ["console"], "level": "INFO"},
 }
+
+# Prometheus metrics (survey_app/monitoring/), off unless SURVEY_METRICS_BIND names an address. The workers count
+# into files in PROMETHEUS_MULTIPROC_DIR (a private temporary directory when unset), which must be set before
+# prometheus_client is first imported (here, before the app is), and emptied of an earlier run's files.
+metrics_bind = os.environ.get("SURVEY_METRICS_BIND", "")
+if metrics_bind:
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="survey-metrics-")
+    os.makedirs(metrics_dir, mode=0o700, exist_ok=True)
+    for stale in os.listdir(metrics_dir):
+        if stale.endswith(".db"):
+            os.remove(os.path.join(metrics_dir, stale))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+
+
+def when_ready(server):  # type: ignore[no-untyped-def]
+    """Serve the workers' summed metrics from the master, on the operator's address (not the public site)."""
+    if metrics_bind:
+        from survey_app.monitoring import exporter
+
+        exporter.serve(metrics_bind, server.app.wsgi().config["DATABASE_URL"])
+
+
+def child_exit(_server, worker):  # type: ignore[no-untyped-def]
+    """Drop a finished worker's live gauges (its counters keep counting in the sum)."""
+    if metrics_bind:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -72,7 +72,7 @@ def translate(message: str, lang: str, **values: Any) -> str:
 
 
 def init_templating(app: Flask) -> None:
-    """Register the filters and globals the templates use."""
+    """Register the filters and globals the templates use (static URLs are fingerprinted by ``static_files``)."""
     app.add_template_filter(format_date, "thaidate")
     app.add_template_filter(format_datetime, "thaidatetime")
     app.add_template_global(current_lang)

@@ -184,6 +184,13 @@ def poster_url(link: SurveyLink) -> str:
     return f"{_base_url()}/s/{poster_token(link.id, link.version)}"
 
 
+def link_url(link: SurveyLink) -> str:
+    """The URL a link's QR code and short code open: the survey, or for a counter kiosk link the kiosk page."""
+    if link.channel == "kiosk":
+        return f"{_base_url()}/k/{poster_token(link.id, link.version)}"
+    return poster_url(link)
+
+
 def invitation_url(invitation_id: str) -> str:
     """The personal survey URL of invitation ``invitation_id`` (for invitation emails)."""
     return f"{_base_url()}/s/{invitation_token(invitation_id)}"

@@ -3,15 +3,20 @@ is set), Redis when SURVEY_TEST_REDIS_URL is set, and a switch (SURVEY_REQUIRE_S
 test into a failure.
 
 Database tests take the ``app`` fixture and run once per backend. Each backend's schema is migrated once per run
-with Alembic (the real migrations) and the 76 offices are loaded; every test then starts from exactly that state:
-SQLite tests get a fresh copy of the migrated file, PostgreSQL tests truncate every table but ``office`` afterwards.
-Tests commit for real, so concurrency tests work on both.
+(per pytest-xdist worker) with Alembic (the real migrations) and the 76 offices are loaded; every test then starts
+from exactly that state: SQLite tests get a fresh copy of the migrated file, PostgreSQL tests empty every table but
+``office`` afterwards (only the tables the test filled, and the sequences it advanced). Tests commit for real, so
+concurrency tests work on both.
 
 Every test runs on the application's one clock (``survey_app.clock``), set by the autouse ``app_clock`` fixture:
-it starts at SURVEY_TEST_FREEZE_UTC when that is set (``make test`` runs the date-dependent tests a second time with
-it at 23:30 UTC, when Bangkok is already on the next day) and at the real time otherwise, and tests move it with
+it starts at SURVEY_TEST_FREEZE_UTC when that is set and at the real time otherwise, and tests move it with
 ``app_clock.advance()``. Date-dependent tests carry the ``dates`` marker: every test of the ``cycle`` fixture and every
-test of the modules in ``DATE_MODULES``.
+test of the modules in ``DATE_MODULES``. With ``--frozen-pass`` (``make test``) each of them runs a second time in the
+same run, with the clock at 23:30 UTC today, when Bangkok is already on the next day (test id suffix ``utc2330``).
+
+Under pytest-xdist (``make test`` runs ``-n 2``) every per-run resource is the worker's own: its PostgreSQL database
+(a random name), its SQLite template (its own temporary directory), its live-server and SMTP ports (chosen free) and
+its Redis database: SURVEY_TEST_REDIS_URL's database number plus the worker's index (``gw1`` uses base + 1).
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
@@ -36,11 +42,28 @@ from survey_app import migrate as migrations
 from survey_app.clock import local_today
 from survey_app.db import Base, db, make_engine
 from survey_app.extensions import limiter
+from tests import speedups
+
+speedups.install()
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PG_URL = os.environ.get("SURVEY_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("SURVEY_TEST_REDIS_URL")
+# pytest-xdist names its workers gw0, gw1, …; a run without it is worker 0.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(WORKER[2:]) if WORKER[:2] == "gw" and WORKER[2:].isdigit() else 0
+
+
+def worker_redis_url(url: str | None, index: int = WORKER_INDEX) -> str | None:
+    """``url`` with its database number moved up by the xdist worker's index (tests flush their database)."""
+    if not url or index == 0:
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.lstrip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + index}"))
+
+
+REDIS_URL = worker_redis_url(os.environ.get("SURVEY_TEST_REDIS_URL"))
 REQUIRE_SERVICES = os.environ.get("SURVEY_REQUIRE_SERVICES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
 FREEZE_UTC = os.environ.get("SURVEY_TEST_FREEZE_UTC")
@@ -83,17 +106,52 @@ class AppClock:
         self._start, self._t0 = self(), None
 
 
-def frozen_start() -> dt.datetime:
-    """SURVEY_TEST_FREEZE_UTC as an aware UTC datetime (ISO 8601, e.g. 2026-11-30T23:30:00), else the real time."""
-    if not FREEZE_UTC:
+def frozen_start(freeze_utc: str | None = FREEZE_UTC) -> dt.datetime:
+    """``freeze_utc`` (ISO 8601, e.g. 2026-11-30T23:30:00; SURVEY_TEST_FREEZE_UTC by default) as an aware UTC
+    datetime, else the real time."""
+    if not freeze_utc:
         return dt.datetime.now(dt.UTC)
-    return dt.datetime.fromisoformat(FREEZE_UTC).replace(tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(freeze_utc).replace(tzinfo=dt.UTC)
+
+
+def late_evening_utc() -> str:
+    """23:30 UTC today (06:30 the next day in Bangkok), the instant of the ``--frozen-pass`` runs."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT23:30:00")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--frozen-pass",
+        action="store_true",
+        help="run every `dates` test a second time with the clock at 23:30 UTC today (make test does)",
+    )
+
+
+def is_date_dependent(fixturenames: Iterable[str], module_name: str) -> bool:
+    """Whether a test reads dates: it takes the ``cycle`` fixture or is in one of ``DATE_MODULES``."""
+    return "cycle" in fixturenames or module_name.rsplit(".", 1)[-1] in DATE_MODULES
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Under ``--frozen-pass``, date-dependent tests run at the real time and again at 23:30 UTC."""
+    if metafunc.config.getoption("frozen_pass") and is_date_dependent(
+        metafunc.fixturenames, metafunc.module.__name__
+    ):
+        metafunc.parametrize(
+            "clock_start", [FREEZE_UTC, late_evening_utc()], ids=["now", "utc2330"], indirect=True
+        )
+
+
+@pytest.fixture
+def clock_start(request: pytest.FixtureRequest) -> str | None:
+    """Where the test's clock starts (ISO 8601 UTC), or None for the real time."""
+    return getattr(request, "param", FREEZE_UTC)
 
 
 @pytest.fixture(autouse=True)
-def app_clock() -> Iterator[AppClock]:
+def app_clock(clock_start: str | None) -> Iterator[AppClock]:
     """The one clock of the application for this test (see the module docstring)."""
-    fake = AppClock(frozen_start())
+    fake = AppClock(frozen_start(clock_start))
     clock.set_source(fake)
     yield fake
     clock.set_source(None)
@@ -101,11 +159,11 @@ def app_clock() -> Iterator[AppClock]:
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the date-dependent tests ``dates`` (``make test`` runs them again with the clock at 23:30 UTC)."""
+    """Mark the date-dependent tests ``dates``."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
-        module = getattr(getattr(item, "module", None), "__name__", "").rsplit(".", 1)[-1]
-        if "cycle" in fixtures or module in DATE_MODULES:
+        module = getattr(getattr(item, "module", None), "__name__", "")
+        if is_date_dependent(fixtures, module):
             item.add_marker(pytest.mark.dates)
 
 
@@ -157,6 +215,9 @@ def create_pg_database(prefix: str = "survey_test") -> str:
     engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        # A throwaway database: commits need not wait for the WAL to reach the disk (they still commit for real,
+        # and other sessions see them at once; only a crash of the server could lose the last ones).
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     engine.dispose()
     return admin.set(database=name).render_as_string(hide_password=False)
 
@@ -200,11 +261,43 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
         return
     url = request.getfixturevalue("postgres_database")
     yield url
+    empty_pg_database(url)
+
+
+def empty_pg_database(url: str) -> None:
+    """Back to the migrated, offices-loaded state: every table but ``office`` emptied, every sequence restarted.
+
+    Only the tables the test filled are emptied (one query finds them), with DELETE, and only the sequences it
+    advanced are restarted: on the few rows a test leaves this is a fraction of what TRUNCATE of every table costs
+    (new files for ~40 tables and their indexes). TRUNCATE remains the fallback should a DELETE be refused.
+    """
+    tables = [t for t in Base.metadata.sorted_tables if t.name != "office"]
+    probe = sa.union_all(
+        *(
+            sa.select(sa.literal(t.name)).where(sa.exists(sa.select(sa.literal(1)).select_from(t)))
+            for t in tables
+        )
+    )
     engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name != "office")
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    engine.dispose()
+        filled = set(conn.execute(probe).scalars())
+        advanced = conn.exec_driver_sql(
+            "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), start_value FROM pg_sequences "
+            "WHERE last_value IS NOT NULL"
+        ).all()
+        for sequence, start in advanced:
+            conn.exec_driver_sql("SELECT setval(%s, %s, false)", (sequence, start))
+    try:
+        with engine.begin() as conn:
+            for table in reversed(tables):
+                if table.name in filled:
+                    conn.execute(table.delete())
+    except sa.exc.DBAPIError:
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """release snapshots: response release batch and date, result_snapshot, snapshot_generation
 
 Revision ID: s01
-Revises: i13
+Revises: r23
 Create Date: 2026-12-07 01:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "s01"
-down_revision: str | None = "i13"
+down_revision: str | None = "r23"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,16 +2,18 @@
 
 One module per area: ``database`` (migrations, pruning), ``seed`` (offices, cycle, demo data), ``staff`` (accounts),
 ``surveys`` (questionnaire checks), ``links`` (poster links), ``outreach`` (posters, invitations, mail), ``stats``
-(scores, rollup), ``release`` (the daily release of waiting responses) and ``reports`` (the offices'
-analysis-and-improvement reports). Areas share :mod:`survey_app.cli.common` and never import this module, so there is no
-import circle. Every command that takes ``--cycle CODE`` defaults to the open cycle when exactly one is open."""
+(scores, rollup), ``release`` (the daily release of waiting responses), ``reports`` (the offices'
+analysis-and-improvement reports) and ``operations`` (``verify`` and ``backup``). Areas share
+:mod:`survey_app.cli.common` and never import this module, so there is no import circle. Every command that takes
+``--cycle CODE`` defaults to the open cycle when exactly one is open.
+"""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
 
-from . import database, links, outreach, release, reports, seed, staff, stats, surveys
+from . import database, links, operations, outreach, release, reports, seed, staff, stats, surveys
 
 
 @click.group()
@@ -19,7 +21,7 @@ def cli() -> None:
     """EIT survey system for the provincial industry offices."""
 
 
-for _area in (database, seed, staff, surveys, links, outreach, stats, reports, release):
+for _area in (database, seed, staff, surveys, links, outreach, stats, reports, release, operations):
     for _command in _area.COMMANDS:
         cli.add_command(_command)
 

@@ -6,6 +6,7 @@ from .enums import (
     Channel,
     CycleState,
     InvitationStatus,
+    LinkChannel,
     OutboxKind,
     OutboxState,
     Region,
@@ -15,6 +16,7 @@ from .enums import (
 )
 from .improvement import ImprovementMeasure, MeasureStatus, OfficialResult, SuggestionTheme
 from .invitations import Invitation, OutboxMessage
+from .kiosk import KioskHour
 from .links import SurveyLink
 from .offices import Office
 from .responses import Answer, CellStat, Response, SpentNonce
@@ -32,6 +34,8 @@ __all__ = [
     "ImprovementMeasure",
     "Invitation",
     "InvitationStatus",
+    "KioskHour",
+    "LinkChannel",
     "MeasureStatus",
     "Office",
     "OfficialResult",

@@ -38,8 +38,28 @@ class Audience(StrEnum):
 
 
 class Channel(StrEnum):
+    """How a response came: a QR poster, an emailed invitation, or a channel link minted for one place people are
+    (LINE, the office's Facebook page or website, the counter kiosk, an event). The response stores only this value,
+    never the link (nor an event's name)."""
+
     POSTER = "poster"
     EMAIL = "email"
+    LINE = "line"
+    FACEBOOK = "facebook"
+    WEBSITE = "website"
+    KIOSK = "kiosk"
+    EVENT = "event"
+
+
+class LinkChannel(StrEnum):
+    """The channels a signed public link may carry (every channel but email, whose links are personal)."""
+
+    POSTER = "poster"
+    LINE = "line"
+    FACEBOOK = "facebook"
+    WEBSITE = "website"
+    KIOSK = "kiosk"
+    EVENT = "event"
 
 
 class RespondentType(StrEnum):

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import optout, routes, shortcode, survey  # noqa: E402,F401  (registers the views on bp)
+from . import kiosk, optout, results, routes, shortcode, survey  # noqa: E402,F401  (registers the views on bp)

@@ -4,7 +4,7 @@ Mail scanners open every link in a message, so a GET never opts anyone out: it s
 is exempt from CSRF on purpose: the signed token in the URL is the credential (only the recipient has it), and
 mail clients that honour ``List-Unsubscribe-Post`` (RFC 8058) post ``List-Unsubscribe=One-Click`` without any
 cookie or form token. Both languages are shown at once, as in the email. Nothing is logged: the token is
-redacted from access logs by :mod:`survey_app.logfilter`.
+redacted from access logs by :mod:`survey_app.web.logfilter`.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from flask import Response as FlaskResponse
 from flask import current_app, render_template, request
 
 from ..db import db
-from ..errors import ErrorText, render_error
 from ..extensions import csrf, limiter
 from ..models import Invitation, InvitationStatus, Office
 from ..services.outreach import outbox
 from ..tokens import TokenError, verify_optout_token
+from ..web.errors import ErrorText, render_error
 from . import bp
 
 BAD_LINK = ErrorText(

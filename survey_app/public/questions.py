@@ -27,10 +27,11 @@ from .forms import field_name, pairs
 
 TEMPLATE = "public/_questions.html"
 
-# Reading speed of the questionnaire's text, in characters a minute. No published rate for Thai silent reading on a
-# phone was found; 600 characters a minute (Thai writes no spaces and has about 5 to 6 characters a word, so about
-# 100 to 120 words a minute) is deliberately slower than adult reading on paper, as people read these questions
-# carefully on a small screen, often standing. English: 200 words a minute of about 6 characters (with the space).
+# Reading speed of the questionnaire's text, in characters a minute. No published rate for Thai was found. The
+# International Reading Speed Texts study (Trauzettel-Klosinski & Dietz 2012, IOVS 53:5452) measured young adults
+# reading equivalent texts in 17 languages at 863 ± 234 characters a minute; 600 (about one standard deviation
+# below, and Thai counts its vowel and tone marks as characters) is a careful reader of any age on a small screen,
+# often standing. English: 200 words a minute of about 6 characters (with the space), also below IReST's 228.
 READING_CHARS_PER_MINUTE = {"th": 600, "en": 1200}
 SECONDS_PER_ANSWER = 3  # finding and tapping an option, scrolling to the next question
 
@@ -39,7 +40,11 @@ _fresh: dict[tuple[int, str, str | None, str | None], tuple[Questionnaire, Marku
 
 
 def _render(
-    questionnaire: Questionnaire, lang: str, values: Mapping[str, str], errors: Mapping[str, str]
+    questionnaire: Questionnaire,
+    lang: str,
+    values: Mapping[str, str],
+    errors: Mapping[str, str],
+    first_type: str | None = None,
 ) -> Markup:
     html = render_template(
         TEMPLATE,
@@ -48,21 +53,28 @@ def _render(
         values=values,
         errors=errors,
         pairs=pairs,
+        type_pairs=type_pairs(questionnaire, lang, first_type),
         field_name=field_name,
     )
     return Markup(html)  # noqa: S704 - rendered by Jinja with autoescaping on
 
 
-def fresh(
-    questionnaire: Questionnaire, lang: str, respondent_type: str | None, service: str | None
-) -> Markup:
-    """The questions of a new form with the profile answers pre-selected (rendered once, then reused)."""
-    key = (id(questionnaire), lang, respondent_type, service)
+def type_pairs(questionnaire: Questionnaire, lang: str, first_type: str | None) -> list[tuple[str, str]]:
+    """The respondent-type choices with the link's audience (a poster's, an invitation's) shown first. It is never
+    chosen for the respondent: a business owner who scans the citizens' poster says so."""
+    choices = pairs(questionnaire.respondent_type.choices, lang)
+    return sorted(choices, key=lambda pair: pair[0] != first_type)
+
+
+def fresh(questionnaire: Questionnaire, lang: str, first_type: str | None, service: str | None) -> Markup:
+    """The questions of a new form (rendered once, then reused): the respondent type unselected, the link's
+    audience ``first_type`` shown first; an invitation's known ``service`` pre-selected."""
+    key = (id(questionnaire), lang, first_type, service)
     entry = _fresh.get(key)
     if entry is not None and entry[0] is questionnaire:
         return entry[1]
-    values = {k: v for k, v in (("respondent_type", respondent_type), ("service", service)) if v}
-    html = _render(questionnaire, lang, values, {})
+    values = {"service": service} if service else {}
+    html = _render(questionnaire, lang, values, {}, first_type)
     with _lock:
         stale = [
             k for k, (q, _m) in _fresh.items() if q is not questionnaire and _same_version(q, questionnaire)
@@ -78,10 +90,14 @@ def _same_version(a: Questionnaire, b: Questionnaire) -> bool:
 
 
 def filled(
-    questionnaire: Questionnaire, lang: str, values: Mapping[str, str], errors: Mapping[str, str]
+    questionnaire: Questionnaire,
+    lang: str,
+    values: Mapping[str, str],
+    errors: Mapping[str, str],
+    first_type: str | None = None,
 ) -> Markup:
     """The questions with the posted answers chosen and each unanswered question's error (not cached)."""
-    return _render(questionnaire, lang, values, errors)
+    return _render(questionnaire, lang, values, errors, first_type)
 
 
 @dataclass(frozen=True)
@@ -130,18 +146,32 @@ def error_lines(
 
 
 def _characters(questionnaire: Questionnaire, lang: str) -> int:
-    """Characters a respondent reads: profile questions and choices, items, sub-items and every option shown."""
+    """Characters a respondent reads: profile questions and choices, items and sub-items, and the options of each
+    answer scale once (the same four options under every question are read the first time and then recognised:
+    finding and tapping one is :data:`SECONDS_PER_ANSWER`)."""
     total = 0
     for profile in (questionnaire.respondent_type, questionnaire.service):
         total += len(profile.question(lang)) + sum(len(c.label(lang)) for c in profile.choices)
+    scales: dict[tuple[str, ...], int] = {}
     for item in questionnaire.items:
-        options = sum(len(o.label(lang)) for o in item.answer_type.options)
-        total += len(item.text(lang)) + sum(len(s(lang)) for s in item.sub_items) + options * len(item.keys)
-    return total
+        labels = tuple(o.label(lang) for o in item.answer_type.options)
+        scales[labels] = sum(len(label) for label in labels)
+        total += len(item.text(lang)) + sum(len(s(lang)) for s in item.sub_items)
+    return total + sum(scales.values())
 
 
-def minutes(questionnaire: Questionnaire, lang: str) -> int:
-    """Whole minutes (rounded up) to read every question at :data:`READING_CHARS_PER_MINUTE` and answer it."""
+def question_count(questionnaire: Questionnaire) -> int:
+    """Questions on the page as the page counts them everywhere (intro, progress): the two about the visit and
+    one per item (an item's sub-questions are parts of one question)."""
+    return 2 + len(questionnaire.items)
+
+
+def minutes(questionnaire: Questionnaire, lang: str | None = None) -> int:
+    """Whole minutes (rounded up) to read every question at :data:`READING_CHARS_PER_MINUTE` and answer it, in
+    ``lang``; without it, the longest of the languages: the one time the page promises in either language (most
+    readers of the English page read it as a second language, so the faster English rate would flatter it)."""
+    if lang is None:
+        return max(minutes(questionnaire, code) for code in READING_CHARS_PER_MINUTE)
     answers = len(questionnaire.answer_keys) + 2
     seconds = _characters(questionnaire, lang) * 60 / READING_CHARS_PER_MINUTE.get(lang, 600)
     return math.ceil((seconds + answers * SECONDS_PER_ANSWER) / 60)

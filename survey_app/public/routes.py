@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from .. import health
 from ..extensions import limiter
+from ..web import health
 from . import bp
 
 

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from ..db import db
 from ..extensions import limiter
 from ..services.intake.shortcode import find_link
-from ..tokens import SHORT_CODE_LENGTH, normalise_short_code, poster_url
+from ..tokens import SHORT_CODE_LENGTH, link_url, normalise_short_code
 from . import bp
 
 DEFAULT_LIMIT = "20 per minute"
@@ -61,7 +61,7 @@ def _open(typed: str) -> Response | tuple[str, int]:
     link = find_link(db.session, code, current_app.config["LINK_KEYS"])
     if link is None:
         return _page(code, UNKNOWN)
-    return redirect(poster_url(link), code=303)
+    return redirect(link_url(link), code=303)
 
 
 def _page(typed: str, problem: CodeProblem | None) -> tuple[str, int]:

@@ -30,6 +30,7 @@ from ..clock import local_today as today
 from ..db import db
 from ..extensions import csrf, limiter
 from ..models import Channel
+from ..monitoring import counters
 from ..questionnaire import Questionnaire
 from ..services.intake import bursts, link_targets, submission
 from ..templating import current_lang
@@ -80,11 +81,13 @@ def _no_store(response: FlaskResponse) -> FlaskResponse:
 
 @bp.get("/s/<token>")
 @limiter.exempt
-def survey(token: str) -> str | tuple[str, int]:
+def survey(token: str) -> str | tuple[str, int] | Response:
     """The questionnaire of the office and cycle ``token`` opens (the busiest page: no ORM session, and the rate
-    limiter, which counts only POSTs, is not consulted)."""
+    limiter, which counts only POSTs, is not consulted). A counter kiosk's link opens the kiosk page."""
     with db.engine.connect() as conn:
         target = link_targets.resolve(conn, _read(token), today())
+    if target.channel == Channel.KIOSK:
+        return redirect(url_for(".kiosk_page", token=token), code=303)
     if target.answered:
         return answered_page("answered", 200)
     if _just_answered(target) and "new" not in request.args:
@@ -99,7 +102,10 @@ def survey_post(token: str) -> Response | tuple[str, int]:
     """Store the answers once (or show the form again in the other language, or with what needs fixing)."""
     # On the connection of the transaction that stores the answers (Core, no ORM work), so the link is checked there.
     target = link_targets.resolve(db.session.connection(), _read(token), today())
+    if target.channel == Channel.KIOSK:  # the kiosk page sends to /k/: its answers skip the device's cookies
+        raise link_targets.LinkProblemError(link_targets.Problem.UNKNOWN)
     if target.answered:
+        counters.submission_refused("already_answered")
         return answered_page("answered", 409)
     questionnaire = _questionnaire(target.cycle)
     form = SurveyPost(questionnaire, request.form)
@@ -195,7 +201,8 @@ def _render(
         suggestion=suggestion,
         suggestion_error=suggestion_error,
         resend=resend,
-        minutes=questions.minutes(questionnaire, lang),
+        minutes=questions.minutes(questionnaire),
+        question_total=questions.question_count(questionnaire),
         thanks_url=url_for(".thanks", token=_PLACEHOLDER).replace(
             _PLACEHOLDER, token
         ),  # token may be a marker
@@ -213,7 +220,7 @@ def _page(
 ) -> tuple[str, int]:
     """The form again with the posted answers (after a language switch, or with what needs fixing)."""
     lang = current_lang()
-    body = questions.filled(questionnaire, lang, form.values, form.errors)
+    body = questions.filled(questionnaire, lang, form.values, form.errors, target.respondent_type)
     html = _render(
         token,
         questionnaire,
@@ -238,20 +245,25 @@ def _submit(
         nonce = read_nonce(form.nonce)
     except NonceError as exc:
         form.nonce = issue_nonce(started=exc.started)
+        counters.submission_refused("expired_form")
         return _page(token, form, questionnaire, target, status=400, resend=True)
     if not form.csrf_valid():
+        counters.submission_refused("csrf")
         return _page(token, form, questionnaire, target, status=400, resend=True)
     if not valid:
+        counters.submission_refused("invalid_answers")
         return _page(token, form, questionnaire, target, status=400)
     cookie = answered_cookie(target.cycle, target.office.code)
     device = request.cookies.get(cookie) or bursts.new_device_id()  # the device's random id counts its bursts
     outcome = _store(form, questionnaire, target, nonce, device)
     if outcome is not submission.Outcome.STORED:
         db.session.rollback()
+        counters.submission_refused(outcome.value)
         return answered_page(
             "answered" if outcome is submission.Outcome.ALREADY_ANSWERED else "replayed", 409
         )
     db.session.commit()
+    counters.submission_stored()
     response = redirect(url_for(".thanks", token=token), code=303)
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
     for name, value, seconds in (
@@ -294,4 +306,5 @@ def _store(
         )
     except submission.SubmissionError:
         db.session.rollback()
+        counters.submission_refused("malformed")
         abort(400)

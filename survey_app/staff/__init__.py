@@ -34,7 +34,7 @@ from .context import demo_notice  # noqa: E402
 from .cycles import frames, manage  # noqa: E402
 from .improvement import changes, official, plans, sections, themes  # noqa: E402
 from .integrity import page  # noqa: E402
-from .outreach import invitations, links  # noqa: E402
+from .outreach import channels, invitations, links  # noqa: E402
 from .results import api, downloads, national, office, schedule  # noqa: E402
 
 ROUTE_MODULES = (
@@ -43,7 +43,7 @@ ROUTE_MODULES = (
     *(frames, manage),
     *(changes, official, plans, sections, themes),
     page,
-    *(invitations, links),
+    *(channels, invitations, links),
     *(api, downloads, national, office, schedule),
 )
 

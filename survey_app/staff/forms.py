@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, DecimalField, EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import DecimalField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -19,6 +19,7 @@ from wtforms.validators import (
 )
 
 from ..models import SamplingMethod
+from .dates import BuddhistDateField
 
 try:
     from wtforms import SelectChoice
@@ -83,8 +84,8 @@ _CONFIDENCE_CHOICES = [choice("0.9", "90 %"), choice("0.95", "95 %"), choice("0.
 class CycleSettingsForm(FlaskForm):
     """Dates and sampling policy of a cycle (create and edit)."""
 
-    opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
-    closes_on = DateField(_l("Closes on"), validators=[DataRequired()])
+    opens_on = BuddhistDateField(_l("Opens on"), validators=[InputRequired()])
+    closes_on = BuddhistDateField(_l("Closes on"), validators=[InputRequired()])
     min_sample = IntegerField(
         _l("Fixed minimum of responses per office"), validators=[InputRequired(), NumberRange(1, 100_000)]
     )
@@ -98,7 +99,7 @@ class CycleSettingsForm(FlaskForm):
         _l("Margin of error (%)"), places=1, default=5, validators=[DataRequired(), NumberRange(1, 20)]
     )
 
-    def validate_closes_on(self, field: DateField) -> None:
+    def validate_closes_on(self, field: BuddhistDateField) -> None:
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
             raise ValidationError(_l("The closing date must not be before the opening date."))
 

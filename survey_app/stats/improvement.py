@@ -7,7 +7,15 @@ weights sum to 1. Hence, for a target T (85 to pass, 95 for excellent),
     T − EIT = Σ_i w_i · (T − x_i)
 
 exactly: each item's term ``w_i (T − x_i)`` is what it costs (positive) or gives (negative) on the way to T.
-Raising item i alone to T changes the EIT by ``w_i (T − x_i)``. Pure: no Flask, no database.
+Raising item i alone to T changes the EIT by ``w_i (T − x_i)``.
+
+What this module reports as an item's *cost* is that term clipped at zero, ``w_i · max(0, T − x_i)``: an item
+already at or above T costs nothing (lowering it is no plan). So the costs add up to the gap only when no item
+is above T; otherwise they add up to the gap *plus* what the items above T give,
+
+    Σ_i cost_i = (T − EIT) + Σ_i w_i · max(0, x_i − T),
+
+and the costs are each item's own shortfall, not shares of the gap. Pure: no Flask, no database.
 """
 
 from __future__ import annotations

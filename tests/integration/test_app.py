@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import abort
 
-from survey_app.errors import ERRORS
+from survey_app.web.errors import ERRORS
 
 
 def test_healthz_answers_200_when_the_database_answers(client) -> None:

@@ -21,7 +21,7 @@ def _isolated(app) -> None:  # type: ignore[no-untyped-def]
 
 def _add(client, office: str, **fields: str):  # type: ignore[no-untyped-def]
     page = client.get(f"/staff/offices/{office}/plan?lang=en")
-    data = {"item": "E4", "action": "ตั้งจุดรับเรื่องร้องเรียน", "owner": "หัวหน้าฝ่าย", "due_on": "2027-03-31"}
+    data = {"item": "E4", "action": "ตั้งจุดรับเรื่องร้องเรียน", "owner": "หัวหน้าฝ่าย", "due_on": "31/03/2570"}
     data.update(fields)
     return client.post(
         f"/staff/offices/{office}/plan?lang=en", data={**data, "csrf_token": csrf_token(page.text)}
@@ -59,7 +59,9 @@ def test_office_staff_add_a_measure_and_change_its_status_each_audited(client, s
         ({"item": "E99"}, "Check the fields marked below"),
         ({"action": ""}, "Check the fields marked below"),
         ({"owner": "x" * 201}, "Check the fields marked below"),
-        ({"due_on": "31/03/2027"}, "Check the fields marked below"),
+        ({"due_on": "31/03/2027"}, "2027 is a year of the Christian era: type the Buddhist-era year 2570."),
+        ({"due_on": "31/03/3113"}, "543 seems to have been added twice. Type 2570."),
+        ({"due_on": "31/02/2570"}, "That day does not exist in that month."),
     ],
 )
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the database plays no part
@@ -80,7 +82,7 @@ def test_another_offices_plan_is_404_and_viewers_cannot_write(client, session, c
     page = client.get(f"/staff/offices/{OWN}/plan")
     token = csrf_token(page.text)
     refused = client.post(
-        f"/staff/offices/{OTHER}/plan", data={"item": "E1", "action": "x", "owner": "y", "due_on": "2027-01-01",
+        f"/staff/offices/{OTHER}/plan", data={"item": "E1", "action": "x", "owner": "y", "due_on": "01/01/2570",
                                               "csrf_token": token},
     )  # fmt: skip
     assert refused.status_code == 404
@@ -96,7 +98,7 @@ def test_another_offices_plan_is_404_and_viewers_cannot_write(client, session, c
 def test_admins_see_every_offices_progress(client, session, cycle) -> None:  # type: ignore[no-untyped-def]
     sign_in(client, session, "admin")
     assert _add(client, OWN).status_code == 302
-    assert _add(client, OWN, item="E13", due_on="2020-01-01").status_code == 302
+    assert _add(client, OWN, item="E13", due_on="01/01/2563").status_code == 302
     assert _add(client, OTHER).status_code == 302
     page = client.get("/staff/plans?lang=en").text
     row = page.split(f'id="plan-{OWN}"')[1].split("</tr>")[0]

@@ -66,6 +66,35 @@ def test_adequate_office_shows_score_band_and_enough_answers(client, session, cy
     assert "Final for now" in text
 
 
+def test_first_screen_leads_with_the_goal_the_gap_and_the_item_to_work_on_first(
+    client, session, cycle, questionnaire
+) -> None:  # type: ignore[no-untyped-def]
+    cycle.min_sample, cycle.type_floor = 6, 1
+    session.commit()
+    add_responses(session, cycle, questionnaire, OWN, [Spec(days_ago=d, level=2) for d in range(6)])
+    sign_in(client, session, "office", OWN)
+    text = _summary(client)
+    raw = raw_answers(questionnaire, 2)
+    score = expected_eit(questionnaire, raw)
+    assert f"Goal 95 (excellent): {95 - score:.2f} points to go." in text
+    assert ("Pass mark 85 reached." in text) == (score >= 85)
+    # The item to work on first, worked out here from the score map: each item's share of the EIT is
+    # 1 / (indicators × items in its indicator); it costs share × (95 − its score); the largest cost, ties to the
+    # questionnaire's first.
+    costs = []
+    for indicator in questionnaire.indicators:
+        for item in indicator.items:
+            scores = {o.value: o.score for o in item.answer_type.options}
+            item_score = sum(scores[raw[key]] for key in item.keys) / len(item.keys)
+            share = 1 / (len(questionnaire.eit_indicators) * len(indicator.items))
+            costs.append((share * max(0.0, 95 - item_score), item.code))
+    points, code = max(
+        costs, key=lambda c: (round(c[0], 9), -[i.code for i in questionnaire.items].index(c[1]))
+    )
+    assert "Work on first" in text and f"{code} " in text
+    assert f"It costs the EIT {points:.2f} points on the way to 95: the most of any item." in text
+
+
 def test_more_needed_than_required_minus_received_is_explained_by_weighting(
     client, session, cycle, questionnaire
 ) -> None:  # type: ignore[no-untyped-def]
@@ -103,7 +132,9 @@ def test_trend_compares_this_week_with_the_week_before(client, session, cycle, q
     add_responses(session, cycle, questionnaire, OWN, specs)
     sign_in(client, session, "office", OWN)
     text = _summary(client)
-    assert "More answers" in text and "5 answers in the last 7 days, 2 in the 7 days before." in text
+    # The answers' pace is a note; the trend card is about the score (one month of answers: no score trend yet).
+    assert "5 answers in the last 7 days, 2 in the 7 days before." in text and "More answers" not in text
+    assert "Score trend" in text and "Shown from two months with a score." in text
 
 
 def test_summary_is_in_thai_by_default(client, session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]

@@ -71,7 +71,7 @@ def test_limits_still_hold_per_process_while_redis_is_unreachable(
 def test_the_degraded_warning_is_logged_at_most_once_a_minute(
     make_app, store, open_cycle, dead_redis_url: str, caplog, app_clock
 ) -> None:
-    from survey_app import health
+    from survey_app.web import health
 
     health._last_warning = 0.0
     app_clock.stop()

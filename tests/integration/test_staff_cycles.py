@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from survey_app import eradates
 from survey_app.clock import local_today, utc_now
 from survey_app.models import AuditEvent, Cycle, Invitation
 from tests.helpers import csrf_token
@@ -30,7 +31,7 @@ def _create(client, **overrides):  # type: ignore[no-untyped-def]
     page = client.get("/staff/cycles/new")
     data = {
         "csrf_token": csrf_token(page.text), "code": "EIT-2571", "fiscal_year": "2571", "questionnaire": "eit:2568",
-        "opens_on": "2027-10-01", "closes_on": "2028-09-30", "min_sample": "150",
+        "opens_on": "01/10/2570", "closes_on": "30/09/2571", "min_sample": "150",
         "sampling_method": "cochran", "type_floor": "15",
         "confidence": "0.95", "margin_percent": "5",
     }  # fmt: skip
@@ -57,7 +58,9 @@ def test_admin_creates_a_draft_cycle_with_its_sampling_policy(client, session, c
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("closes_on", "2027-01-01", "The closing date must not be before the opening date."),
+        ("closes_on", "01/01/2570", "The closing date must not be before the opening date."),
+        ("opens_on", "2027-10-01", "2027 is a year of the Christian era: type the Buddhist-era year 2570."),
+        ("closes_on", "30/09/3114", "3114 is too far ahead: 543 seems to have been added twice. Type 2571."),
         ("min_sample", "0", "Number must be between 1 and 100000."),
         ("code", "bad code!", "Letters, digits, dots, dashes and underscores only."),
         ("sampling_method", "guesswork", "Not a valid choice."),
@@ -84,8 +87,8 @@ def test_admin_changes_the_fixed_minimum_and_method_and_the_change_is_audited(cl
     sign_in(client, session, "admin")
     page = client.get(f"/staff/cycles/{cycle.code}/edit")
     data = {
-        "csrf_token": csrf_token(page.text), "opens_on": cycle.opens_on.isoformat(),
-        "closes_on": cycle.closes_on.isoformat(), "min_sample": "250",
+        "csrf_token": csrf_token(page.text), "opens_on": eradates.to_input(cycle.opens_on),
+        "closes_on": eradates.to_input(cycle.closes_on), "min_sample": "250",
         "sampling_method": "yamane", "type_floor": "20",
         "confidence": "0.95", "margin_percent": "5",
     }  # fmt: skip
@@ -142,8 +145,8 @@ def test_a_closed_cycle_cannot_be_reopened_or_edited(client, session, cycle) -> 
     again = client.post(f"/staff/cycles/{cycle.code}/open", data={"csrf_token": _token(client)})
     assert again.status_code == 409
     page = client.get(f"/staff/cycles/{cycle.code}/edit")
-    data = {"csrf_token": csrf_token(page.text), "opens_on": cycle.opens_on.isoformat(),
-            "closes_on": cycle.closes_on.isoformat(), "min_sample": "5",
+    data = {"csrf_token": csrf_token(page.text), "opens_on": eradates.to_input(cycle.opens_on),
+            "closes_on": eradates.to_input(cycle.closes_on), "min_sample": "5",
             "sampling_method": "yamane", "type_floor": "5",
             "confidence": "0.95", "margin_percent": "5"}  # fmt: skip
     assert client.post(f"/staff/cycles/{cycle.code}/edit", data=data).status_code == 409

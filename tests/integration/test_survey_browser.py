@@ -35,8 +35,10 @@ def test_citizen_answers_in_thai_on_a_phone(
     assert page.locator("h1").inner_text() == "สำนักงานอุตสาหกรรมจังหวัดเชียงใหม่"
     # Nothing is wider than the phone: no sideways scrolling.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    # The link's audience pre-selects the respondent type.
-    assert page.locator("#respondent_type-0").is_checked()
+    # The respondent type is asked, not chosen for the respondent: the poster's audience is only shown first.
+    assert not page.locator("input[name='respondent_type']:checked").count()
+    assert page.locator("#respondent_type-0").get_attribute("value") == "individual"
+    page.locator("label[for='respondent_type-0']").click()
     page.get_by_label("การร้องเรียนและการตรวจสอบ").check()
     _choose(page, questionnaire, last_but_one_for=("E2", "E7", "E12"))
     page.get_by_label("มีสิ่งใดที่ท่านอยากให้สำนักงานรับทราบหรือปรับปรุงอีกหรือไม่ (ไม่บังคับ)").fill("เจ้าหน้าที่ให้บริการดีมาก")

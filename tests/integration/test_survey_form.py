@@ -60,11 +60,13 @@ def test_survey_page_is_thai_with_office_privacy_profile_items_and_suggestion(cl
     assert '<html lang="th">' in html
     assert "<h1>สำนักงานอุตสาหกรรมจังหวัดเชียงใหม่</h1>" in html
     assert 'href="/privacy"' in html and "คำตอบของท่านไม่ระบุตัวตน" in html
-    # Profile questions first, the poster's audience (citizen) pre-selected, then the 15 items in order.
+    # Profile questions first, nothing chosen for the respondent (the poster's audience, citizen, shown first), then
+    # the 15 items in order.
     order = [html.index(q) for q in ("ท่านติดต่อกับสำนักงานในฐานะใด", "ท่านมาติดต่อรับบริการเรื่องใด")]
     order += [html.index(item.text.th) for item in questionnaire.items]
     assert order == sorted(order) and len(questionnaire.items) == 15
-    assert _checked(html) == {"respondent_type-0"}
+    assert _checked(html) == set()
+    assert 'id="respondent_type-0" name="respondent_type" value="individual"' in html
     # One fieldset with a legend per question: 2 profile questions + 19 answer keys, plus 3 items' groups.
     assert html.count('<fieldset class="q') == 2 + len(questionnaire.answer_keys) == 21
     assert html.count('<fieldset class="group">') == 3
@@ -82,16 +84,23 @@ def test_survey_page_loads_nothing_from_another_site_and_has_no_inline_style_or_
     assert not re.search(r'(?:src|href|action)="(?:https?:)?//', html)
     assert "style=" not in html and "<style" not in html
     # One script, from this site, as a file: the page works without it (see the no-JavaScript tests).
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/survey.js" defer>']
+    assert re.fullmatch(
+        r'<script src="/static/js/survey\.[0-9a-f]{10}\.js" defer>',
+        "".join(re.findall(r"<script[^>]*>", html)),
+    )
 
 
-def test_business_poster_and_invitation_preselect_business_and_invitation_its_service(
+def test_business_poster_and_invitation_show_business_first_unchosen_and_invitation_its_service_chosen(
     app, client, store, open_cycle
 ):  # type: ignore[no-untyped-def]
     business = poster_link(store, open_cycle, audience="business")
-    assert _checked(client.get(poster_path(app, business)).text) == {"respondent_type-1"}
+    html = client.get(poster_path(app, business)).text
+    assert _checked(html) == set()
+    assert 'id="respondent_type-0" name="respondent_type" value="business"' in html
     inv = invitation(store, open_cycle, service="mining")
-    assert _checked(client.get(invitation_path(app, inv)).text) == {"respondent_type-1", "service-1"}
+    html = client.get(invitation_path(app, inv)).text
+    assert _checked(html) == {"service-1"}
+    assert 'id="respondent_type-0" name="respondent_type" value="business"' in html
 
 
 def test_english_is_one_query_away_and_stays_for_the_session(client, path):  # type: ignore[no-untyped-def]

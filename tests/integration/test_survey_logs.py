@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from survey_app.logfilter import install, redact
+from survey_app.web.logfilter import install, redact
 from tests import survey_helpers
 from tests.survey_helpers import poster_link, poster_path
 

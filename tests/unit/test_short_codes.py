@@ -46,7 +46,7 @@ def test_what_cannot_be_a_code_is_refused(typed: str) -> None:
 
 
 def test_short_codes_are_kept_out_of_log_lines() -> None:
-    from survey_app.logfilter import redact
+    from survey_app.web.logfilter import redact
 
     assert redact('"GET /t/K7MQ4R HTTP/1.1" 303') == '"GET /t/[token] HTTP/1.1" 303'
     assert (

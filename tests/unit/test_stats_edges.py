@@ -294,15 +294,19 @@ def test_raking_hits_the_frames_own_margins_even_with_a_sparse_cell() -> None:
 
 
 def test_raking_merges_only_a_service_nobody_answered_about_and_says_which() -> None:
-    # Nobody answered about mining (frame 50): its 50 people join factory, the service with most answers.
+    # Nobody answered about mining (frame 20 individuals, 30 businesses): each type's people of it join that
+    # type's service with most answers, factory for both.
     rows = [("individual", "factory", 60.0)] * 6 + [("individual", "information", 80.0)] * 4
     rows += [("business", "factory", 40.0)] * 5
     frame = [[100, 20, 80], [150, 30, 0]]
     tables = _tables(rows, ("individual", "business"), ("factory", "mining", "information"), frame)
     weighting = weighting_service.weigh(tables, calibration="rake")
     assert weighting.merges == (
-        Note("rake_merged_service", {"service": "mining", "into": "factory", "population": "50"}),
-    )
+        Note("rake_merged_within_type", {"type": "individual", "service": "mining", "into": "factory",
+                                         "population": "20"}),
+        Note("rake_merged_within_type", {"type": "business", "service": "mining", "into": "factory",
+                                         "population": "30"}),
+    )  # fmt: skip
     assert weighting.weights is not None
     weighted = weighting.weights * tables.counts
     np.testing.assert_allclose(weighted.sum(axis=0), [300, 0, 80], rtol=1e-9)

@@ -83,3 +83,14 @@ def test_lowest_groups_lists_only_visible_groups_lowest_first() -> None:
     groups = {"individual": (10, 700.0), "business": (6, 300.0), "agency": (3, 0.0)}
     lowest = lowest_groups(groups, visible={"individual", "business"})
     assert [(g.group, g.score) for g in lowest] == [("business", 50.0), ("individual", 70.0)]
+
+
+def test_costs_add_up_to_the_gap_plus_what_items_above_the_target_give_as_the_docstring_says() -> None:
+    gap = decompose(SCORES, INDICATORS)
+    # Toward 95: costs 3.75 + 1.25 + 35/6 + 5/6 + 0 = 11.6667; the gap is 11; b3 (99) gives (99 − 95)/6 = 4/6.
+    costs = math.fsum(g.cost_excellent for g in gap.items)
+    assert costs == pytest.approx(35 / 3)
+    assert costs == pytest.approx(gap.gap[EXCELLENT] + 4 / 6)
+    # Toward 85: costs 1.25 + 25/6 = 5.4167; the gap is 1; a2 gives 1.25, b2 5/6, b3 14/6.
+    costs = math.fsum(g.cost_pass for g in gap.items)
+    assert costs == pytest.approx(gap.gap[PASS] + 1.25 + 5 / 6 + 14 / 6) == pytest.approx(65 / 12)

@@ -15,6 +15,8 @@ from typing import Any, cast
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from ... import eradates
+from ...clock import local_today
 from ...models import (
     Cycle,
     CycleState,
@@ -74,6 +76,9 @@ def current_cycle(session: Session, code: str | None = None) -> Cycle | None:
 
 
 def _check_settings(settings: CycleSettings) -> None:
+    today = local_today()
+    if not (eradates.plausible(settings.opens_on, today) and eradates.plausible(settings.closes_on, today)):
+        raise CycleError("dates_era")
     if settings.opens_on > settings.closes_on:
         raise CycleError("dates_order")
     if not 1 <= settings.min_sample <= 100_000 or not 0 <= settings.type_floor <= settings.min_sample:

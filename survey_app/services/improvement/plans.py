@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...clock import utc_now
+from ... import eradates
+from ...clock import local_today, utc_now
 from ...models import Cycle, CycleState, ImprovementMeasure, MeasureStatus, StaffUser
 from ..accounts.staff import audit
 
@@ -38,7 +39,8 @@ def add_measure(
     session: Session, actor: StaffUser, cycle: Cycle, office_code: str, *, item: str, action: str, owner: str,
     due_on: dt.date | None, items: Collection[str],
 ) -> ImprovementMeasure:  # fmt: skip
-    """Record a new measure; raises ``PlanError`` for an unknown item, empty or overlong text, no date."""
+    """Record a new measure; raises ``PlanError`` for an unknown item, empty or overlong text, no date or a date
+    a century or more away (an era slip)."""
     _check_open(cycle)
     action, owner = action.strip(), owner.strip()
     if item not in items:
@@ -47,7 +49,7 @@ def add_measure(
         raise PlanError("action")
     if not owner or len(owner) > MAX_OWNER:
         raise PlanError("owner")
-    if due_on is None:
+    if due_on is None or not eradates.plausible(due_on, local_today()):
         raise PlanError("due")
     measure = ImprovementMeasure(
         cycle_id=cycle.id, office_code=office_code, item=item, action=action, owner=owner, due_on=due_on,

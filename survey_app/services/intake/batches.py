@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from ...clock import BANGKOK, local_today
 from ...models import Cycle, CycleState, Response
+from ...monitoring import counters
 from ...questionnaire import Questionnaire
 from ..results import rollup
 
@@ -108,6 +109,9 @@ def release_if_complete(
     # as one executemany, which psycopg sends in a single pipeline (one round trip), still in this order.
     conn.execute(_RELEASE_ONE, [{"rid": rid, "batch": batch, "day": day} for rid in waiting])
     rollup.add_batch(conn, cycle_id, questionnaire, waiting)
+    counters.batch_released(
+        len(waiting)
+    )  # counted in this process even if the caller rolls back: rare, a count
     return len(waiting)
 
 

@@ -84,7 +84,7 @@ class LinkProblemError(Exception):
 
 @dataclass(frozen=True)
 class SurveyTarget:
-    """An open survey for one office in one cycle, reached through a poster or an invitation."""
+    """An open survey for one office in one cycle, reached through a poster, a channel link or an invitation."""
 
     cycle: CycleView
     office: OfficeView
@@ -110,7 +110,7 @@ _CYCLE_OFFICE = (
     Office.name_en,
 )
 _POSTER = (
-    select(SurveyLink.version, SurveyLink.active, SurveyLink.audience, *_CYCLE_OFFICE)
+    select(SurveyLink.version, SurveyLink.active, SurveyLink.audience, SurveyLink.channel, *_CYCLE_OFFICE)
     .join(Cycle, Cycle.id == SurveyLink.cycle_id)
     .join(Office, Office.code == SurveyLink.office_code)
     .where(SurveyLink.id == bindparam("link_id"))
@@ -164,12 +164,14 @@ def _poster(reader: Reader, ref: PosterRef, check_version: bool = True) -> Surve
     row = reader.execute(_POSTER, {"link_id": ref.link_id}).first()
     if row is None:
         raise LinkProblemError(Problem.UNKNOWN)
-    version, active, audience = row[0], row[1], row[2]
+    version, active, audience, channel = row[0], row[1], row[2], row[3]
     cycle, office = _views(row)
     if check_version and (version != ref.version or not active):
         raise LinkProblemError(Problem.REVOKED, cycle)
-    preselect = AUDIENCE_TYPE.get(Audience(audience))
-    return SurveyTarget(cycle, office, Channel.POSTER, preselect, None, None, False)
+    preselect = (
+        AUDIENCE_TYPE.get(Audience(audience)) if audience else None
+    )  # channel links pre-select nothing
+    return SurveyTarget(cycle, office, Channel(channel), preselect, None, None, False)
 
 
 def _invitation(reader: Reader, ref: InvitationRef) -> SurveyTarget:

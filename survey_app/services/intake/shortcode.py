@@ -17,7 +17,8 @@ from ...tokens import short_code
 
 
 def find_link(session: Session, code: str, keys: Sequence[str]) -> SurveyLink | None:
-    """The active poster link whose code (under any of ``keys``) is ``code`` (already normalised), or None."""
+    """The active link (a poster or a channel link) whose code (under any of ``keys``) is ``code`` (already
+    normalised), or None."""
     links = session.scalars(select(SurveyLink).where(SurveyLink.active).order_by(SurveyLink.id))
     for link in links:
         for key in keys:

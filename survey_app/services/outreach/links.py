@@ -1,4 +1,5 @@
-"""Poster links: one per cycle × office × audience, created once and looked up by those three.
+"""Public survey links: poster links (one per cycle × office × audience) and channel links (one per cycle × office ×
+channel, events one per name), created once and looked up by what identifies them.
 
 A link's token (see :mod:`survey_app.tokens`) carries only its id and version; revoking a link means bumping the
 version (or clearing ``active``), which makes every printed token of the old version answer 410.
@@ -9,7 +10,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import Audience, Cycle, Office, SurveyLink
+from ...models import Audience, Cycle, LinkChannel, Office, SurveyLink
+from ...models.links import LABEL_LENGTH
 
 
 class LinkError(ValueError):
@@ -22,6 +24,7 @@ def get_poster_link(session: Session, cycle_id: int, office_code: str, audience:
         select(SurveyLink).where(
             SurveyLink.cycle_id == cycle_id,
             SurveyLink.office_code == office_code,
+            SurveyLink.channel == LinkChannel.POSTER,
             SurveyLink.audience == audience,
         )
     )
@@ -49,10 +52,66 @@ def create_poster_link(
 
 def list_links(session: Session, cycle_id: int, office_code: str | None = None) -> list[SurveyLink]:
     """The poster links of a cycle (of one office when ``office_code`` is given), by office and audience."""
-    query = select(SurveyLink).where(SurveyLink.cycle_id == cycle_id)
+    return _links(session, cycle_id, office_code, posters=True)
+
+
+def _links(session: Session, cycle_id: int, office_code: str | None, *, posters: bool) -> list[SurveyLink]:
+    channel = (
+        SurveyLink.channel == LinkChannel.POSTER if posters else SurveyLink.channel != LinkChannel.POSTER
+    )
+    query = select(SurveyLink).where(SurveyLink.cycle_id == cycle_id, channel)
     if office_code is not None:
         query = query.where(SurveyLink.office_code == office_code)
-    return list(session.scalars(query.order_by(SurveyLink.office_code, SurveyLink.audience)))
+    order = (SurveyLink.audience,) if posters else (SurveyLink.channel, SurveyLink.label)
+    return list(session.scalars(query.order_by(SurveyLink.office_code, *order)))
+
+
+def event_label(typed: str) -> str:
+    """An event's name as stored: spaces collapsed; raises :class:`LinkError` when empty or too long."""
+    label = " ".join(typed.split())
+    if not label:
+        raise LinkError("an event link needs the event's name")
+    if len(label) > LABEL_LENGTH:
+        raise LinkError(f"an event's name has at most {LABEL_LENGTH} characters")
+    return label
+
+
+def create_channel_link(
+    session: Session, cycle: Cycle, office_code: str, channel: str, label: str = ""
+) -> tuple[SurveyLink, bool]:
+    """The link of ``channel`` (LINE, Facebook, website, kiosk; an event named ``label``) for ``cycle`` ×
+    ``office_code``, created at version 1 if missing. Returns (link, created).
+
+    Raises :class:`LinkError` for an unknown office or channel (posters have their own function), or an event
+    without a name.
+    """
+    if channel not in set(LinkChannel) or channel == LinkChannel.POSTER:
+        raise LinkError(f"unknown channel {channel!r}")
+    label = event_label(label) if channel == LinkChannel.EVENT else ""
+    if session.get(Office, office_code) is None:
+        raise LinkError(f"no office with code {office_code!r}")
+    link = session.scalar(
+        select(SurveyLink).where(
+            SurveyLink.cycle_id == cycle.id,
+            SurveyLink.office_code == office_code,
+            SurveyLink.channel == channel,
+            SurveyLink.label == label,
+        )
+    )
+    if link is not None:
+        return link, False
+    link = SurveyLink(
+        cycle_id=cycle.id, office_code=office_code, channel=channel, audience=None, label=label, version=1,
+        active=True,
+    )  # fmt: skip
+    session.add(link)
+    session.flush()
+    return link, True
+
+
+def list_channel_links(session: Session, cycle_id: int, office_code: str) -> list[SurveyLink]:
+    """The channel links of one office in a cycle, by channel, then event name."""
+    return _links(session, cycle_id, office_code, posters=False)
 
 
 def revoke_link(session: Session, link: SurveyLink) -> None:

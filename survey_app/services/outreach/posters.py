@@ -40,7 +40,9 @@ def cycle_posters(
 
 
 def poster(office: Office, cycle: Cycle, link: SurveyLink) -> Poster:
-    """The poster of one link."""
+    """The poster of one poster link (a channel link has no audience, hence no poster: ValueError)."""
+    if link.audience is None:
+        raise ValueError("only a poster link has a poster")
     return Poster(
         office_code=office.code,
         office_th=office.name_th,

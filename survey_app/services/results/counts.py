@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, func, select, true
+from sqlalchemy import ColumnElement, case, distinct, func, select, true
 from sqlalchemy.orm import Session
 
-from ...models import Response, SurveyLink
+from ...models import Response
 from . import disclosure
 
 CHART_DAYS = 60
@@ -57,6 +57,27 @@ def national_live_counts(session: Session, cycle_id: int, today: dt.date) -> dic
         .group_by(Response.office_code)
     )
     return {code: LiveCounts(int(t), int(w), int(n)) for code, t, w, n in rows}
+
+
+@dataclass(frozen=True)
+class ChannelCount:
+    """Responses that came through one channel in a cycle, and how many offices they came to."""
+
+    channel: str
+    responses: int
+    offices: int
+
+
+def channel_counts(session: Session, cycle_id: int) -> list[ChannelCount]:
+    """Every channel that brought responses in the cycle, most responses first (live counts: how answers came,
+    nothing of what they say)."""
+    rows = session.execute(
+        select(Response.channel, func.count(), func.count(distinct(Response.office_code)))
+        .where(Response.cycle_id == cycle_id)
+        .group_by(Response.channel)
+    )
+    found = [ChannelCount(str(channel), int(n), int(offices)) for channel, n, offices in rows]
+    return sorted(found, key=lambda c: (-c.responses, c.channel))
 
 
 def daily_counts(
@@ -151,14 +172,3 @@ def suggestions(session: Session, cycle_id: int, office_code: str, k: int) -> Su
         select(func.trim(Response.suggestion)).where(*present).order_by(func.random()).limit(MAX_SUGGESTIONS)
     ).all()
     return Suggestions(total, tuple(texts), False, k)
-
-
-def poster_links(session: Session, cycle_id: int, office_code: str) -> list[SurveyLink]:
-    """The office's poster links in this cycle (one per audience)."""
-    return list(
-        session.scalars(
-            select(SurveyLink)
-            .where(SurveyLink.cycle_id == cycle_id, SurveyLink.office_code == office_code)
-            .order_by(SurveyLink.audience)
-        )
-    )

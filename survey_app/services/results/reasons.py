@@ -56,6 +56,10 @@ MESSAGES: Final[Mapping[str, str]] = {
     "merged_outside": _l(
         "Cell %(type)s / %(service)s (%(n)s responses) is not in the frame: merged into %(type)s / %(into)s."
     ),
+    "rake_merged_within_type": _l(
+        "Nobody has answered about service %(service)s: its %(population)s people of type %(type)s are merged into "
+        "%(type)s / %(into)s for raking."
+    ),
     "rake_merged_service": _l(
         "Nobody has answered about service %(service)s: its %(population)s people are merged into service "
         "%(into)s for raking."

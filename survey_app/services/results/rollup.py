@@ -96,7 +96,7 @@ def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> in
     """Recompute every cell of ``cycle_id`` from the released responses' raw answers in SQL; returns the number
     of cells written."""
     session.execute(delete(CellStat).where(CellStat.cycle_id == cycle_id))
-    rows = _sums(session, cycle_id, questionnaire, Response.released == true())
+    rows = released_sums(session, cycle_id, questionnaire)
     if rows:
         session.execute(typing.cast(Table, CellStat.__table__).insert(), rows)
     return len(rows)
@@ -148,6 +148,11 @@ def add_batch(
         ],
     )  # fmt: skip
     return len(cells)
+
+
+def released_sums(session: Session, cycle_id: int, questionnaire: Questionnaire) -> list[dict[str, object]]:
+    """Cell sums (as rows of ``cell_stat``) of the released responses of ``cycle_id``: what the rollup should hold."""
+    return _sums(session, cycle_id, questionnaire, Response.released == true())
 
 
 def pending_sums(session: Session, cycle_id: int, questionnaire: Questionnaire) -> list[dict[str, object]]:

@@ -53,6 +53,55 @@ class Summary:
         return "up" if self.this_week > self.previous_week else "down"
 
 
+GOAL = 95.0  # the ITA's "excellent": what an office works toward
+PASS_MARK = 85.0
+TREND_MONTHS = 3
+FLAT_POINTS = 0.1  # a change of the monthly score smaller than this is "steady"
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What the first screen leads with besides the score: the goal (95) and the distance to it, the pass mark's
+    distance when below it, the one item to work on first with the EIT points it costs on the way to 95, and the
+    score's own trend over the last shown months (not the count of answers)."""
+
+    goal: float
+    gap: float | None  # goal − score, never below 0; None without a score
+    below_pass: float | None  # pass mark − score when below it, else 0; None without a score
+    item: str | None  # the item that costs the most points toward the goal
+    item_points: float | None
+    months: tuple[tuple[str, float], ...]  # (month, EIT) of the last shown months, oldest first
+    trend: str | None  # "up", "down" or "flat" from the first to the last of ``months``; None below two
+
+    @property
+    def change(self) -> float | None:
+        """Points the monthly score moved over :attr:`months` (None below two months)."""
+        return self.months[-1][1] - self.months[0][1] if len(self.months) > 1 else None
+
+
+def office_focus(
+    score: float | None, item_costs: Sequence[tuple[str, float]], months: Sequence[tuple[str, float | None]]
+) -> Focus:
+    """The focus of an office whose headline score is ``score``, from its items ranked by the points they cost
+    toward 95 (most first; ties already broken by questionnaire order) and its monthly EIT (oldest first)."""
+    scored = [(label, mean) for label, mean in months if mean is not None and math.isfinite(mean)]
+    shown = tuple(scored[-TREND_MONTHS:])
+    trend = None
+    if len(shown) > 1:
+        change = shown[-1][1] - shown[0][1]
+        trend = "flat" if abs(change) < FLAT_POINTS else ("up" if change > 0 else "down")
+    first = next(((code, points) for code, points in item_costs if points > 0), None)
+    return Focus(
+        goal=GOAL,
+        gap=None if score is None else max(0.0, GOAL - score),
+        below_pass=None if score is None else max(0.0, PASS_MARK - score),
+        item=first[0] if first and score is not None else None,
+        item_points=first[1] if first and score is not None else None,
+        months=shown,
+        trend=trend,
+    )
+
+
 def _headline(eit: MeasureScore | None) -> tuple[float | None, Band | None, bool]:
     if eit is None:
         return None, None, False

@@ -2,10 +2,12 @@
 
 Post-stratification on the frame's full respondent type × service table (sparse cells merged by the rule of
 ``survey_app.stats.collapse``, each merge a note), or raking straight to the frame's own type and service totals
-(only a service nobody answered about is merged into the service with most answers). A respondent type with
-population but no respondents is left out of the weights (a note says how much of the frame the weights then
-cover); respondents of a type the frame does not list carry no weight. Trimming that touches no weight changes
-nothing; trimming that does bounds the weights and re-matches the margins, and says so. Pure: no database.
+(only a service nobody answered about is merged: each type's people of it into that type's service with most
+answers, so the margins stay reachable; checked against R's ``rake`` in ``tests/reference/r/rake_within_type.R``).
+A respondent type with population but no respondents is left out of the weights (a note says how much of the
+frame the weights then cover); respondents of a type the frame does not list carry no weight. Trimming that
+touches no weight changes nothing; trimming that does bounds the weights and re-matches the margins, and says so.
+Pure: no database.
 """
 
 from __future__ import annotations
@@ -82,20 +84,27 @@ def _merge_notes(merges: Sequence[Merge]) -> tuple[Note, ...]:
 def _rake_margins(
     tables: OfficeTables, sample: np.ndarray, population: np.ndarray
 ) -> tuple[list[np.ndarray], list[Note]]:
-    """The frame's own type and service totals; a service nobody answered about is merged into the largest."""
-    by_type, by_service = population.sum(axis=1), population.sum(axis=0).copy()
+    """The frame's own type and service totals. A service nobody answered about has its people merged within the
+    respondent types that hold them: each type's share goes into the service with most answers from that type
+    (ties: the larger population, then the service listed first), so the type totals stay as they are and the
+    service totals stay reachable (merging into a service only another type answered would ask a type's
+    respondents to stand for more people than the type has, and raking could not meet the margins).
+    """
+    merged = population.copy()
     answered = sample.sum(axis=0)
     notes = []
-    starved = [j for j in range(len(by_service)) if by_service[j] > 0 and answered[j] == 0]
-    if starved:
-        into = max(np.flatnonzero(answered > 0).tolist(), key=lambda j: (answered[j], by_service[j], -j))
-        for j in starved:
-            notes.append(Note("rake_merged_service", {
-                "service": tables.services[j], "into": tables.services[into], "population": num(by_service[j]),
+    starved = [j for j in range(merged.shape[1]) if merged[:, j].sum() > 0 and answered[j] == 0]
+    for j in starved:
+        for t in np.flatnonzero((merged[:, j] > 0) & (sample.sum(axis=1) > 0)).tolist():
+            row = sample[t]
+            into = max(np.flatnonzero(row > 0).tolist(), key=lambda k: (row[k], population[t, k], -k))
+            notes.append(Note("rake_merged_within_type", {
+                "type": tables.types[t], "service": tables.services[j], "into": tables.services[into],
+                "population": num(merged[t, j]),
             }))  # fmt: skip
-            by_service[into] += by_service[j]
-            by_service[j] = 0.0
-    return [by_type, by_service], notes
+            merged[t, into] += merged[t, j]
+            merged[t, j] = 0.0
+    return [merged.sum(axis=1), merged.sum(axis=0)], notes
 
 
 def _trim(
@@ -137,7 +146,8 @@ def weigh(
     """Weights of one office from its frame (see the module docstring), or none when it has no frame.
 
     ``calibration`` is ``"poststratify"`` (the frame's full type × service table, sparse cells merged) or
-    ``"rake"`` (the frame's own type and service totals; only a service nobody answered about is merged).
+    ``"rake"`` (the frame's own type and service totals; only a service nobody answered about is merged, within
+    the respondent types that hold its people).
     Trimming that touches no weight changes nothing. Raises ``ValueError`` for another calibration.
     """
     if calibration not in ("poststratify", "rake"):

@@ -8,9 +8,9 @@ from flask import render_template, request
 
 from ...clock import BANGKOK
 from ...db import db
-from ...inputs import int_arg
 from ...services.accounts import staff as accounts
 from ...services.cycles import seeding
+from ...web.inputs import int_arg
 from .. import bp
 from ..access import admin_required
 

@@ -23,6 +23,7 @@ def error_text(error: cycles.CycleError) -> str:
     """A sentence for people about a refused cycle change."""
     texts: dict[str, str] = {
         "dates_order": _("The closing date must not be before the opening date."),
+        "dates_era": _("A date is a century or more away: type its year in the Buddhist era, e.g. 2570."),
         "min_sample": _(
             "The fixed minimum must be between 1 and 100,000, and the minimum per respondent type not above it."
         ),

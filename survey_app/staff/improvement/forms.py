@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from ...models import MeasureStatus
+from ..dates import BuddhistDateField
 from ..forms import choice
 
 STATUS_LABELS = {
@@ -25,7 +26,7 @@ class MeasureForm(FlaskForm):
     item = SelectField(_l("Item"), choices=[], validators=[DataRequired()])
     action = TextAreaField(_l("What will be done"), validators=[DataRequired(), Length(max=1000)])
     owner = StringField(_l("Who is responsible"), validators=[DataRequired(), Length(max=200)])
-    due_on = DateField(_l("Due by"), validators=[DataRequired()])
+    due_on = BuddhistDateField(_l("Due by"), validators=[InputRequired()])
 
 
 class StatusForm(FlaskForm):

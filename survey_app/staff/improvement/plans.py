@@ -25,7 +25,9 @@ REASONS = {
     "item": lambda: _("Choose one of the questionnaire's items."),
     "action": lambda: _("Say what will be done (at most 1,000 characters)."),
     "owner": lambda: _("Say who is responsible (at most 200 characters)."),
-    "due": lambda: _("Give the date by which it will be done."),
+    "due": lambda: _(
+        "Give the date by which it will be done, its year in the Buddhist era (e.g. 31/03/2570)."
+    ),
     "status": lambda: _("Unknown status."),
     "closed": lambda: _("The cycle is closed: its improvement plans can no longer change."),
 }

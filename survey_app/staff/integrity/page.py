@@ -17,7 +17,9 @@ from flask_login import current_user
 from ...clock import local_today
 from ...db import db
 from ...models import Role
+from ...services.intake import kiosk
 from ...services.integrity import assessment as integrity
+from ...stats import kiosk as kiosk_stats
 from ...stats.integrity import ALPHA, OfficeAssessment, Signal
 from ...templating import BUDDHIST_ERA_OFFSET, THAI_MONTHS, current_lang, format_date
 from .. import bp
@@ -128,4 +130,5 @@ def integrity_page() -> str:
         k=k_threshold(),
         alpha=ALPHA,
         named=[a for a in report.offices if a.alarm],
+        kiosk=kiosk_stats.assess(kiosk.hourly(db.session, cycle.id)),
     )

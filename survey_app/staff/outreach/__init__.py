@@ -1,1 +1,2 @@
-"""Staff pages of outreach: an office's poster links, QR codes and posters, and business invitations."""
+"""Staff pages of outreach: an office's poster links, QR codes and posters, the share page of its channel links,
+and business invitations."""

@@ -22,10 +22,10 @@ from werkzeug.wrappers import Response
 
 from ...clock import utc_now
 from ...db import db
-from ...inputs import int_arg
 from ...models import Cycle, Invitation, Office
 from ...services.accounts.staff import audit
 from ...services.outreach import contacts, invitations, outbox
+from ...web.inputs import int_arg
 from .. import bp
 from ..access import staff_required, writer_required
 from ..context import cycle_questionnaire, required_cycle, visible_office

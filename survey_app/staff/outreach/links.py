@@ -14,19 +14,19 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ...db import db
 from ...documents import posters, qr
-from ...models import Audience, Cycle, SurveyLink
+from ...models import Audience, Cycle, LinkChannel, SurveyLink
 from ...services.accounts.staff import audit
 from ...services.outreach import links as link_service
 from ...services.outreach.posters import cycle_posters, poster
-from ...tokens import poster_short_code, poster_url, short_code_url
+from ...tokens import link_url, poster_short_code, poster_url, short_code_url
 from .. import bp
 from ..access import admin_required, staff_required, writer_required
 from ..context import required_cycle, visible_office
 
 
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
+def _download(data: bytes, mimetype: str, filename: str, inline: bool = False) -> Response:
     headers = {
-        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{filename}"',
         "Cache-Control": "private, no-store",
     }
     return Response(data, mimetype=mimetype, headers=headers)
@@ -49,8 +49,16 @@ def _confirmed() -> bool:
     return False
 
 
-def _back(code: str, cycle: Cycle) -> BaseResponse:
+def _back(code: str, cycle: Cycle, link: SurveyLink | None = None) -> BaseResponse:
+    """To the posters page, or for a channel link to the share page."""
+    if link is not None and link.channel != LinkChannel.POSTER:
+        return redirect(url_for("staff.office_channels", code=code, cycle=cycle.code))
     return redirect(url_for("staff.office_links", code=code, cycle=cycle.code))
+
+
+def _kind(link: SurveyLink) -> str:
+    """What a link is for, in file names and the audit log: its audience (posters) or its channel."""
+    return link.audience or link.channel
 
 
 @bp.get("/offices/<code>/links")
@@ -94,14 +102,14 @@ def office_links_revoke(code: str, link_id: int) -> BaseResponse:
     link = _office_link(code, link_id)
     cycle = db.session.get_one(Cycle, link.cycle_id)
     if link.active and not _confirmed():
-        return _back(code, cycle)
+        return _back(code, cycle, link)
     if link.active:
         link_service.revoke_link(db.session, link)
-        audit(db.session, current_user, "link_revoked", code, cycle=cycle.code, audience=link.audience,
+        audit(db.session, current_user, "link_revoked", code, cycle=cycle.code, audience=_kind(link),
               version=link.version)  # fmt: skip
         db.session.commit()
         flash(_("The link was revoked: posters printed with it no longer open the survey."), "info")
-    return _back(code, cycle)
+    return _back(code, cycle, link)
 
 
 @bp.post("/offices/<code>/links/<int:link_id>/reissue")
@@ -111,29 +119,30 @@ def office_links_reissue(code: str, link_id: int) -> BaseResponse:
     link = _office_link(code, link_id)
     cycle = db.session.get_one(Cycle, link.cycle_id)
     if link.active and not _confirmed():
-        return _back(code, cycle)
+        return _back(code, cycle, link)
     link_service.reissue_link(db.session, link)
-    audit(db.session, current_user, "link_reissued", code, cycle=cycle.code, audience=link.audience,
+    audit(db.session, current_user, "link_reissued", code, cycle=cycle.code, audience=_kind(link),
           version=link.version)  # fmt: skip
     db.session.commit()
     flash(
         _("A new link was issued. Print its poster and replace the old ones, which no longer work."), "info"
     )
-    return _back(code, cycle)
+    return _back(code, cycle, link)
 
 
 @bp.get("/offices/<code>/links/<int:link_id>/qr.<kind>")
 @staff_required
 def office_links_qr(code: str, link_id: int, kind: str) -> Response:
-    """The QR code of an active link as PNG or SVG."""
+    """The QR code of an active link as PNG or SVG (shown in the page with ``?inline=1``)."""
     link = _office_link(code, link_id)
     if not link.active or kind not in ("png", "svg"):
         abort(404)
-    url = poster_url(link)
-    name = f"qr-{code}-{link.audience}-v{link.version}.{kind}"
+    url = link_url(link)
+    name = f"qr-{code}-{_kind(link)}-v{link.version}.{kind}"
+    inline = request.args.get("inline") == "1"
     if kind == "png":
-        return _download(qr.png(url), "image/png", name)
-    return _download(qr.svg(url), "image/svg+xml", name)
+        return _download(qr.png(url), "image/png", name, inline)
+    return _download(qr.svg(url), "image/svg+xml", name, inline)
 
 
 @bp.get("/offices/<code>/links/<int:link_id>/poster.pdf")
@@ -141,7 +150,7 @@ def office_links_qr(code: str, link_id: int, kind: str) -> Response:
 def office_links_poster(code: str, link_id: int) -> Response:
     """The A4 poster of an active link."""
     link = _office_link(code, link_id)
-    if not link.active:
+    if not link.active or link.channel != LinkChannel.POSTER:
         abort(404)
     office = visible_office(code)
     cycle = db.session.get_one(Cycle, link.cycle_id)

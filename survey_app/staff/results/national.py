@@ -20,11 +20,12 @@ from ...models import Cycle, Role
 from ...services.accounts.staff import audit
 from ...services.cycles import manage as cycles
 from ...services.results import exports, national
-from ...services.results.counts import national_live_counts
+from ...services.results.counts import channel_counts, national_live_counts
 from ...templating import current_lang
 from .. import bp
 from ..access import roles_required, staff_required
 from ..context import cycle_questionnaire, k_threshold, requested_cycle, required_cycle
+from ..outreach.channels import channel_labels
 
 national_roles = roles_required(Role.ADMIN, Role.VIEWER)
 
@@ -80,6 +81,7 @@ def index() -> str | WerkzeugResponse:
         "staff/index.html", cycle=cycle, cycles=cycles.all_cycles(db.session), view=view, rows=rows,
         filters=filters, regions=regions, chart=progress_chart(view.rows, lang),
         live_url=url_for("staff.national_live", cycle=cycle.code), k=k_threshold(),
+        channels=channel_counts(db.session, cycle.id), channel_names=channel_labels(),
     )  # fmt: skip
 
 

@@ -10,20 +10,20 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...clock import local_today
 from ...db import db
 from ...models import Cycle, CycleState, Office
-from ...services.outreach import invitations
+from ...services.outreach import invitations, links
 from ...services.results import counts, disclosure
-from ...services.results.summary import office_summary
+from ...services.results.summary import GOAL, office_focus, office_summary
 from ...templating import current_lang, format_date
 from .. import bp
 from ..access import staff_required
 from ..context import cycle_questionnaire, k_threshold, requested_cycle, visible_office
 from ..improvement.sections import office_extras
+from ..outreach.channels import channel_labels
 from . import charts
 from .shaping import office_results
 
@@ -44,23 +44,22 @@ def live_payload(cycle: Cycle, office_code: str, today: dt.date) -> dict[str, An
 def _breakdowns(cycle: Cycle, office: Office, lang: str) -> list[dict[str, Any]]:
     questionnaire = cycle_questionnaire(cycle)
     labels = {
-        "channel": {"poster": _label("poster"), "email": _label("email")},
+        "channel": channel_labels(),
         "respondent_type": {c.code: c.label(lang) for c in questionnaire.respondent_type.choices},
         "service": {c.code: c.label(lang) for c in questionnaire.service.choices},
     }
     result = []
     for column in ("channel", "respondent_type", "service"):
         found = counts.count_by(db.session, cycle.id, office.code, column)
+        order = list(labels[column])
+        if column == "channel":  # the two first channels always, the others once they bring answers
+            order = [c for c in order if c in found or c in ("poster", "email")]
         result.append({
             "key": column,
             "labels": labels[column],
-            "data": disclosure.suppress(found, k_threshold(), order=labels[column]),
+            "data": disclosure.suppress(found, k_threshold(), order=order),
         })  # fmt: skip
     return result
-
-
-def _label(channel: str) -> str:
-    return str(_("QR poster") if channel == "poster" else _("Email invitation"))
 
 
 def needed_per_day(cycle: Cycle, shortfall: int, today: dt.date) -> float | None:
@@ -103,6 +102,7 @@ def office_dashboard(code: str) -> str:
         series,
     )
     questionnaire = cycle_questionnaire(cycle)
+    extras = office_extras(cycle, office, lang)
     return render_template(
         "staff/office.html",
         office=office,
@@ -118,8 +118,9 @@ def office_dashboard(code: str) -> str:
         daily_narrow=daily_narrow,
         needed_per_day=needed,
         invitations=invitations.counts(db.session, cycle.id, office.code),
-        poster_links=counts.poster_links(db.session, cycle.id, office.code),
+        poster_links=links.list_links(db.session, cycle.id, office.code),
         links_url=endpoint_url("staff.office_links", code=office.code),
+        channels_url=endpoint_url("staff.office_channels", code=office.code, cycle=cycle.code),
         invitations_url=endpoint_url("staff.office_invitations", code=office.code),
         results=results,
         summary=summary,
@@ -128,8 +129,20 @@ def office_dashboard(code: str) -> str:
         can_write=current_user.can_write,
         k=k_threshold(),
         release_daily=current_app.config["RELEASE_SCHEDULE"] == "daily",
-        **office_extras(cycle, office, lang),
+        focus=_focus(summary.score, extras),
+        item_labels={item.code: item.text(lang) for item in questionnaire.items},
+        **extras,
     )
+
+
+def _focus(score: float | None, extras: dict[str, Any]) -> Any:
+    """The first screen's goal, first item and score trend, from what the improvement sections already hold."""
+    improvement = extras["improvement"]
+    costs = [(line.gap.item, line.gap.cost[GOAL]) for line in improvement.ranked] if improvement else []
+    trend = extras["trend"]
+    eit = trend["series"].get("EIT", {})
+    months = [(name, eit[label].mean if label in eit else None) for label, name in trend["months"]]
+    return office_focus(score, costs, months)
 
 
 @bp.get("/offices/<code>/live.json")

@@ -2,9 +2,11 @@
    - answers are kept on this device (localStorage) until the server has stored them, so a lost connection or a
      closed tab loses nothing; they are cleared once a submission is stored or refused as already received;
    - after a failed send the same nonce is sent again, so an answer that did arrive is never stored twice;
-   - progress is shown, unanswered questions are listed before anything is sent, the button says "sending…";
+   - progress is shown in questions (as the page counts them), unanswered questions are marked where they are and
+     listed once above the form before anything is sent, the button says "sending…";
    - the page is sent with fetch, and the thank-you page replaces the form in history (Back cannot resend);
-   - the language switch is a plain GET, and the answers follow from this device's storage.
+   - the language switch is a plain GET to the question the reader was on, and the answers follow from this
+     device's storage.
    Nothing here leaves the device except the form itself, sent to the page's own address. */
 (function () {
   "use strict";
@@ -56,16 +58,56 @@
     if (kept.nonce && notice) { notice.hidden = false; }
   }
   function answered(group) { return !!group.querySelector("input:checked"); }
+  function outerOf(group) { return group.parentNode.closest ? group.parentNode.closest("fieldset.group") : null; }
+  // Questions as the page counts them (intro, part headings): an item's sub-questions are parts of one question.
+  var questions = [];
+  groups.forEach(function (group) {
+    var key = outerOf(group) || group;
+    var last = questions[questions.length - 1];
+    if (last && last.key === key) last.parts.push(group); else questions.push({ key: key, parts: [group] });
+  });
   function showProgress() {
-    var done = groups.filter(answered).length;
-    progress.textContent = progress.getAttribute("data-text").replace("{done}", done).replace("{total}", groups.length);
+    var done = questions.filter(function (q) { return q.parts.every(answered); }).length;
+    progress.textContent = progress.getAttribute("data-text").replace("{done}", done).replace("{total}", questions.length);
     progress.hidden = false;
+  }
+  // Mark (or clear) one unanswered group the way the server does: a message tied to it, its options invalid.
+  function mark(group, on) {
+    var id = group.getAttribute("data-q") + "-error";
+    var message = document.getElementById(id);
+    var inputs = group.querySelectorAll("input");
+    if (on && !message) {
+      message = document.createElement("p");
+      message.className = "field-error"; message.id = id;
+      message.textContent = form.getAttribute("data-required");
+      group.insertBefore(message, group.querySelector(".opts"));
+    } else if (!on && message) { message.parentNode.removeChild(message); }
+    group.classList.toggle("invalid", on);
+    if (on) group.setAttribute("aria-describedby", id); else group.removeAttribute("aria-describedby");
+    Array.prototype.forEach.call(inputs, function (input) {
+      if (on) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    });
+  }
+  // Where the reader is: the question last answered or focused (the switch is at the top of the page, so the
+  // window has usually moved there), else the first question whose bottom is below the top of the window.
+  var place = "";
+  form.addEventListener("focusin", function (event) {
+    var group = event.target.closest ? event.target.closest("fieldset.q") : null;
+    if (group) place = "#" + group.id;
+  });
+  function here() {
+    if (place) return place;
+    for (var i = 0; i < groups.length; i++) {
+      if (groups[i].getBoundingClientRect().bottom > 0) return "#" + groups[i].id;
+    }
+    return "";
   }
   function missingLines() {
     var lines = [], seen = {};
     groups.forEach(function (group) {
+      mark(group, !answered(group));
       if (answered(group)) return;
-      var outer = group.parentNode.closest ? group.parentNode.closest("fieldset.group") : null;
+      var outer = outerOf(group);
       var legend = (outer || group).querySelector("legend").textContent.trim();
       var key = outer ? legend : group.getAttribute("data-q");
       var input = group.querySelector("input");
@@ -109,18 +151,23 @@
     document.open(); document.write(html); document.close();
   }
 
-  form.addEventListener("change", function () { save(); showProgress(); });
+  form.addEventListener("change", function (event) {
+    save(); showProgress();
+    var group = event.target.closest ? event.target.closest("fieldset.q") : null;
+    if (group && group.classList.contains("invalid") && answered(group)) mark(group, false);
+  });
   form.addEventListener("input", function () { save(); });
   document.getElementById("forget").addEventListener("click", function () {
     forget();
     location.replace(location.pathname + "?new=1");
   });
-  // The language switch: keep the answers here, then load the other language with a plain GET.
+  // The language switch: keep the answers here, then load the other language with a plain GET at the question
+  // the reader was on.
   Array.prototype.forEach.call(document.querySelectorAll("button[name='lang']"), function (switcher) {
     switcher.addEventListener("click", function (event) {
       event.preventDefault();
       save();
-      location.replace(location.pathname + "?lang=" + switcher.value);
+      location.replace(location.pathname + "?lang=" + switcher.value + here());
     });
   });
   form.addEventListener("submit", function (event) {

@@ -18,6 +18,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from ..monitoring import counters
+
 log = logging.getLogger(__name__)
 
 # The database is down, unreachable, out of connections or locked: temporary, so 503.
@@ -102,7 +104,7 @@ def render_error(code: int, text: ErrorText | None = None) -> tuple[str, int]:
 
 def _rollback() -> None:
     """Roll the request's session back; a database that is gone cannot even do that, which is fine here."""
-    from .db import db
+    from ..db import db
 
     try:
         db.session.rollback()
@@ -114,7 +116,7 @@ def retry_after(error: RateLimitExceeded) -> int:
     """Seconds until the exceeded limit's window lets a request through again. Rate-limit headers are off (each
     would cost the store two more round trips on every limited request), so only a refused request asks the store,
     and a store that does not answer gives the window's length, an upper bound."""
-    from .extensions import limiter
+    from ..extensions import limiter
 
     window = int(error.limit.limit.get_expiry())
     try:
@@ -145,6 +147,7 @@ def init_app(app: Flask) -> None:
 
     def _database_down(error: Exception) -> tuple[str, int]:
         log.error("database unavailable: %s", type(error).__name__)
+        counters.database_error()
         return render_error(503)
 
     def _unstorable(error: Exception) -> tuple[str, int]:

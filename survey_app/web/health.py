@@ -12,10 +12,10 @@ import threading
 from flask import Flask
 from sqlalchemy import text
 
-from .clock import utc_now
-from .db import db
+from ..clock import utc_now
+from ..db import db
+from ..extensions import limiter
 from .errors import DATABASE_UNAVAILABLE
-from .extensions import limiter
 
 log = logging.getLogger(__name__)
 

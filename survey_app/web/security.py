@@ -17,9 +17,12 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        policy = headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
+        if (
+            "frame-ancestors 'none'" in policy
+        ):  # a view that allows framing (an embed) says so in its own policy
+            headers.setdefault("X-Frame-Options", "DENY")
         # Survey URLs carry tokens: never leak them to another site through Referer.
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")

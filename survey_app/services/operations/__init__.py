@@ -1,0 +1,1 @@
+"""Operations: what an operator runs against a whole database (consistency checks, online backups), free of Flask."""
