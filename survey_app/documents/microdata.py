@@ -15,7 +15,12 @@ BASE_LABELS: Mapping[str, tuple[str, str, str]] = {
     "office": ("รหัสสำนักงาน (รหัสจังหวัดสองหลัก)", "office code (the province's two-digit code)", "text"),
     "cycle": ("รหัสรอบการประเมิน", "cycle code", "text"),
     "month": ("เดือนที่ตอบ (ปี ค.ศ.-เดือน)", "month answered (YYYY-MM, Gregorian)", "text"),
-    "channel": ("ช่องทาง: poster = คิวอาร์โปสเตอร์, email = อีเมลเชิญ", "channel: poster or email", "text"),
+    "channel": (
+        "ช่องทาง: poster = คิวอาร์โปสเตอร์, email = อีเมลเชิญ, line = ไลน์, facebook = เพจเฟซบุ๊ก, "
+        "website = เว็บไซต์สำนักงาน, kiosk = แท็บเล็ตหน้าเคาน์เตอร์, event = งานกิจกรรม",
+        "channel: poster, email, line, facebook, website, kiosk (counter tablet) or event",
+        "text",
+    ),
     "rtype": ("ประเภทผู้ตอบ (ว่าง = ซ่อนเพราะกลุ่มเล็กกว่า K)", "respondent type (blank: hidden, group below K)", "text"),
     "service": ("บริการที่ใช้ (ว่าง = ซ่อนเพราะกลุ่มเล็กกว่า K)", "service used (blank: hidden, group below K)", "text"),
     "flagged": ("ธงคุณภาพ (1 = ตอบเร็วเกินไปหรือตอบเหมือนกันทุกข้อ)", "quality flag (1: too fast or straight-lined)", "0/1"),

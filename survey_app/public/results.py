@@ -125,6 +125,7 @@ def _feed(page: public_results.PublicOffice) -> dict[str, Any]:
         answers=page.answers,
         eit=score(page.eit),
         indicators=[score(s) for s in page.indicators],
+        themes=[{"theme": name, "suggestions": n} for name, n in page.themes],
         measures=[
             {
                 "item": m.item,

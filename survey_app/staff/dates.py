@@ -11,8 +11,7 @@ from wtforms import Field
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
-from .. import eradates
-from ..clock import local_today
+from ..clock import BE_INPUT_PATTERN, EraError, be_input, local_today, parse_be
 
 HINT = _l("Day/month/year in the Buddhist era, e.g. 31/03/2570")
 
@@ -26,7 +25,7 @@ _SENTENCES = {
 }
 
 
-def problem_text(problem: eradates.EraError) -> str:
+def problem_text(problem: EraError) -> str:
     """A sentence for people about a refused date, in the page's language."""
     sentence = str(_SENTENCES.get(problem.reason, _SENTENCES["format"]))
     return sentence % {"year": problem.year, "suggest": problem.suggest} if "%(" in sentence else sentence
@@ -41,7 +40,7 @@ class BuddhistDateField(Field):  # type: ignore[misc]  # WTForms ships no types
         kwargs.setdefault("description", HINT)
         render_kw = {
             "inputmode": "numeric", "autocomplete": "off", "class": "date-input",
-            "pattern": eradates.INPUT_PATTERN, "size": 12,
+            "pattern": BE_INPUT_PATTERN, "size": 12,
         }  # fmt: skip
         render_kw.update(kwargs.pop("render_kw", None) or {})
         super().__init__(label, validators, render_kw=render_kw, **kwargs)
@@ -49,14 +48,14 @@ class BuddhistDateField(Field):  # type: ignore[misc]  # WTForms ships no types
     def _value(self) -> str:
         if self.raw_data:
             return str(self.raw_data[0])
-        return eradates.to_input(self.data) if isinstance(self.data, dt.date) else ""
+        return be_input(self.data) if isinstance(self.data, dt.date) else ""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or not str(valuelist[0]).strip():
             self.data = None
             return
         try:
-            self.data = eradates.parse(str(valuelist[0]), local_today())
-        except eradates.EraError as problem:
+            self.data = parse_be(str(valuelist[0]), local_today())
+        except EraError as problem:
             self.data = None
             raise ValidationError(problem_text(problem)) from None

@@ -1,11 +1,11 @@
 """Keeps survey tokens and client addresses out of every log line the process writes: the app's, werkzeug's,
 Flask-Limiter's and gunicorn's.
 
-Whatever follows ``/s/``, ``/o/``, ``/optout/``, ``/i/`` or ``/t/`` in a path (survey, opt-out and invitation links,
-poster short codes) up to the next ``/``, ``?``, ``#``, quote or space, and any ``token=``, ``t=`` or ``code=`` query
-value, becomes ``[token]``. The
-match is on raw characters, so a percent-encoded token is caught whole. Every IPv4 address and every IPv6 address
-(one with ``::`` or at least five colons, so times of day stay) becomes ``[address]``: werkzeug's request log
+Whatever follows ``/s/``, ``/k/``, ``/o/``, ``/optout/``, ``/i/`` or ``/t/`` in a path (survey, kiosk, opt-out and
+invitation links, poster short codes) up to the next ``/``, ``?``, ``#``, quote or space, and any ``token=``,
+``t=`` or ``code=`` query value, becomes ``[token]``. The match is on raw characters, so a percent-encoded token
+is caught whole. Every IPv4 address and every IPv6 address (one with ``::`` or at least five colons, so times of
+day stay) becomes ``[address]``: werkzeug's request log
 starts with the client's address, and no log line may let an address be lined up with a response. Server
 addresses in messages are redacted alike; operators know them from the configuration.
 
@@ -22,7 +22,7 @@ import logging
 import re
 from typing import Any
 
-TOKEN_PATTERN = re.compile(r"(/(?:s|o|optout|i|t)/)[^\s/?#\"'<>]+|(\b(?:token|t|code)=)[^&\s\"'<>]+")
+TOKEN_PATTERN = re.compile(r"(/(?:s|k|o|optout|i|t)/)[^\s/?#\"'<>]+|(\b(?:token|t|code)=)[^&\s\"'<>]+")
 IPV4_PATTERN = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 IPV6_CANDIDATE = re.compile(r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 _FORMATTER = logging.Formatter()

@@ -5,16 +5,16 @@ stored, the era boundary on Bangkok's date while UTC is still on the previous da
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from survey_app import eradates
+from survey_app.clock import be_input
 from survey_app.models import Cycle, ImprovementMeasure
 from tests.helpers import csrf_token
 
-from .staff_data import OWN, PASSWORD, isolate_requests, make_user, sign_in
+from .staff_browser_pages import signed_in_page
+from .staff_data import OWN, isolate_requests, make_user, sign_in
 from .test_staff_browser import axe_violations
 
 pytestmark = pytest.mark.dates
@@ -96,13 +96,13 @@ def test_the_cycle_form_shows_its_dates_in_the_buddhist_era_and_takes_them_back(
     sign_in(client, session, "admin")
     for lang in ("th", "en"):
         page = client.get(f"/staff/cycles/{cycle.code}/edit?lang={lang}").text
-        assert f'value="{eradates.to_input(cycle.opens_on)}"' in page
-        assert f'value="{eradates.to_input(cycle.closes_on)}"' in page
+        assert f'value="{be_input(cycle.opens_on)}"' in page
+        assert f'value="{be_input(cycle.closes_on)}"' in page
         assert str(cycle.closes_on.year + 543) in page
     page = client.get(f"/staff/cycles/{cycle.code}/edit?lang=en").text
     new_close = cycle.closes_on + dt.timedelta(days=30)
-    data = {"csrf_token": csrf_token(page), "opens_on": eradates.to_input(cycle.opens_on),
-            "closes_on": eradates.to_input(new_close), "min_sample": "100", "sampling_method": "krejcie-morgan",
+    data = {"csrf_token": csrf_token(page), "opens_on": be_input(cycle.opens_on),
+            "closes_on": be_input(new_close), "min_sample": "100", "sampling_method": "krejcie-morgan",
             "type_floor": "10", "confidence": "0.95", "margin_percent": "5"}  # fmt: skip
     assert client.post(f"/staff/cycles/{cycle.code}/edit", data=data).status_code == 302
     session.expire_all()
@@ -133,14 +133,7 @@ def test_a_buddhist_era_date_round_trips_in_chromium(
     live_server, chromium, session, cycle, artifacts, size: dict[str, int], backend
 ) -> None:  # type: ignore[no-untyped-def]
     user = make_user(session, "office", OWN)
-    context = chromium.new_context(viewport=size, device_scale_factor=1, is_mobile=size["width"] == 360)
-    page: Any = context.new_page()
-    try:
-        page.goto(live_server.url + "/staff/login")
-        page.fill("#email", user.email)
-        page.fill("#password", PASSWORD)
-        page.get_by_role("button", name="เข้าสู่ระบบ").click()
-        page.wait_for_load_state()
+    with signed_in_page(chromium, live_server.url, user.email, size["width"], size["height"]) as page:
         for lang, typed, shown in (("th", "31/03/2570", "31 มี.ค. 2570"), ("en", "30/04/2570", "30 Apr 2027")):
             page.goto(f"{live_server.url}/staff/offices/{OWN}/plan?lang={lang}")
             page.fill("#action", "ติดป้ายช่องทางร้องเรียน")
@@ -165,8 +158,6 @@ def test_a_buddhist_era_date_round_trips_in_chromium(
         session.expire_all()
         stored = sorted(m.due_on for m in _measures(session))
         assert stored == [dt.date(2027, 3, 31), dt.date(2027, 4, 30)]
-    finally:
-        context.close()
 
 
 @pytest.mark.browser
@@ -176,18 +167,9 @@ def test_the_cycle_form_reads_well_and_passes_axe(
 ) -> None:  # type: ignore[no-untyped-def]
     user = make_user(session, "admin")
     for width, height in ((1366, 768), (360, 800)):
-        context = chromium.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
-        page: Any = context.new_page()
-        try:
-            page.goto(live_server.url + "/staff/login")
-            page.fill("#email", user.email)
-            page.fill("#password", PASSWORD)
-            page.get_by_role("button", name="เข้าสู่ระบบ").click()
-            page.wait_for_load_state()
+        with signed_in_page(chromium, live_server.url, user.email, width, height) as page:
             for lang in ("th", "en"):
                 page.goto(f"{live_server.url}/staff/cycles/{cycle.code}/edit?lang={lang}")
-                assert page.locator("#opens_on").input_value() == eradates.to_input(cycle.opens_on)
+                assert page.locator("#opens_on").input_value() == be_input(cycle.opens_on)
                 page.screenshot(path=str(artifacts / f"dates-cycle-form-{width}-{lang}.png"), full_page=True)
                 assert axe_violations(page) == [], f"cycle form ({lang}, {width} px)"
-        finally:
-            context.close()

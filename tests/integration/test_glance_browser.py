@@ -84,6 +84,29 @@ def test_office_first_screen_shows_score_band_and_sample_verdict(
         _shot(page, artifacts, "office", lang)
 
 
+def test_office_page_folds_to_at_most_six_phone_screens(live_server, sized_page, arranged, artifacts) -> None:  # type: ignore[no-untyped-def]
+    """Every section below the first screen is a disclosure whose heading stays visible: closed, the page is the
+    first screen and a list of headings."""
+    page = sized_page
+    _sign_in(page, live_server.url, arranged["office"].email)
+    height = SIZES[page.size_name][1]
+    for lang in ("th", "en"):
+        page.goto(f"{live_server.url}/staff/offices/{OWN}?lang={lang}")
+        folds = page.locator("details.fold")
+        assert folds.count() >= 12
+        opened = page.evaluate("() => document.documentElement.scrollHeight")
+        for i in range(folds.count()):
+            folds.nth(i).locator(":scope > summary").click()
+        assert page.locator("details.fold[open]").count() == 0
+        closed = page.evaluate("() => document.documentElement.scrollHeight")
+        headings = page.locator("details.fold > summary h2")
+        assert all(headings.nth(i).is_visible() for i in range(headings.count()))
+        assert closed < opened
+        if page.size_name == "phone":
+            assert closed <= 6 * height, f"{closed} px: {closed / height:.1f} phone screens"
+        _shot(page, artifacts, "office-folded", lang)
+
+
 def test_chart_labels_are_at_least_12_px(live_server, sized_page, arranged) -> None:  # type: ignore[no-untyped-def]
     page = sized_page
     _sign_in(page, live_server.url, arranged["admin"].email)

@@ -181,3 +181,14 @@ def test_a_kiosk_flood_is_named_by_its_signal_on_the_integrity_page(
     assert rows == [(' class="named"', OFFICE), ("", "11")]
     assert "named: kiosk flood" in section and "14:00–15:00" in section
     assert re.search(r'<td class="num">25</td><td class="num">2\.0</td>', section)
+
+
+def test_the_kiosk_token_never_reaches_a_log_line(
+    app, client, store, open_cycle, questionnaire, caplog
+) -> None:
+    token = _token(app, _link(store, open_cycle))
+    with caplog.at_level("DEBUG"):
+        client.get(f"/k/{token}")
+        client.post(f"/k/{token}/answers", json=_answer(questionnaire))
+        app.logger.info("served /k/%s/answers", token)
+    assert caplog.records and all(token not in r.getMessage() for r in caplog.records)

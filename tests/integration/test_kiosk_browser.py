@@ -5,6 +5,7 @@ worker) and on reconnection exactly two responses are stored; kiosk answers are 
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -13,11 +14,13 @@ import pytest
 from flask import request
 from sqlalchemy import func, select
 
-from survey_app.models import Response, SurveyLink
+from survey_app.models import KioskHour, Response, SurveyLink
 from survey_app.public import kiosk
 from survey_app.tokens import poster_token
 from tests import survey_helpers
-from tests.integration.page_checks import look
+from tests.integration.page_checks import look, new_page
+from tests.integration.staff_data import make_user
+from tests.integration.test_integrity_browser import sign_in_browser
 from tests.integration.test_staff_browser import axe_violations
 from tests.integration.test_survey_visit_browser import SEND, SIZES, THANKS
 
@@ -132,12 +135,12 @@ def test_answers_queue_offline_survive_an_offline_reload_and_are_stored_once_eac
         page.get_by_role("button", name=SEND["th"]).click()
         page.get_by_role("heading", name=THANKS["th"]).wait_for()
         page.locator("#kiosk").wait_for(state="visible")
-    assert page.locator("#queue-line").inner_text().startswith("2 ")
+    assert page.locator("#queue-line").inner_text().startswith("มี 2 คำตอบรอส่ง")
     assert _count(store) == 0
 
     page.reload()  # the network is still down: the service worker serves the kept page
     assert page.locator("#kiosk").is_visible() and _empty(page)
-    assert page.locator("#queue-line").inner_text().startswith("2 ")
+    assert page.locator("#queue-line").inner_text().startswith("มี 2 คำตอบรอส่ง")
     page.screenshot(path=str(artifacts / "kiosk-offline-queue-phone-th.png"))
     assert _count(store) == 0
     assert served[reached:] == [], "requests reached the server while the tablet was offline"
@@ -175,3 +178,29 @@ def test_an_incomplete_answer_is_not_sent_and_says_what_is_missing(  # type: ign
     summary = page.locator("#kiosk-errors")
     assert summary.is_visible() and "not answered yet" in summary.inner_text()
     assert page.evaluate("localStorage.length") == 0 and _count(store) == 0
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_the_integrity_page_names_a_kiosk_flood_readably(  # type: ignore[no-untyped-def]
+    live_server, chromium, store, open_cycle, artifacts, size
+):
+    for office, flood in (("50", 30), ("11", 2)):
+        for d in range(6):
+            for h in range(9, 17):
+                day = dt.date(2026, 11, 20) + dt.timedelta(days=d)
+                store.add(KioskHour(cycle_id=open_cycle.id, office_code=office, day=day, hour=h, answers=2))
+        store.add(KioskHour(cycle_id=open_cycle.id, office_code=office, day=dt.date(2026, 11, 27), hour=10,
+                            answers=flood))  # fmt: skip
+    store.commit()
+    admin = make_user(store, "admin")
+    context, page = new_page(chromium, size)
+    try:
+        sign_in_browser(page, live_server.url, admin.email)
+        for lang in ("th", "en"):
+            page.goto(f"{live_server.url}/staff/integrity?cycle={open_cycle.code}&lang={lang}")
+            section = page.locator("section[aria-labelledby='kiosk-h']")
+            assert section.locator("tr.named").count() == 1
+            section.screenshot(path=str(artifacts / f"integrity-kiosk-{size}-{lang}.png"))
+            look(page, artifacts, f"integrity-with-kiosk-{size}-{lang}")
+    finally:
+        context.close()

@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from survey_app.models import Cycle, ImprovementMeasure, OfficialResult
+from survey_app.models import Cycle, ImprovementMeasure, OfficialResult, SuggestionTheme
 
 from .staff_data import OWN, Spec, add_responses, expected_eit, raw_answers
 
@@ -22,7 +22,10 @@ OTHER_SMALL = "50"  # three answers: below K = 5
 def closed(session, cycle, questionnaire) -> Cycle:  # type: ignore[no-untyped-def]
     """The cycle closed, with 4 answers at level 3 and 4 at level 2 at office OWN, 3 at office 50, a measure at
     each, and OWN's official result."""
-    add_responses(session, cycle, questionnaire, OWN, [Spec(level=3)] * 4 + [Spec(level=2)] * 4)
+    waits = [Spec(level=3, suggestion="คิวยาวมาก รอนานเกินไป")] * 4 + [Spec(level=2, suggestion="รอนาน")] * 2
+    add_responses(session, cycle, questionnaire, OWN, waits + [Spec(level=2)] * 2)
+    session.add(SuggestionTheme(name="การรอคิว", keywords="รอนาน,คิวยาว"))
+    session.add(SuggestionTheme(name="ที่จอดรถ", keywords="ที่จอดรถ"))
     add_responses(session, cycle, questionnaire, OTHER_SMALL, [Spec(level=3)] * 3)
     for office, action in (
         (OWN, "เพิ่มช่องทางชำระค่าธรรมเนียมออนไลน์"),
@@ -56,6 +59,8 @@ def test_an_office_page_shows_the_released_eit_band_indicators_measures_and_offi
     assert html.count('<tr><th scope="row">') == len(questionnaire.indicators)
     assert "เพิ่มช่องทางชำระค่าธรรมเนียมออนไลน์" in html and "กำลังดำเนินการ" in html and "31 มี.ค. 2570" in html
     assert "Khun Somchai" not in html
+    assert "<li>การรอคิว <span" in html and "(6 " in html and "ที่จอดรถ" not in html  # 0 < K: left out
+    assert "คิวยาวมาก" not in html  # never a suggestion's text
     assert "<dd>88.41</dd>" in html and "<dd>79.50</dd>" in html
     english = client.get(f"/r/{OWN}?lang=en").text
     assert "How people rated this office" in english and "from 8 answers" in english
@@ -111,6 +116,7 @@ def test_the_feed_and_the_embed_carry_the_same_figures(client, closed, questionn
     assert [i["measure"] for i in data["indicators"]] == [i.measure for i in questionnaire.indicators]
     assert data["measures"][0]["status"] == "in_progress" and "owner" not in data["measures"][0]
     assert data["official"]["eit"] == 88.41
+    assert data["themes"] == [{"theme": "การรอคิว", "suggestions": 6}]
     embed = client.get(f"/r/{OWN}/embed")
     assert embed.status_code == 200 and "X-Frame-Options" not in embed.headers
     assert "frame-ancestors *" in embed.headers["Content-Security-Policy"]

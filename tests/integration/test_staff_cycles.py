@@ -8,8 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from survey_app import eradates
-from survey_app.clock import local_today, utc_now
+from survey_app.clock import be_input, local_today, utc_now
 from survey_app.models import AuditEvent, Cycle, Invitation
 from tests.helpers import csrf_token
 
@@ -87,8 +86,8 @@ def test_admin_changes_the_fixed_minimum_and_method_and_the_change_is_audited(cl
     sign_in(client, session, "admin")
     page = client.get(f"/staff/cycles/{cycle.code}/edit")
     data = {
-        "csrf_token": csrf_token(page.text), "opens_on": eradates.to_input(cycle.opens_on),
-        "closes_on": eradates.to_input(cycle.closes_on), "min_sample": "250",
+        "csrf_token": csrf_token(page.text), "opens_on": be_input(cycle.opens_on),
+        "closes_on": be_input(cycle.closes_on), "min_sample": "250",
         "sampling_method": "yamane", "type_floor": "20",
         "confidence": "0.95", "margin_percent": "5",
     }  # fmt: skip
@@ -145,8 +144,8 @@ def test_a_closed_cycle_cannot_be_reopened_or_edited(client, session, cycle) -> 
     again = client.post(f"/staff/cycles/{cycle.code}/open", data={"csrf_token": _token(client)})
     assert again.status_code == 409
     page = client.get(f"/staff/cycles/{cycle.code}/edit")
-    data = {"csrf_token": csrf_token(page.text), "opens_on": eradates.to_input(cycle.opens_on),
-            "closes_on": eradates.to_input(cycle.closes_on), "min_sample": "5",
+    data = {"csrf_token": csrf_token(page.text), "opens_on": be_input(cycle.opens_on),
+            "closes_on": be_input(cycle.closes_on), "min_sample": "5",
             "sampling_method": "yamane", "type_floor": "5",
             "confidence": "0.95", "margin_percent": "5"}  # fmt: skip
     assert client.post(f"/staff/cycles/{cycle.code}/edit", data=data).status_code == 409

@@ -107,12 +107,18 @@ def test_csv_import_reads_excel_utf8_with_bom_and_thai_names(client, session, cy
 def test_downloaded_template_imports_back_unchanged(client, session, cycle) -> None:
     _seed_frame(session, cycle)
     sign_in(client, session, "admin")
-    template = client.get(f"/staff/offices/{OWN}/frame.csv")
-    assert template.data.startswith(b"\xef\xbb\xbf")
-    assert b"business,mining,77" in template.data
-    response = _upload(client, template.data)
-    assert response.status_code == 302
-    assert _frame(session, cycle) == {("business", "mining"): 77}
+    # From a Thai page the template is in Thai (headers and labels), from an English one in codes; both import.
+    for lang, header, row in (
+        ("th", "ประเภทผู้รับบริการ,บริการ,จำนวนผู้รับบริการ", "ผู้ประกอบการ/นิติบุคคล,การทำเหมืองแร่และแร่,77"),
+        ("en", "respondent_type,service,served", "business,mining,77"),
+    ):
+        template = client.get(f"/staff/offices/{OWN}/frame.csv?lang={lang}")
+        assert template.data.startswith(b"\xef\xbb\xbf")
+        text = template.data.decode("utf-8-sig")
+        assert text.startswith(header + "\r\n") and row + "\r\n" in text
+        response = _upload(client, template.data)
+        assert response.status_code == 302
+        assert _frame(session, cycle) == {("business", "mining"): 77}
 
 
 HOSTILE = {

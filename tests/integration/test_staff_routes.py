@@ -71,6 +71,12 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("staff.accounts_reset_two_step", "POST"): Expect(
         admin=404, viewer=403, office_own=403, office_other=None
     ),
+    # Accounts in the browser (issue 22): admins only; no account 999999, so the admin's edits find nothing.
+    ("staff.accounts_new", "GET"): Expect(viewer=403, office_own=403, office_other=None),
+    ("staff.accounts_new", "POST"): Expect(admin=400, viewer=403, office_own=403, office_other=None),
+    ("staff.accounts_edit", "GET"): Expect(admin=404, viewer=403, office_own=403, office_other=None),
+    ("staff.accounts_edit", "POST"): Expect(admin=404, viewer=403, office_own=403, office_other=None),
+    ("staff.accounts_active", "POST"): Expect(admin=404, viewer=403, office_own=403, office_other=None),
     ("staff.sessions_end_all", "POST"): Expect(
         admin="login", viewer="login", office_own="login", office_other=None
     ),

@@ -17,7 +17,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "survey_app"
 
 # Which top-level areas each area may import (besides itself). Anything not listed is forbidden.
-LOWER = {"clock", "config", "db", "models", "questionnaire", "tokens", "clientkeys", "templating", "eradates"}
+LOWER = {"clock", "config", "db", "models", "questionnaire", "tokens", "clientkeys", "templating"}
 # What the blueprints may use besides the lower layers: the services and the web infrastructure modules.
 WEB = {"services", "stats", "documents", "extensions", "web", "monitoring"}
 ALLOWED = {

@@ -26,6 +26,8 @@ MAX_CSV_BYTES = 64 * 1024
 MAX_CSV_ROWS = 500
 MAX_SERVED = 10_000_000
 COLUMNS = ("respondent_type", "service", "served")
+# The same columns as a Thai reader sees them in the template downloaded from a Thai page (either header is read).
+COLUMNS_TH = ("ประเภทผู้รับบริการ", "บริการ", "จำนวนผู้รับบริการ")
 
 Frame = dict[tuple[str, str], int]
 
@@ -111,7 +113,7 @@ def _header(reader: csv.reader) -> None:  # type: ignore[valid-type]
     header = next(reader, None)
     if header is None:
         raise FrameError([Problem(0, "empty")])
-    if [h.strip().casefold() for h in header] != list(COLUMNS):
+    if [h.strip().casefold() for h in header] not in (list(COLUMNS), list(COLUMNS_TH)):
         raise FrameError([Problem(1, "header", ",".join(header)[:80])])
 
 

@@ -15,8 +15,7 @@ from typing import Any, cast
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from ... import eradates
-from ...clock import local_today
+from ...clock import local_today, plausible_date
 from ...models import (
     Cycle,
     CycleState,
@@ -77,7 +76,7 @@ def current_cycle(session: Session, code: str | None = None) -> Cycle | None:
 
 def _check_settings(settings: CycleSettings) -> None:
     today = local_today()
-    if not (eradates.plausible(settings.opens_on, today) and eradates.plausible(settings.closes_on, today)):
+    if not (plausible_date(settings.opens_on, today) and plausible_date(settings.closes_on, today)):
         raise CycleError("dates_era")
     if settings.opens_on > settings.closes_on:
         raise CycleError("dates_order")

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ... import eradates
-from ...clock import local_today, utc_now
+from ...clock import local_today, plausible_date, utc_now
 from ...models import Cycle, CycleState, ImprovementMeasure, MeasureStatus, StaffUser
 from ..accounts.staff import audit
 
@@ -49,7 +48,7 @@ def add_measure(
         raise PlanError("action")
     if not owner or len(owner) > MAX_OWNER:
         raise PlanError("owner")
-    if due_on is None or not eradates.plausible(due_on, local_today()):
+    if due_on is None or not plausible_date(due_on, local_today()):
         raise PlanError("due")
     measure = ImprovementMeasure(
         cycle_id=cycle.id, office_code=office_code, item=item, action=action, owner=owner, due_on=due_on,

@@ -6,6 +6,8 @@ Shown, for a **closed** cycle only (the newest closed one unless another closed 
   staff see them: from the *released* state (the per-cell rollup, which holds only responses released in batches of
   K) through the one disclosure rule, :func:`survey_app.services.disclosure.office_result` (no score below K
   responses). The plain (unweighted) mean is published, as the official ITA computes it;
+- what people raised: the staff-named suggestion themes that at least K of the office's released suggestions
+  match (theme name and count; never a suggestion's text);
 - the office's improvement measures of that cycle and of later ones (item, action, status, due date; never the
   name of the staff member who owns one);
 - the official ITA result of the cycle's fiscal year when it has been imported.
@@ -27,9 +29,9 @@ from sqlalchemy.orm import Session
 
 from ...models import Cycle, CycleState, ImprovementMeasure, Office
 from ...questionnaire import Questionnaire
-from ...stats.bands import Band
+from ...stats.bands import Band, eit_band
 from ...stats.scoring import MeasureScore
-from ..improvement import official
+from ..improvement import official, themes
 from ..results import released
 
 
@@ -77,6 +79,7 @@ class PublicOffice:
     answers: int | None = None
     eit: PublicScore | None = None
     indicators: tuple[PublicScore, ...] = ()
+    themes: tuple[tuple[str, int], ...] = ()  # (theme name, suggestions matching it), each count at least K
     measures: tuple[PublicMeasure, ...] = ()
     official: PublicOfficial | None = None
 
@@ -127,6 +130,14 @@ def _measures(
     return out
 
 
+def _themes(session: Session, cycle: Cycle, office_code: str, k: int) -> tuple[tuple[str, int], ...]:
+    """Themes matched by at least K of the office's released suggestions, biggest first (the hidden ones left out)."""
+    counts = themes.theme_counts(
+        themes.suggestion_texts(session, cycle, office_code), themes.all_themes(session), k
+    )
+    return tuple((c.name, c.count) for c in counts if c.count is not None)
+
+
 def office_page(
     session: Session, cycle: Cycle, office: Office, questionnaire: Questionnaire, *, k: int
 ) -> PublicOffice:
@@ -149,6 +160,7 @@ def office_page(
         answers=result.count,
         eit=_score(result.eit, "EIT", "EIT"),
         indicators=tuple(s for s in indicators if s is not None),
+        themes=_themes(session, cycle, office.code, k),
         measures=tuple(_measures(session, cycle, office.code, questionnaire)),
         official=PublicOfficial(found.fiscal_year, found.eit, found.iit, found.oit, found.total)
         if found
@@ -166,13 +178,20 @@ class NationalRow:
 
 
 def national_list(session: Session, cycle: Cycle, *, k: int) -> list[NationalRow]:
-    """Every office of closed ``cycle`` by code, with its published EIT (None below K)."""
+    """Every office of closed ``cycle`` by code, with its published EIT (None below K).
+
+    Read from the released rollup's EIT sums in one query: the plain mean of the respondents' EIT, which is the
+    unweighted EIT the office page shows (:func:`office_page`), under the same rule (nothing below K).
+    """
     if cycle.state != CycleState.CLOSED:
         raise ValueError("only a closed cycle's results are published")
-    offices = {o.code: o for o in session.scalars(select(Office))}
+    sums = released.office_eit_sums(session, cycle)
     rows = []
-    for result in released.cycle_results(session, cycle, None, k=k).offices:
-        office = offices[result.office_code]
-        eit = _score(result.eit, "EIT", "EIT") if result.eit is not None and result.count >= k else None
-        rows.append(NationalRow(office, result.count if eit else None, eit))
-    return sorted(rows, key=lambda r: r.office.code)
+    for office in session.scalars(select(Office).order_by(Office.code)):
+        n, total, _squares = sums.get(office.code, (0, 0.0, 0.0))
+        if n < k or n == 0:
+            rows.append(NationalRow(office, None, None))
+            continue
+        mean = total / n
+        rows.append(NationalRow(office, n, PublicScore("EIT", "EIT", "EIT", mean, eit_band(mean))))
+    return rows

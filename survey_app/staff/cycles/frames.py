@@ -14,6 +14,7 @@ from ...db import db
 from ...models import CycleState
 from ...services.accounts.staff import audit
 from ...services.cycles import frames
+from ...templating import current_lang
 from .. import bp
 from ..access import staff_required, writer_required
 from ..context import cycle_questionnaire, required_cycle, visible_office
@@ -120,17 +121,22 @@ def office_frame_import(code: str) -> WerkzeugResponse | tuple[str, int]:
 @bp.get("/offices/<code>/frame.csv")
 @staff_required
 def office_frame_csv(code: str) -> Response:
-    """The frame as a CSV file in the import format, every cell listed: a template to fill in."""
+    """The frame as a CSV file in the import format, every cell listed: a template to fill in (Thai headers and
+    labels from a Thai page, codes from an English one; the import reads both)."""
     office = visible_office(code)
     cycle = required_cycle()
     questionnaire = cycle_questionnaire(cycle)
     frame = frames.load_frame(db.session, cycle.id, office.code)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(frames.COLUMNS)
-    for rtype in questionnaire.respondent_type.codes:
-        for service in questionnaire.service.codes:
-            writer.writerow([rtype, service, frame.get((rtype, service), "")])
+    thai = (
+        current_lang() == "th"
+    )  # a Thai page's template is in Thai: headers and labels the import reads back
+    writer.writerow(frames.COLUMNS_TH if thai else frames.COLUMNS)
+    for rtype in questionnaire.respondent_type.choices:
+        for service in questionnaire.service.choices:
+            names = (rtype.label.th, service.label.th) if thai else (rtype.code, service.code)
+            writer.writerow([*names, frame.get((rtype.code, service.code), "")])
     audit(db.session, current_user, "export", office.code, what="frame_csv", cycle=cycle.code)
     db.session.commit()
     filename = f"frame-{cycle.code}-{office.code}.csv"
