@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("batch", sa.Integer(), nullable=False),
         sa.Column("released", sa.Integer(), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(["cycle_id"], ["cycle.id"], name=op.f("fk_result_snapshot_cycle_id_cycle"),
                                 ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["office_code"], ["office.code"],

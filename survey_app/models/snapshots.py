@@ -10,7 +10,7 @@ never values), which the auditor reads back before clearing the next snapshot.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy import UniqueConstraint as Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +31,7 @@ class ResultSnapshot(Base):
     batch: Mapped[int] = mapped_column(Integer, doc="the office's last release batch the snapshot includes")
     released: Mapped[int] = mapped_column(Integer, doc="released responses the snapshot covers")
     payload: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64), doc="SHA-256 of the payload: a decoded copy's cache key")
 
 
 class SnapshotGeneration(Base):

@@ -91,13 +91,7 @@ class RowSpace:
             row = {c: scale for c in row}
         for p in pivots:
             kept = self._rows[p]
-            factor = scale // kept[p]
-            for c, value in kept.items():
-                new = row.get(c, 0) - factor * value
-                if new:
-                    row[c] = new
-                else:
-                    row.pop(c, None)
+            _subtract(row, kept, scale // kept[p])
         return _primitive(row)
 
     def _pivot_of(self, row: Row) -> int:
@@ -114,12 +108,7 @@ class RowSpace:
             old = self._rows[p]
             factor = old[pivot]
             updated = {c: lead * v for c, v in old.items()}
-            for c, value in row.items():
-                new = updated.get(c, 0) - factor * value
-                if new:
-                    updated[c] = new
-                else:
-                    updated.pop(c, None)
+            _subtract(updated, row, factor)
             updated = _primitive(updated)
             for c in old.keys() - updated.keys() - {p, pivot}:
                 self._touching[c].discard(p)
@@ -166,6 +155,16 @@ class RowSpace:
         if row:
             self._insert(row)
         return True
+
+
+def _subtract(row: Row, other: Row, factor: int) -> None:
+    """``row`` −= ``factor`` × ``other`` in place, dropping the entries that become zero."""
+    for c, value in other.items():
+        new = row.get(c, 0) - factor * value
+        if new:
+            row[c] = new
+        else:
+            row.pop(c, None)
 
 
 def _primitive(row: Row) -> Row:

@@ -30,6 +30,10 @@ EXCELLENT: Final = 95.0
 TARGETS: Final = (PASS, EXCELLENT)
 
 
+COST_DIGITS = 2  # the office page prints costs with two decimals
+GROUP_DIGITS = 1  # and group means with one
+
+
 def item_weights(indicators: Mapping[str, Sequence[str]]) -> dict[str, float]:
     """Each item's exact weight in the EIT: 1 / (number of indicators × items of its indicator).
 
@@ -50,9 +54,10 @@ def item_weights(indicators: Mapping[str, Sequence[str]]) -> dict[str, float]:
 
 
 def eit_from_items(item_scores: Mapping[str, float], indicators: Mapping[str, Sequence[str]]) -> float:
-    """The EIT as the questionnaire defines it: mean over indicators of the mean of their items' scores."""
-    means = [sum(item_scores[i] for i in items) / len(items) for items in indicators.values()]
-    return sum(means) / len(means)
+    """The EIT as the questionnaire defines it: mean over indicators of the mean of their items' scores (exact
+    sums, so the result does not depend on the order of the items)."""
+    means = [math.fsum(item_scores[i] for i in items) / len(items) for items in indicators.values()]
+    return math.fsum(means) / len(means)
 
 
 @dataclass(frozen=True)
@@ -89,9 +94,12 @@ class GapDecomposition:
 
     @property
     def ranked(self) -> tuple[ItemGap, ...]:
-        """Items costing the most points toward 95 first (ties in questionnaire order); none that cost nothing."""
-        order = sorted(enumerate(self.items), key=lambda pair: (-pair[1].cost_excellent, pair[0]))
-        return tuple(gap for _i, gap in order if gap.cost_excellent > 0)
+        """Items costing the most points toward 95 first, compared as shown (``COST_DIGITS`` decimals) so that two
+        costs printed alike tie, and ties in questionnaire order; none that costs nothing as shown. The order then
+        depends only on what the page prints, never on the last bits of a sum."""
+        shown = [round(gap.cost_excellent, COST_DIGITS) for gap in self.items]
+        order = sorted(range(len(self.items)), key=lambda i: (-shown[i], i))
+        return tuple(self.items[i] for i in order if shown[i] > 0)
 
 
 def _cost(weight: float, target: float, score: float) -> float:
@@ -158,4 +166,5 @@ def lowest_groups(
         for code, (count, total) in groups.items()
         if code in visible and count > 0
     ]
-    return tuple(sorted(shown, key=lambda g: (g.score, g.group))[:limit])
+    # Compared as the page prints them (one decimal): two groups printed alike tie, and ties go by code.
+    return tuple(sorted(shown, key=lambda g: (round(g.score, GROUP_DIGITS), g.group))[:limit])

@@ -76,6 +76,24 @@ def expected_eit(questionnaire, raw: dict[tuple[str, int], int]) -> float:  # ty
     return sum(indicator_means) / len(indicator_means)
 
 
+def response_row(
+    cycle, questionnaire, office: str, raw, day: dt.date, spec: Spec = Spec(), released: bool = True
+):  # type: ignore[no-untyped-def]
+    """A response of ``office`` with the answers ``raw`` (``{(item, sub): value}``), as the survey stores it, with
+    who and how from ``spec``; ``released`` false: waiting for its batch (not added to any session)."""
+    response = Response(
+        cycle_id=cycle.id, office_code=office, channel=spec.channel, respondent_type=spec.rtype,
+        service=spec.service, questionnaire_version=questionnaire.version, too_fast=spec.too_fast,
+        straight_lined=questionnaire.is_straight_lined(raw), suggestion=spec.suggestion, submitted_on=day,
+        released=released,
+    )  # fmt: skip
+    response.answers = [
+        Answer(item=item, sub=sub, value=v, score=questionnaire.item(item).answer_type.score(v))
+        for (item, sub), v in raw.items()
+    ]
+    return response
+
+
 def add_responses(
     session, cycle, questionnaire, office: str, specs: Iterable[Spec], today: dt.date | None = None
 ):  # type: ignore[no-untyped-def]
@@ -83,17 +101,9 @@ def add_responses(
     today = today or local_today()
     for spec in specs:
         raw = raw_answers(questionnaire, spec.level, spec.straight)
-        response = Response(
-            cycle_id=cycle.id, office_code=office, channel=spec.channel, respondent_type=spec.rtype,
-            service=spec.service, questionnaire_version=questionnaire.version, too_fast=spec.too_fast,
-            straight_lined=questionnaire.is_straight_lined(raw), suggestion=spec.suggestion,
-            submitted_on=today - dt.timedelta(days=spec.days_ago),
-        )  # fmt: skip
-        response.answers = [
-            Answer(item=item, sub=sub, value=v, score=questionnaire.item(item).answer_type.score(v))
-            for (item, sub), v in raw.items()
-        ]
-        session.add(response)
+        session.add(
+            response_row(cycle, questionnaire, office, raw, today - dt.timedelta(days=spec.days_ago), spec)
+        )
     session.flush()
     rollup.rebuild(session, cycle.id, questionnaire)
     session.commit()

@@ -65,3 +65,13 @@ def test_weighted_scores_are_withheld_beside_a_small_respondent_type(
     assert office["eit"]["weighted"] is None and office["eit"]["unweighted"] is not None
     assert office["type_counts"] == {"individual": None, "business": None}
     assert all(score["weighted"] is None for score in office["items"].values())
+    # Derived fields say why and give no count away: not "no population frame" on an office that has one.
+    reason = office["eit"]["weighted_reason"]["en"]
+    assert "a respondent type has fewer than 5" in reason and "frame" not in reason
+    assert office["adequacy"]["type_shortfalls"]["business"] is None, "floor − 1 would give the count"
+    assert (
+        office["design_effect"] is None
+        and office["effective_n"] is None
+        and office["margin_of_error"] is None
+    )
+    assert "respondent type" in office["design_effect_reason"]["en"]

@@ -9,9 +9,9 @@ item, and counts the items of the target respondent whose score it recovers exac
   releases the batch. ``/staff/api/results`` lists each item's lowest respondent types with count and mean, so the
   business group seen at 5 and at 6 gives the sixth business's answer.
 * **A month shown again**: 10 responses in October and 10 in November released; the target answers on
-  30 November and is released in December's first batch (with 4 December answers), which re-opened November with
+  30 November and is released in December's first batch (with 4 December answers), which re-opens November with
   11 responses instead of 10 in the office page's monthly item table (means shown to two decimals) while months
-  were dated by submission. They are now dated by release (the attacker here knows every release date).
+  are dated by submission (the attacker also knows every release date, for months dated by release).
 
 The guarantee (issue 20): no combination of what staff were shown pins down one response, so each attack recovers
 ``GUARANTEED`` items. On the code before the release snapshots both recovered 15 of 15.
@@ -51,8 +51,12 @@ BANGKOK_NOON = dt.time(5, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def app(make_app: Any) -> Flask:
-    """K = 5, no too-fast flag (the test answers in milliseconds) and no submission limit in reach."""
-    app: Flask = make_app(SUPPRESS_BELOW=K, SUBMIT_RATE_LIMIT="1000 per minute", MIN_SECONDS=0)
+    """K = 5, released by the submission that completes a batch (the attacks of the issue happen within a day;
+    ``RELEASE_SCHEDULE`` is ignored where releases have no schedule), no too-fast flag (the test answers in
+    milliseconds) and no submission limit in reach."""
+    app: Flask = make_app(
+        SUPPRESS_BELOW=K, RELEASE_SCHEDULE="at_k", SUBMIT_RATE_LIMIT="1000 per minute", MIN_SECONDS=0
+    )
     return app
 
 
@@ -70,6 +74,27 @@ class Office:
     truth: dict[str, dict[str, Fraction]] = field(default_factory=dict)  # label → item → score
     kind: dict[str, str] = field(default_factory=dict)  # label → respondent type
     day: dict[str, dt.date] = field(default_factory=dict)  # label → date answered
+    order: list[str] = field(default_factory=list)  # labels in the order they answered
+    released_on: dict[str, dt.date] = field(default_factory=dict)  # label → date staff first saw it released
+
+    @property
+    def released(self) -> list[str]:
+        """The responses released so far, as the attacker names them."""
+        return self.order[: len(self.released_on)]
+
+    def look(self) -> dict[str, Any]:
+        """The office as ``/staff/api/results`` shows it. Every release takes all that waits, so the released
+        responses are the first ``count`` to have answered: the attacker names them from the count alone."""
+        shown: dict[str, Any] = self.view(f"/staff/api/results?office={OFFICE}").json["offices"][0]
+        assert len(self.released_on) <= shown["count"] <= len(self.order)
+        for label in self.order[len(self.released_on) : shown["count"]]:
+            self.released_on[label] = self.today()
+        return shown
+
+    def today(self) -> dt.date:
+        """The application's date in Bangkok."""
+        now: dt.datetime = self.clock()
+        return now.astimezone(dt.timezone(dt.timedelta(hours=7))).date()
 
     def answer(self, label: str, rtype: str = "individual") -> None:
         """``label`` answers every item at random through the survey form, on the clock's date."""
@@ -88,7 +113,8 @@ class Office:
         measures = self.questionnaire.measures(raw)
         self.truth[label] = {item.code: _exact(measures[item.code]) for item in self.questionnaire.items}
         self.kind[label] = rtype
-        self.day[label] = self.clock().astimezone(dt.timezone(dt.timedelta(hours=7))).date()
+        self.day[label] = self.today()
+        self.order.append(label)
 
     def on(self, day: dt.date) -> None:
         """Move the application's clock to noon of ``day`` in Bangkok (the member of staff signs in again: a
@@ -152,21 +178,20 @@ def _recovered(office: Office, figures: dict[str, list[Figure]], target: str) ->
 # --- the group-means attack ----------------------------------------------------------------------------------------
 
 
-def _api_figures(office: Office, released: list[str], figures: dict[str, list[Figure]]) -> None:
+def _api_figures(office: Office, figures: dict[str, list[Figure]]) -> None:
     """Read ``/staff/api/results`` and add each item's office mean and lowest-group means, with the members the
-    attacker knows them to cover (``released``: the responses released so far, in the attacker's names)."""
-    payload = office.view(f"/staff/api/results?office={OFFICE}").json
-    shown = payload["offices"][0]
+    attacker knows them to cover."""
+    shown = office.look()
+    released = office.released
     if not shown.get("items"):
         return
-    assert shown["count"] == len(released)
     for code, score in shown["items"].items():
         if score and score.get("unweighted"):
             figures.setdefault(code, []).append(mean_figure(released, score["unweighted"]["mean"]))
     for line in (shown.get("improvement") or {}).get("items", []):
         for group in line["lowest_types"]:
-            # A group mean moves only when its group gained K: the value shown covers the group's first
-            # ``count`` members in release order (whole batches), which the attacker can tell from the count.
+            # Where a group mean moves only when its group gained K, the value shown covers the group's first
+            # ``count`` members in release order (whole batches), which the attacker tells from the count.
             members = [r for r in released if office.kind[r] == group["group"]][: group["count"]]
             assert len(members) == group["count"]
             figures.setdefault(line["item"], []).append(mean_figure(members, group["score"]))
@@ -174,23 +199,17 @@ def _api_figures(office: Office, released: list[str], figures: dict[str, list[Fi
 
 def _group_means_attack(office: Office) -> tuple[int, int]:
     figures: dict[str, list[Figure]] = {}
-    released: list[str] = []
-    waiting: list[str] = []
 
     def answer(label: str, rtype: str) -> None:
         office.answer(label, rtype)
-        waiting.append(label)
-        if len(waiting) == K:  # the K-th waiting response releases the batch (what the attacker knows today)
-            released.extend(waiting)
-            waiting.clear()
-        _api_figures(office, released, figures)
+        _api_figures(office, figures)
 
     for n in range(15):
         answer(f"c{n}" if n < 10 else f"b{n - 10}", "individual" if n < 10 else "business")
     answer("target", "business")
     for n in range(4):
         answer(f"c{10 + n}", "individual")
-    assert "target" in released
+    assert "target" in office.released, "the attack needs the target released"
     return _recovered(office, figures, "target")
 
 
@@ -207,10 +226,12 @@ CELL = re.compile(r'<td class="num">(.*?)</td>')
 MEAN = re.compile(r"^(-?\d+\.\d{2})")
 
 
-def _month_figures(office: Office, released: dict[str, dt.date], figures: dict[str, list[Figure]]) -> None:
+def _month_figures(office: Office, figures: dict[str, list[Figure]]) -> None:
     """Read the office page's monthly tables: each shown month's item means (two decimals), with the members the
-    attacker knows that month to hold (``released``: each released response's release date; months are dated by
-    release, and the attacker sees when results move)."""
+    attacker knows that month to hold: the released responses answered in it or, when months are dated by release,
+    those released in it (whichever the month's count fits; one must)."""
+    office.look()
+    released = office.released
     page = office.view(f"/staff/offices/{OFFICE}").text
     months = TREND_ROW.findall(page)
     if not months:
@@ -220,23 +241,19 @@ def _month_figures(office: Office, released: dict[str, dt.date], figures: dict[s
             mean = MEAN.match(html.unescape(cell).strip())
             if mean is None:
                 continue  # hidden
-            members = [r for r, day in released.items() if day.strftime("%Y-%m") == month]
-            assert len(members) == int(count)
+            by_answer = [r for r in released if office.day[r].strftime("%Y-%m") == month]
+            by_release = [r for r in released if office.released_on[r].strftime("%Y-%m") == month]
+            members = by_answer if len(by_answer) == int(count) else by_release
+            assert len(members) == int(count), "the attacker cannot tell which responses a month holds"
             figures.setdefault(code, []).append(mean_figure(members, mean.group(1), decimals=2))
 
 
 def _month_attack(office: Office) -> tuple[int, int]:
     figures: dict[str, list[Figure]] = {}
-    released: dict[str, dt.date] = {}
-    waiting: list[str] = []
 
     def answer(label: str) -> None:
         office.answer(label)
-        waiting.append(label)
-        if len(waiting) == K:
-            released.update(dict.fromkeys(waiting, office.day[label]))
-            waiting.clear()
-        _month_figures(office, released, figures)
+        _month_figures(office, figures)
 
     for n in range(10):
         office.on(dt.date(2026, 10, 15 + n))
@@ -249,7 +266,7 @@ def _month_attack(office: Office) -> tuple[int, int]:
     for n in range(4):
         office.on(dt.date(2026, 12, 1))
         answer(f"dec{n}")
-    assert "target" in released
+    assert "target" in office.released, "the attack needs the target released"
     return _recovered(office, figures, "target")
 
 

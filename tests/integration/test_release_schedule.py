@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from survey_app.cli import cli
 from survey_app.clock import BANGKOK, local_today
-from survey_app.models import Response
+from survey_app.models import Response, ResultSnapshot
 from survey_app.services.intake import batches as release
 from tests import survey_helpers
 from tests.integration.staff_data import isolate_requests, sign_in
@@ -77,6 +77,9 @@ def test_the_kth_submission_releases_nothing_and_the_job_releases_after_the_days
         "6 responses released in 1 offices" in runner.invoke(cli, ["release"], catch_exceptions=False).output
     )
     assert _counts(store) == (6, 0)
+    assert store.scalar(select(func.count()).select_from(ResultSnapshot)) == 1, (
+        "the job made the office's snapshot"
+    )
     _answer(client, path, questionnaire, 5)
     assert "0 responses released" in runner.invoke(cli, ["release"], catch_exceptions=False).output
     assert _counts(store) == (6, 5), "one release per office and day"

@@ -23,12 +23,11 @@ from itertools import product
 import pytest
 
 from survey_app.clock import BANGKOK, local_today
-from survey_app.models import Answer, Response
 from survey_app.services.cycles.seeding import ensure_open_cycle
 from survey_app.services.intake import batches as release
 from survey_app.services.results import rollup
 
-from .staff_data import OWN, isolate_requests, sign_in
+from .staff_data import OWN, Spec, isolate_requests, response_row, sign_in
 
 K = 5
 
@@ -54,16 +53,10 @@ def _item_values(questionnaire, raw) -> dict[str, float]:  # type: ignore[no-unt
 
 def _store(session, cycle, questionnaire, raw, rtype: str, day: dt.date, released: bool) -> None:  # type: ignore[no-untyped-def]
     """One response as the survey stores it (released ones also join the rollup, as fixtures do)."""
-    response = Response(
-        cycle_id=cycle.id, office_code=OWN, channel="poster", respondent_type=rtype,
-        service="factory_licensing" if rtype == "individual" else "mining",
-        questionnaire_version=questionnaire.version, straight_lined=False, submitted_on=day, released=released,
-    )  # fmt: skip
-    response.answers = [
-        Answer(item=item, sub=sub, value=v, score=questionnaire.item(item).answer_type.score(v))
-        for (item, sub), v in raw.items()
-    ]
-    session.add(response)
+    service = "factory_licensing" if rtype == "individual" else "mining"
+    session.add(
+        response_row(cycle, questionnaire, OWN, raw, day, Spec(rtype=rtype, service=service), released)
+    )
     session.flush()
     if released:
         rollup.rebuild(session, cycle.id, questionnaire)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.cli import cli
-from survey_app.models import Answer, Response, ResultSnapshot
+from survey_app.models import ResultSnapshot
 from survey_app.services.cycles import frames
 from survey_app.services.cycles import manage as cycles
 from survey_app.services.improvement import official, themes
@@ -26,6 +26,7 @@ from .staff_data import (
     isolate_requests,
     make_user,
     raw_answers,
+    response_row,
     sign_in,
 )
 
@@ -52,15 +53,7 @@ def _wait(session, cycle, questionnaire, specs) -> None:  # type: ignore[no-unty
     """Store responses unreleased (as the survey does) and let the release decide."""
     for spec in specs:
         raw = raw_answers(questionnaire, spec.level)
-        response = Response(
-            cycle_id=cycle.id, office_code=OWN, channel="poster", respondent_type=spec.rtype, service=spec.service,
-            questionnaire_version=questionnaire.version, submitted_on=cycle.opens_on, released=False,
-        )  # fmt: skip
-        response.answers = [
-            Answer(item=i, sub=s, value=v, score=questionnaire.item(i).answer_type.score(v))
-            for (i, s), v in raw.items()
-        ]
-        session.add(response)
+        session.add(response_row(cycle, questionnaire, OWN, raw, cycle.opens_on, spec, released=False))
     session.flush()
     release.release_if_complete(session.connection(), cycle.id, OWN, questionnaire, K)
     session.commit()

@@ -44,7 +44,7 @@ def test_every_survey_app_command_in_the_units_exists_with_its_options() -> None
     commands = _survey_app_commands()
     assert {name for name, _ in commands} >= {
         "survey-mail.service", "survey-prune.service", "survey-backup.service", "survey-verify.service",
-        "survey-remind.service",
+        "survey-remind.service", "survey-release.service",
     }  # fmt: skip
     for name, args in commands:
         command: click.Command = cli
@@ -57,7 +57,9 @@ def test_every_survey_app_command_in_the_units_exists_with_its_options() -> None
 
 def test_every_timer_starts_a_service_of_the_kit() -> None:
     timers = sorted(UNITS.glob("*.timer"))
-    assert {t.stem for t in timers} == {"survey-prune", "survey-backup", "survey-verify", "survey-remind"}
+    assert {t.stem for t in timers} == {
+        "survey-prune", "survey-backup", "survey-verify", "survey-remind", "survey-release",
+    }  # fmt: skip
     for timer in timers:
         assert (UNITS / f"{timer.stem}.service").exists()
         assert "Asia/Bangkok" in _unit(timer)["Timer"]["OnCalendar"]

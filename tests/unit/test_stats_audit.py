@@ -7,6 +7,7 @@ when appending e_i to them does not raise the rank, and the rank is found by pla
 
 from __future__ import annotations
 
+import random
 from fractions import Fraction
 
 import pytest
@@ -166,3 +167,16 @@ def test_clear_matches_a_brute_force_gate(case: tuple[int, list[set[int]]], spli
     assert (
         space.would_determine(proposed) == _brute_determined([*accepted, *proposed], n) - space.determined()
     )
+
+
+def test_a_larger_random_space_matches_the_rank_test() -> None:
+    """Thirty random groups over 24 responses: entries of the echelon form grow well beyond ±1 here."""
+    rng = random.Random(20)
+    n = 24
+    figures = [{c for c in range(n) if rng.random() < 0.4} for _ in range(30)]
+    space = RowSpace(n)
+    for k, members in enumerate(figures):
+        space.add(members)
+        if k % 6 == 5 or k == len(figures) - 1:
+            assert space.determined() == _brute_determined(figures[: k + 1], n)
+            assert space.rank == _rank([_dense(f, n) for f in figures[: k + 1]], n)

@@ -25,6 +25,7 @@ from ...models import CellStat, PopulationFrame, Response
 from ...stats.sampling import PACE_DAYS
 
 EIT = "EIT"
+SUM_DIGITS = 9  # decimals kept of a cell's sum (and three fewer of its sum of squares)
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,10 @@ def load_tables(
             high, where, np.array([np.nan if v is None else v for v in columns[8]], dtype=np.float64)
         )
     low[stats[0] == 0], high[stats[0] == 0] = np.nan, np.nan
+    # The database adds floats in whatever order it stores rows, so two databases holding the same responses may
+    # differ in the last bits (49.99999999999999 against 50); rounding far below anything shown makes the sums,
+    # and so every page, the same.
+    stats[1], stats[2] = np.round(stats[1], SUM_DIGITS), np.round(stats[2], SUM_DIGITS - 3)
     population = np.zeros(shape[:3])
     for office, rtype, service, served in frames:
         population[index[0][office], index[1][rtype], index[2][service]] += served

@@ -28,16 +28,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...stats.scoring import MeasureScore
-from .reasons import Labels, Note
+from .reasons import Labels, Note, describe
 from .scores import OfficeResult
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One row of a breakdown; ``count`` is None when it is hidden for covering fewer than K responses."""
+    """One row of a breakdown; ``count`` is None when it is hidden: ``small`` when it covers 1 to K−1 responses,
+    else (``small`` false) to protect a smaller hidden group, whose count would otherwise follow from the total."""
 
     code: str
     count: int | None
+    small: bool = False
 
     @property
     def hidden(self) -> bool:
@@ -82,7 +84,10 @@ def suppress(counts: Mapping[str, int], k: int, order: Iterable[str] | None = No
     codes += [code for code in counts if code not in codes]
     total = sum(counts.values())
     hidden = hidden_groups(counts, k)
-    cells = tuple(Cell(code, None if code in hidden else counts.get(code, 0)) for code in codes)
+    cells = tuple(
+        Cell(code, None, 0 < counts.get(code, 0) < k) if code in hidden else Cell(code, counts.get(code, 0))
+        for code in codes
+    )
     return Breakdown(total, cells, total < k, k)
 
 
@@ -159,4 +164,33 @@ def office_payload(
     data["flagged"] = part_count(reference.flagged, reference.count, k)
     breakdown = suppress(dict(reference.type_counts), k)
     data["type_counts"] = None if breakdown.hidden else {cell.code: cell.count for cell in breakdown.cells}
+    _derived_counts_hidden(data, shown, breakdown, k)
     return data
+
+
+def _derived_counts_hidden(data: dict[str, Any], result: OfficeResult, types: Breakdown, k: int) -> None:
+    """No hidden respondent type's count through a derived field: its shortfall to the type floor (floor − n) and
+    the design effect (which with the frame gives the types' counts) are withheld with their reason, and withheld
+    weighted scores say why."""
+    hidden = (
+        {cell.code for cell in types.cells if cell.hidden} if not types.hidden else set(result.type_counts)
+    )
+    why = describe(Note("count_protected", {"k": k}))
+    shortfalls = data["adequacy"].get("type_shortfalls") or {}
+    for code in hidden & set(shortfalls):
+        shortfalls[code] = None
+        data["adequacy"].setdefault("type_shortfalls_reason", {})[code] = why
+    if hidden and result.weighting != "unweighted":
+        # With the frame, the design effect (and the effective sample and margin of error made from it) gives the
+        # respondent types' counts.
+        for key in ("design_effect", "effective_n", "margin_of_error"):
+            data[key] = None
+            data[f"{key}_reason"] = why
+        data["adequacy"]["effective_n"] = None
+        data["adequacy"]["effective_n_reason"] = why
+    if result.count >= k and result.weighting != "unweighted" and not weighted_shown(result.type_counts, k):
+        withheld = describe(Note("weighted_withheld_small", {"k": k}))
+        for group in (data.get("items") or {}, data.get("indicators") or {}, {"EIT": data.get("eit")}):
+            for measure in group.values():
+                if measure is not None and measure.get("weighted") is None:
+                    measure["weighted_reason"] = measure["weighted_band_reason"] = withheld

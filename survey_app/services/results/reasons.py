@@ -87,7 +87,14 @@ MESSAGES: Final[Mapping[str, str]] = {
     # roll-ups
     "below_k": _l("Fewer than %(k)s responses: left out so that no group smaller than %(k)s is shown."),
     "no_office_pooled": _l("No office can be pooled yet."),
-    # release snapshots (services/snapshots.py)
+    "count_protected": _l(
+        "Withheld: it would give the count of a respondent type hidden to protect fewer than %(k)s respondents."
+    ),
+    "weighted_withheld_small": _l(
+        "Weighted scores withheld: a respondent type has fewer than %(k)s respondents, and the weighted beside the "
+        "unweighted score would give its answers away."
+    ),
+    # release snapshots (services/results/snapshots)
     "withheld_protect": _l(
         "Withheld to protect a respondent: with the figures shown before, these would reveal one person's answers."
     ),

@@ -128,6 +128,7 @@ def office_dashboard(code: str) -> str:
         suggestions=counts.suggestions(db.session, cycle.id, office.code, k_threshold()),
         can_write=current_user.can_write,
         k=k_threshold(),
+        release_daily=current_app.config["RELEASE_SCHEDULE"] == "daily",
         focus=_focus(summary.score, extras),
         item_labels={item.code: item.text(lang) for item in questionnaire.items},
         **extras,

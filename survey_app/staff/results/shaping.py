@@ -105,13 +105,18 @@ def office_results(
     result = shown.office_result(session, cycle, office.code, questionnaire, k=k, today=today)
     adequacy = result.adequacy
     view_hidden = result.count < k
+    # With the frame, the design effect gives the respondent types' counts: withheld while one is hidden.
+    deff_hidden = (
+        result.weighting != "unweighted" and disclosure.suppress(dict(result.type_counts), k).any_cell_hidden
+    )
     view: dict[str, Any] = {
         "result": result,
         "adequacy": adequacy,
         "margin": result.margin_of_error,
         "forecast": result.forecast,
         "pace": _pace(series),
-        "deff": result.design_effect if result.weighting != "unweighted" else None,
+        "deff": result.design_effect if result.weighting != "unweighted" and not deff_hidden else None,
+        "deff_hidden": deff_hidden,
         "population": result.population,
         "method_label": method_label(cycle.sampling_method),
         "binding_label": binding_label(adequacy.binding),
