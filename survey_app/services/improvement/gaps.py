@@ -154,4 +154,4 @@ def with_improvement(
     gaps = {} if exclude_flagged else api_fields(session, cycle, codes, questionnaire, k)
     for entry in payload["offices"]:
         entry["improvement"] = gaps.get(entry["office_code"])
-    return payload
+    return dict(disclosure.settle(payload))

@@ -23,6 +23,7 @@ a time, and K is always passed explicitly.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,29 @@ def suppress(counts: Mapping[str, int], k: int, order: Iterable[str] | None = No
         for code in codes
     )
     return Breakdown(total, cells, total < k, k)
+
+
+SETTLED_DIGITS = 10  # significant digits of a number in JSON that staff or scripts read
+
+
+def settle(data: Any, digits: int = SETTLED_DIGITS) -> Any:
+    """``data`` (JSON-ready dicts and lists) with every float rounded to ``digits`` significant digits, in place.
+
+    Two databases holding the same released answers add them in different orders (a batch is released in a shuffled
+    order), so their intervals can differ in the last bits (5.9628479399994365 against 5.96284793999944); figures
+    shown to people have two decimals, but a JSON answer would still tell two such databases apart. Ten
+    significant digits keep every figure far beyond any use while a last-bit difference straddles a rounding
+    boundary about once in 10^5 values.
+    """
+    if isinstance(data, dict):
+        for key, value in data.items():
+            data[key] = settle(value, digits)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            data[i] = settle(value, digits)
+    elif isinstance(data, float) and math.isfinite(data):
+        return float(f"{data:.{digits}g}")
+    return data
 
 
 def part_count(part: int, whole: int, k: int) -> int | None:

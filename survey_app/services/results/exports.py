@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+from .disclosure import settle
 from .national import NationalView, OfficeRow, RegionSummary
 from .reasons import describe
 
@@ -119,7 +120,7 @@ def national_json(
                 for e in national.excluded
             ],
         }  # fmt: skip
-    return cast(dict[str, Any], _finite({
+    return cast(dict[str, Any], settle(_finite({
         "cycle": cycle_code,
         "generated_at": generated_at.isoformat(),
         "today": view.today.isoformat(),
@@ -127,7 +128,7 @@ def national_json(
         "offices": [row.as_dict() for row in rows],
         "regions": [_summary(s) for s in regions],
         "national": roll_up,
-    }))  # fmt: skip
+    })))  # fmt: skip
 
 
 def _finite(value: Any) -> Any:
