@@ -46,6 +46,10 @@ from tests import speedups
 
 speedups.install()
 
+# Tests release a batch at its K-th submission unless they are about the daily schedule (the app fixture says so too);
+# the environment carries it to the command-line and gunicorn processes that tests start.
+os.environ.setdefault("SURVEY_RELEASE_SCHEDULE", "at_k")
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PG_URL = os.environ.get("SURVEY_TEST_DATABASE_URL")

@@ -79,6 +79,9 @@ def gunicorn(tmp: Path, name: str, port: int, env: dict[str, str], wait: bool = 
         "SURVEY_BIND": f"127.0.0.1:{port}",
         "SURVEY_WORKERS": "1",
         "SURVEY_THREADS": "4",
+        # Batches release at their K-th submission, as in the other tests (tests/conftest.py); a test of the
+        # daily schedule passes its own.
+        "SURVEY_RELEASE_SCHEDULE": "at_k",
         **env,
     }
     server = Server(

@@ -81,7 +81,7 @@ def test_the_degraded_warning_is_logged_at_most_once_a_minute(
 
     def warnings() -> int:
         return sum(
-            1 for r in caplog.records if r.name == "survey_app.health" and r.levelno == logging.WARNING
+            1 for r in caplog.records if r.name == "survey_app.web.health" and r.levelno == logging.WARNING
         )
 
     with caplog.at_level(logging.WARNING):

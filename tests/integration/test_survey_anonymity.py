@@ -31,6 +31,8 @@ RESPONSE_COLUMNS = {
     "suggestion",
     "submitted_on",  # a date
     "released",  # whether its batch of K reached staff (a boolean, default true for rows written directly)
+    "release_batch",  # the number of the office's batch that released it: shared by at least K responses
+    "released_on",  # the date (not the time) of that release, shared by the whole batch
 }
 FORBIDDEN = (
     "ip",
