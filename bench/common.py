@@ -97,16 +97,7 @@ def time_staff_pages(pages: Any, rounds: int) -> None:
     import statistics
     import time
 
-    from survey_app import create_app
-    from survey_app.db import db
-    from survey_app.services.accounts import staff as accounts
-
-    password = "bench-password-not-secret"  # noqa: S105  (a throwaway account on a benchmark database)
-    app = create_app({"WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute"})
-    with app.app_context(), db.begin() as session:
-        accounts.create_staff(session, "bench-admin@industry.local", "admin", password)
-    client = app.test_client()
-    client.post("/staff/login", data={"email": "bench-admin@industry.local", "password": password})
+    app, client = signed_in_admin()
     print(f"| page | median ms | p90 ms |  ({rounds} rounds, {app.config['DATABASE_URL'].split(':')[0]})")
     print("| --- | ---: | ---: |")
     for name, url in pages:
@@ -119,6 +110,21 @@ def time_staff_pages(pages: Any, rounds: int) -> None:
         times.sort()
         p90 = times[int(0.9 * (len(times) - 1))]
         print(f"| {name} | {statistics.median(times):.0f} | {p90:.0f} |")
+
+
+def signed_in_admin() -> tuple[Any, Any]:
+    """The app on ``SURVEY_DATABASE_URL`` and a test client signed in as a throwaway admin (created or updated)."""
+    from survey_app import create_app
+    from survey_app.db import db
+    from survey_app.services.accounts import staff as accounts
+
+    password = "bench-password-not-secret"  # noqa: S105  (a throwaway account on a benchmark database)
+    app = create_app({"WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute"})
+    with app.app_context(), db.begin() as session:
+        accounts.create_staff(session, "bench-admin@industry.local", "admin", password)
+    client = app.test_client()
+    client.post("/staff/login", data={"email": "bench-admin@industry.local", "password": password})
+    return app, client
 
 
 def machine(**versions: str) -> dict[str, str]:

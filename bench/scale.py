@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import common  # noqa: E402
+from bench.scoring import _levels  # noqa: E402  (answers better where an office is better, as there)
 from survey_app import migrate  # noqa: E402
 from survey_app.clock import local_today  # noqa: E402
 from survey_app.db import make_engine  # noqa: E402
@@ -67,17 +68,6 @@ def extra_offices(count: int) -> list[dict[str, str]]:
          "province_th": f"ทดสอบ {code}", "province_en": f"Test {code}", "region": REGIONS[i % len(REGIONS)].value}
         for i, code in enumerate(codes[:count])
     ]  # fmt: skip
-
-
-def _levels(rng: np.random.Generator, quality: np.ndarray, options: int) -> np.ndarray:
-    """The index of the chosen option per respondent, better offices answering higher."""
-    if options == 2:
-        return (rng.random(quality.size) < np.minimum(0.99, quality + 0.12)).astype(np.int64)
-    weights = np.stack(
-        [(1 - quality) * 0.4, (1 - quality) * 1.2, np.full_like(quality, 0.9), quality * 1.6], 1
-    )
-    cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
-    return (rng.random(quality.size)[:, None] > cumulative[:, :-1]).sum(axis=1)
 
 
 def generate(
@@ -179,16 +169,7 @@ def time_pages(url: str, rounds: int) -> list[tuple[str, float, float, float]]:
 
 def measure(rounds: int) -> list[tuple[str, float, float, float]]:
     """In the child process: sign in as a throwaway admin and time each page of :data:`PAGES`."""
-    from survey_app import create_app
-    from survey_app.db import db
-    from survey_app.services.accounts import staff as accounts
-
-    password = "bench-password-not-secret"  # noqa: S105  (a throwaway account on a benchmark database)
-    app = create_app({"WTF_CSRF_ENABLED": False, "LOGIN_RATE_LIMIT": "1000 per minute"})
-    with app.app_context(), db.begin() as session:
-        accounts.create_staff(session, "bench-admin@industry.local", "admin", password)
-    client = app.test_client()
-    client.post("/staff/login", data={"email": "bench-admin@industry.local", "password": password})
+    _app, client = common.signed_in_admin()
     out = []
     for name, url in PAGES:
         times = []
