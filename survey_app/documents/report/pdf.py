@@ -84,6 +84,10 @@ class OfficeReport:
     theme_counts: Sequence[tuple[str, int | None]] = ()
     words: Sequence[tuple[str, int]] = ()
     plan: Sequence[PlanRow] = field(default_factory=tuple)
+    shortfall: int = 0  # answers still needed (services.results.summary.answers_needed)
+    needed: str = ""  # the page's words for it: "ต้องการคำตอบอีก N ชุด" or "คำตอบเพียงพอแล้ว"
+    needed_why: str = ""  # why that many, in one sentence
+    weighting_why: str = ""  # weighted or not and why, or why the scores are hidden
 
 
 def thai_words(text: str) -> list[str]:
@@ -171,12 +175,25 @@ def _title(pdf: _ReportPDF, r: OfficeReport) -> None:
     _para(pdf, f"ข้อมูล ณ วันที่ {format_date(r.generated_on, 'th')}")
 
 
+def sample_lines(r: OfficeReport) -> list[str]:
+    """The sample in the report's words: responses, the answers still needed with why (the office page's number
+    and sentence), and whether the scores are weighted and why (or why they are hidden)."""
+    verdict = "ขนาดตัวอย่างเพียงพอแล้ว" if r.adequate else "ขนาดตัวอย่างยังไม่เพียงพอ ผลจึงเป็นผลเบื้องต้น"
+    lines = [f"มีผู้ตอบแบบสำรวจ {r.responses:,} ราย จากที่ต้องการ {r.required:,} ราย {verdict}"]
+    if r.needed:
+        lines.append(f"{r.needed}: {r.needed_why}" if r.shortfall else r.needed_why)
+    if r.weighting_why:
+        lines.append(r.weighting_why)
+    elif r.hidden:
+        lines.append(f"ยังไม่แสดงคะแนนเพราะมีผู้ตอบน้อยกว่า {r.k} ราย เพื่อไม่ให้ระบุตัวผู้ตอบได้")
+    return lines
+
+
 def _scores(pdf: _ReportPDF, r: OfficeReport) -> None:
     _heading(pdf, "1. ผลคะแนน")
-    verdict = "เพียงพอแล้ว" if r.adequate else "ยังไม่เพียงพอ ผลจึงเป็นผลเบื้องต้น"
-    _para(pdf, f"มีผู้ตอบแบบสำรวจ {r.responses:,} ราย จากที่ต้องการ {r.required:,} ราย ขนาดตัวอย่าง{verdict}")
+    for line in sample_lines(r):
+        _para(pdf, line)
     if r.hidden:
-        _para(pdf, f"ยังไม่แสดงคะแนนเพราะมีผู้ตอบน้อยกว่า {r.k} ราย เพื่อไม่ให้ระบุตัวผู้ตอบได้")
         return
     rows = [
         [s.label, "–" if s.weighted is None else f"{s.weighted[0]:.2f} ({s.weighted[1]:.1f}–{s.weighted[2]:.1f})",

@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from ...templating import format_date
-from .pdf import OfficeReport
+from .pdf import OfficeReport, sample_lines
 
 THAI_FONT = (
     "Tahoma"  # present in every Windows and LibreOffice install; Word picks it for Thai (complex script)
@@ -62,11 +62,9 @@ def render_docx(r: OfficeReport) -> bytes:
         f"ข้อมูล ณ วันที่ {format_date(r.generated_on, 'th')}"
     )
     document.add_heading("1. ผลคะแนน", level=1)
-    verdict = "เพียงพอแล้ว" if r.adequate else "ยังไม่เพียงพอ ผลจึงเป็นผลเบื้องต้น"
-    document.add_paragraph(f"มีผู้ตอบ {r.responses:,} ราย จากที่ต้องการ {r.required:,} ราย ขนาดตัวอย่าง{verdict}")
-    if r.hidden:
-        document.add_paragraph(f"ยังไม่แสดงคะแนนเพราะมีผู้ตอบน้อยกว่า {r.k} ราย")
-    else:
+    for line in sample_lines(r):
+        document.add_paragraph(line)
+    if not r.hidden:
         _table(document, ["รายการ", "คะแนนถ่วงน้ำหนัก (95%)", "ระดับผล", "ไม่ถ่วงน้ำหนัก"], [
             [s.label, "–" if s.weighted is None else f"{s.weighted[0]:.2f} ({s.weighted[1]:.1f}–{s.weighted[2]:.1f})",
              s.band or "–", _fmt(s.unweighted)] for s in r.scores

@@ -94,6 +94,32 @@ MESSAGES: Final[Mapping[str, str]] = {
         "Weighted scores withheld: a respondent type has fewer than %(k)s respondents, and the weighted beside the "
         "unweighted score would give its answers away."
     ),
+    # one story per number (services/results/summary): answers still needed, weighted or not, hidden
+    "needed_none": _l("Enough answers: %(count)s received, %(required)s required."),
+    "needed_gap": _l("%(required)s required − %(count)s received."),
+    "needed_weighting": _l(
+        "More than %(required)s required − %(count)s received = %(gap)s: the answers do not match the mix of "
+        "people the office serves, so after weighting they count as %(effective)s answers."
+    ),
+    "needed_weighting_hidden": _l(
+        "More than %(required)s required − %(count)s received = %(gap)s: the answers do not match the mix of "
+        "people the office serves, so after weighting they count as fewer."
+    ),
+    "needed_type": _l(
+        "More than %(required)s required − %(count)s received = %(gap)s: each type of respondent needs its own "
+        "minimum, and %(type)s is below it."
+    ),
+    "needed_types": _l(
+        "More than %(required)s required − %(count)s received = %(gap)s: each type of respondent needs its own "
+        "minimum, and %(types)s types are below it."
+    ),
+    "weighted_to_frame": _l(
+        "Weighted to the population frame (%(population)s people served), so that each type of respondent and "
+        "service counts as much as its share of the people the office serves."
+    ),
+    "scores_hidden_below_k": _l(
+        "Scores hidden: fewer than %(k)s answers released, so that no answer can be traced to a person."
+    ),
     # release snapshots (services/results/snapshots)
     "withheld_protect": _l(
         "Withheld to protect a respondent: with the figures shown before, these would reveal one person's answers."
