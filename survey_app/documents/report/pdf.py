@@ -98,7 +98,9 @@ def thai_words(text: str) -> list[str]:
 
 
 def wrap(pdf: ThaiPDF, text: str, width: float) -> str:
-    """``text`` with line breaks at word boundaries so that each line fits ``width`` mm in the current font."""
+    """``text`` with line breaks at word boundaries so that each line fits ``width`` mm in the current font.
+    The minus sign (U+2212) becomes a hyphen-minus: Loma has no glyph for it, and the sign would vanish."""
+    text = text.replace("\u2212", "-")
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
