@@ -1,12 +1,14 @@
 """One story per number (issue 22): for the same office, "answers still needed" is the same number, with the same
-sentence saying why, on the office page, in the national table, in the report PDF, in both XLSX files and in the
-results API; so is the sentence saying whether the score is weighted and why (or why it is hidden).
+sentence saying why, on the office page, in the national table (page, CSV, JSON, XLSX), in the report PDF, in the
+office's XLSX and in the results API; so is the sentence saying whether the score is weighted and why (or why it is
+hidden).
 
 Every expected number is worked out here by hand from the frame and the answers stored, never read from the code.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
@@ -50,6 +52,9 @@ def _everywhere(client, tmp_path, code: str, lang: str = "en") -> dict[str, obje
     national_book = openpyxl.load_workbook(io.BytesIO(client.get("/staff/export.xlsx").data))
     rows = list(national_book.worksheets[0].iter_rows(values_only=True))
     xlsx_row = next(dict(zip(rows[0], r, strict=True)) for r in rows[1:] if r[0] == code)
+    table = csv.DictReader(io.StringIO(client.get("/staff/export.csv").data.decode("utf-8-sig")))
+    csv_row = next(r for r in table if r["office_code"] == code)
+    json_row = next(o for o in client.get("/staff/export.json").get_json()["offices"] if o["code"] == code)
     pdf = tmp_path / f"{code}.pdf"
     pdf.write_bytes(client.get(f"/staff/offices/{code}/report.pdf").data)
     pdf_text = subprocess.run(
@@ -70,6 +75,12 @@ def _everywhere(client, tmp_path, code: str, lang: str = "en") -> dict[str, obje
         "xlsx_national": xlsx_row["ยังขาด"],
         "xlsx_national_why": xlsx_row["ทำไมยังขาดเท่านี้"],
         "xlsx_national_weighting": xlsx_row["ถ่วงน้ำหนักหรือไม่ เพราะอะไร"],
+        "csv": int(csv_row["shortfall"]),
+        "csv_why": csv_row["shortfall_reason_th"],
+        "csv_weighting": csv_row["weighting_reason_th"],
+        "json": json_row["shortfall"],
+        "json_reason": json_row["shortfall_reason"],
+        "json_weighting": json_row["weighting_reason"],
         "pdf": _unspaced(pdf_text.stdout.decode("utf-8")),
     }
 
@@ -83,8 +94,14 @@ def _same_number(found: dict[str, object], expected: int) -> None:
 
 def _same_thai_sentences(found: dict[str, object]) -> None:
     why, weighting = found["api_reason"]["th"], found["api_weighting"]["th"]  # type: ignore[index]
-    assert found["xlsx_office_why"] == found["xlsx_national_why"] == why
-    assert found["xlsx_office_weighting"] == found["xlsx_national_weighting"] == weighting
+    assert found["xlsx_office_why"] == found["xlsx_national_why"] == found["csv_why"] == why
+    assert (
+        found["xlsx_office_weighting"]
+        == found["xlsx_national_weighting"]
+        == found["csv_weighting"]
+        == weighting
+    )
+    assert found["json_reason"] == found["api_reason"] and found["json_weighting"] == found["api_weighting"]
     printed = (_unspaced(why).replace("−", "-"), _unspaced(weighting))  # the PDF's font prints − as -
     assert printed[0] in found["pdf"] and printed[1] in found["pdf"], found["pdf"]  # type: ignore[operator]
 
