@@ -114,8 +114,7 @@ MESSAGES: Final[Mapping[str, str]] = {
         "minimum, and %(types)s types are below it."
     ),
     "weighted_to_frame": _l(
-        "Weighted to the population frame (%(population)s people served), so that each type of respondent and "
-        "service counts as much as its share of the people the office serves."
+        "Weighted to the population frame (%(population)s people served): each group counts by its share of them."
     ),
     "scores_hidden_below_k": _l(
         "Scores hidden: fewer than %(k)s answers released, so that no answer can be traced to a person."
