@@ -97,3 +97,40 @@ def test_every_answers_needed_figure_is_the_same_number(
             page.screenshot(path=str(artifacts / f"story-{size}-national-{lang}.png"))
             assert axe_violations(page) == [], f"national table {size} {lang}"
         assert _pdf_figure(page, f"{live_server.url}/staff/offices/{OWN}/report.pdf", tmp_path) == EXPECTED
+
+
+BAD_FILE = (
+    "\ufefffiscal_year,office_code,eit\n"
+    "2569,11,88.5\n"
+    "2024,12,80\n"  # Christian-era year
+    "2569,13,90\n"
+)
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_official_results_import_their_valid_rows_without_choosing_the_file_again(
+    live_server, chromium, arranged, artifacts, tmp_path, size
+) -> None:  # type: ignore[no-untyped-def]
+    upload = tmp_path / "official.csv"
+    upload.write_text(BAD_FILE, encoding="utf-8")
+    width, height = SIZES[size]
+    with signed_in_page(chromium, live_server.url, arranged.email, width, height) as page:
+        for lang, button, done in (
+            ("th", "นำเข้า 2 แถวที่ถูกต้อง", "นำเข้าแล้ว 2 แถว ข้ามไป 1 แถว"),
+            ("en", "Import the 2 valid rows", "2 rows imported. 1 rows were skipped."),
+        ):
+            page.goto(f"{live_server.url}/staff/official?lang={lang}")
+            page.set_input_files("#file", str(upload))
+            page.locator("form[enctype] button[type=submit]").click()
+            page.wait_for_load_state()
+            assert page.locator("#problems li").count() == 1
+            page.screenshot(path=str(artifacts / f"story-{size}-official-report-{lang}.png"), full_page=True)
+            assert axe_violations(page) == [], f"official report {size} {lang}"
+            page.get_by_role("button", name=button).click()
+            page.wait_for_load_state()
+            assert done in page.locator("#import-result").inner_text()
+            assert "2569" in page.locator("#official-years").inner_text()
+            page.screenshot(
+                path=str(artifacts / f"story-{size}-official-imported-{lang}.png"), full_page=True
+            )
+            assert axe_violations(page) == [], f"official imported {size} {lang}"
