@@ -11,9 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from flask import current_app, has_app_context
-
-from ...templating import translate
+from ...templating import wording
 
 
 def _l(text: str) -> str:
@@ -170,24 +168,9 @@ def text(note: Note, lang: str, labels: Labels | None = None) -> str:
 
     ``labels`` (language → code → label, see ``labels_of``) names respondent types and services in words.
     """
-    words = _words(MESSAGES[note.code], lang)
+    words = wording(MESSAGES[note.code], lang)
     values = _params(note, lang, labels)
     return words % values if values else words
-
-
-_WORDS: dict[tuple[int, str, str], str] = {}
-
-
-def _words(template: str, lang: str) -> str:
-    """``template`` in ``lang``, looked up once per application and language: switching the locale costs about
-    40 µs, and the national table describes two reasons per office in both languages (152 of them)."""
-    if not has_app_context():
-        return template
-    key = (id(current_app._get_current_object()), lang, template)  # type: ignore[attr-defined]
-    found = _WORDS.get(key)
-    if found is None:
-        found = _WORDS[key] = translate(template, lang)
-    return found
 
 
 def describe(note: Note, labels: Labels | None = None) -> dict[str, Any]:
