@@ -18,6 +18,7 @@ import subprocess
 import openpyxl
 import pytest
 
+from survey_app.documents.report.pdf import goal_sentence
 from survey_app.models import PopulationFrame
 
 from . import staff_data
@@ -136,6 +137,8 @@ def test_weighted_office_needs_the_same_number_everywhere_and_says_weighting_is_
     assert weighting.startswith("Weighted to the population frame (1,000 people served)")
     assert weighting in found["summary_text"]  # type: ignore[operator]
     assert "ต้องการคำตอบอีก665ชุด" in found["pdf"]  # type: ignore[operator]
+    # Every answer at the top level scores above 95: the report says the goal is reached, not "0.00 points from 85".
+    assert "ถึงระดับผ่านดีเยี่ยม95แล้ว" in found["pdf"] and "อยู่0.00คะแนน" not in found["pdf"]  # type: ignore[operator]
     _same_thai_sentences(found)
     # In Thai the page gives the Thai sentence the API and the files carry.
     thai = _everywhere(client, tmp_path, OWN, "th")
@@ -197,3 +200,18 @@ def test_withheld_weights_and_hidden_scores_say_their_own_cause(
     assert hidden["api_weighting"]["code"] == "scores_hidden_below_k"  # type: ignore[index]
     assert "Scores hidden: fewer than 5 answers released" in hidden["summary_text"]  # type: ignore[operator]
     _same_thai_sentences(hidden)
+
+
+@pytest.mark.parametrize(
+    ("eit", "says", "never"),
+    [
+        (86.26, "คะแนน EIT 86.26 ผ่านเกณฑ์ 85 แล้ว และห่างจากระดับผ่านดีเยี่ยม 95 อยู่ 8.74 คะแนน", "อยู่ 0.00"),
+        (95.0, "คะแนน EIT 95.00 ถึงระดับผ่านดีเยี่ยม 95 แล้ว", "ห่างจาก"),
+        (72.5, "ห่างจากเกณฑ์ผ่าน 85 อยู่ 12.50 คะแนน และห่างจากระดับผ่านดีเยี่ยม 95 อยู่ 22.50 คะแนน", "ผ่านเกณฑ์ 85 แล้ว"),
+    ],
+)
+def test_the_report_gives_a_distance_only_to_a_mark_not_yet_reached(
+    eit: float, says: str, never: str
+) -> None:
+    sentence = goal_sentence(eit)
+    assert says in sentence and never not in sentence

@@ -205,13 +205,23 @@ def _scores(pdf: _ReportPDF, r: OfficeReport) -> None:
     _table(pdf, ["รายการ", "คะแนนถ่วงน้ำหนัก (ช่วงความเชื่อมั่น 95%)", "ระดับผล", "ไม่ถ่วงน้ำหนัก"], rows, [9, 5, 3, 3])
 
 
+def goal_sentence(eit: float) -> str:
+    """Where the EIT stands against the pass mark (85) and the goal (95), in Thai: a distance only to a mark not yet
+    reached (a score above 85 is never "0.00 points from the pass mark")."""
+    if eit >= 95:
+        return f"คะแนน EIT {eit:.2f} ถึงระดับผ่านดีเยี่ยม 95 แล้ว"
+    to_goal = f"ห่างจากระดับผ่านดีเยี่ยม 95 อยู่ {95 - eit:.2f} คะแนน"
+    if eit >= 85:
+        return f"คะแนน EIT {eit:.2f} ผ่านเกณฑ์ 85 แล้ว และ{to_goal}"
+    return f"คะแนน EIT {eit:.2f} ห่างจากเกณฑ์ผ่าน 85 อยู่ {85 - eit:.2f} คะแนน และ{to_goal}"
+
+
 def _gaps(pdf: _ReportPDF, r: OfficeReport) -> None:
     _heading(pdf, "2. ข้อคำถามที่ทำให้เสียคะแนนมากที่สุด")
     if not r.gaps or r.eit is None:
         _para(pdf, "ยังไม่มีข้อมูลเพียงพอ" if r.hidden else "ทุกข้อคำถามได้ 95 คะแนนขึ้นไปแล้ว")
         return
-    _para(pdf, f"คะแนน EIT {r.eit:.2f} ห่างจากเกณฑ์ผ่าน 85 อยู่ {max(0.0, 85 - r.eit):.2f} คะแนน "
-               f"และห่างจากระดับผ่านดีเยี่ยม 95 อยู่ {max(0.0, 95 - r.eit):.2f} คะแนน "
+    _para(pdf, f"{goal_sentence(r.eit)} "
                "แต่ละข้อคำถามมีน้ำหนักใน EIT เท่ากับ 1/15 คะแนนที่เสียคือน้ำหนักคูณระยะที่ต่ำกว่าเป้าหมาย")  # fmt: skip
     rows = [[f"{g.item} {g.text}", f"{g.score:.2f}", f"{g.cost_85:.2f}", f"{g.cost_95:.2f}", f"{g.eit_if_95:.2f}"]
             for g in r.gaps]  # fmt: skip

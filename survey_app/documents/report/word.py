@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from ...templating import format_date
-from .pdf import OfficeReport, sample_lines
+from .pdf import OfficeReport, goal_sentence, sample_lines
 
 THAI_FONT = (
     "Tahoma"  # present in every Windows and LibreOffice install; Word picks it for Thai (complex script)
@@ -71,7 +71,7 @@ def render_docx(r: OfficeReport) -> bytes:
         ])  # fmt: skip
     document.add_heading("2. ข้อคำถามที่ทำให้เสียคะแนนมากที่สุด", level=1)
     if r.gaps and r.eit is not None:
-        document.add_paragraph(f"คะแนน EIT {r.eit:.2f}")
+        document.add_paragraph(goal_sentence(r.eit))
         _table(document, ["ข้อคำถาม", "คะแนน", "เสียเทียบกับ 85", "เสียเทียบกับ 95", "EIT หากข้อนี้ได้ 95"], [
             [f"{g.item} {g.text}", f"{g.score:.2f}", f"{g.cost_85:.2f}", f"{g.cost_95:.2f}", f"{g.eit_if_95:.2f}"]
             for g in r.gaps
