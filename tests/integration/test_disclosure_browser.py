@@ -12,7 +12,8 @@ from survey_app.clock import local_today
 from survey_app.models import Invitation, PopulationFrame, Response
 from survey_app.services.results import rollup
 
-from .staff_data import OWN, PASSWORD, Spec, add_responses, make_user
+from .staff_browser_pages import sign_in
+from .staff_data import OWN, Spec, add_responses, make_user
 from .test_staff_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -42,14 +43,6 @@ def arranged(session, cycle, questionnaire):  # type: ignore[no-untyped-def]
     make_user(session, "office", OWN)
 
 
-def _sign_in(page, base: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/staff/login")
-    page.fill("#email", f"office{OWN}@industry.test")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_load_state()
-
-
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_office_and_invitations_pages_show_only_what_the_rule_allows(
     live_server, chromium, arranged, artifacts, viewport
@@ -57,7 +50,7 @@ def test_office_and_invitations_pages_show_only_what_the_rule_allows(
     context = chromium.new_context(viewport=VIEWPORTS[viewport])
     page = context.new_page()
     try:
-        _sign_in(page, live_server.url)
+        sign_in(page, live_server.url, f"office{OWN}@industry.test")
         for lang in ("th", "en"):
             page.goto(f"{live_server.url}/staff/offices/{OWN}?lang={lang}")
             note = page.locator("#released-note").inner_text()
