@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from ...db import db
 from ...models import Cycle, Office
 from ...questionnaire import Questionnaire
-from ...services.results import disclosure
+from ...services.results import disclosure, summary
 from ...services.results import scores as results_service
 from ...services.results.national import progress_percent
 from ...services.results.reasons import Labels, Note, labels_of, text
@@ -136,7 +136,13 @@ def office_results(
         "without_flagged": None,
         "without_flagged_hidden": False,
     }
-    view["frame_errors"], view["notes"] = result_notes(result, lang, labels_of(questionnaire))
+    labels = labels_of(questionnaire)
+    view["frame_errors"], view["notes"] = result_notes(result, lang, labels)
+    # One number and one sentence per concept, the same as the national table, the report, XLSX and the API.
+    needed = summary.office_needed(result, k)
+    view["needed"] = needed.count
+    view["needed_why"] = text(needed.note, lang, labels)
+    view["weighting_why"] = text(summary.weighting_note(result, k), lang, labels)
     if result.flagged and not view["hidden"]:
         if not disclosure.difference_shown(result.flagged, result.count, k):
             view["without_flagged_hidden"] = True
