@@ -1,25 +1,43 @@
-"""The per-cell rollup (``cell_stat``): kept current in the submission transaction, rebuildable from answers.
+"""How answers become scores, and the per-cell rollup (``cell_stat``) kept current in the submission transaction.
 
-For each cycle × office × respondent type × service × flagged-state × measure it holds the count, the sum, the
-sum of squares and the smallest and largest of the per-respondent values of the measure (see
+**One scoring path.** An answer's score is the ``answer.score`` stored with it: the questionnaire's score map at
+submission, rewritten under the current map by :func:`rebuild` (``survey-app stats rebuild``) in the same
+transaction that recomputes the cells, after which the release snapshots are invalidated
+(``snapshots.invalidate``) and recomputed on their next read. So after a score-map change and a rebuild, every
+reader of the stored score (the rollup and the scores, trends, microdata, integrity signals and exports that come
+from it) agrees; ``survey-app verify`` reports answers whose stored score differs from the map
+(:func:`stale_scores`). The averaging of sub-items into items, items into indicators and indicators into the EIT is
+written twice, once per language, and nowhere else:
+
+* in Python, :func:`survey_app.stats.scoring.respondent_measures` (through ``Questionnaire.measures`` and
+  ``measures_of_scores``), used where a few responses are at hand (a released batch: :func:`add_batch`);
+* in SQL, :func:`respondent_values`, three nested GROUP BYs over the stored scores, used by :func:`rebuild`, the
+  monthly trends (``services/improvement/trends.py``), the microdata (``microdata.py``) and the integrity signals
+  (``services/integrity/assessment.py``).
+
+For each cycle × office × respondent type × service × flagged-state × measure the rollup holds the count, the sum,
+the sum of squares and the smallest and largest of the per-respondent values of the measure (see
 ``Questionnaire.measures``). Adding a response (or a batch) is one upsert statement, so two concurrent submissions
 into the same cell both count.
 
-The rollup is the *released* state (see ``services/intake/batches.py``): it holds only released responses. A batch joins
-it through :func:`add_batch`; :func:`rebuild` recomputes it from the released responses; :func:`pending_sums`
+The rollup is the *released* state (see ``services/intake/batches.py``): it holds only released responses. A batch
+joins it through :func:`add_batch`; :func:`rebuild` recomputes it from the released responses; :func:`pending_sums`
 gives the same sums of the responses still waiting, for operators who score everything stored.
 """
 
 from __future__ import annotations
 
 import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import (
     ColumnElement,
     Float,
+    SQLColumnExpression,
+    Subquery,
     Table,
-    and_,
     case,
     cast,
     delete,
@@ -28,6 +46,7 @@ from sqlalchemy import (
     literal,
     select,
     true,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -93,8 +112,10 @@ class CellOf(Protocol):
 
 
 def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> int:
-    """Recompute every cell of ``cycle_id`` from the released responses' raw answers in SQL; returns the number
-    of cells written."""
+    """Rescore every answer of ``cycle_id`` under the questionnaire's current map (:func:`rescore`), then recompute
+    every cell from the released responses' scores in SQL; returns the number of cells written. The caller commits
+    both in one transaction and invalidates the cycle's snapshots."""
+    rescore(session, cycle_id, questionnaire)
     session.execute(delete(CellStat).where(CellStat.cycle_id == cycle_id))
     rows = released_sums(session, cycle_id, questionnaire)
     if rows:
@@ -102,12 +123,39 @@ def rebuild(session: Session, cycle_id: int, questionnaire: Questionnaire) -> in
     return len(rows)
 
 
+def _cycle_answers(cycle_id: int) -> ColumnElement[bool]:
+    return Answer.response_id.in_(select(Response.id).where(Response.cycle_id == cycle_id))
+
+
+def rescore(session: Session, cycle_id: int, questionnaire: Questionnaire) -> int:
+    """Rewrite the stored score of every answer of ``cycle_id`` (released or waiting) that differs from the
+    questionnaire's current map; returns how many were rewritten."""
+    current = _map_score(questionnaire)
+    table = typing.cast(Table, Answer.__table__)
+    result = session.execute(
+        update(table).where(_cycle_answers(cycle_id), table.c.score != current).values(score=current)
+    )
+    return int(typing.cast(typing.Any, result).rowcount or 0)
+
+
+def stale_scores(session: Session, cycle_id: int, questionnaire: Questionnaire) -> int:
+    """How many answers of ``cycle_id`` hold a score other than the questionnaire's current map gives."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Answer)
+            .where(_cycle_answers(cycle_id), Answer.score != _map_score(questionnaire))
+        )
+        or 0
+    )
+
+
 def add_batch(
     executor: Executor, cycle_id: int, questionnaire: Questionnaire, response_ids: list[str]
 ) -> int:
     """Add the responses ``response_ids`` (a released batch of a few responses) to their cells in one upsert;
-    returns the number of cells touched. Their raw answers are read in one query and scored with the
-    questionnaire's map, as :func:`rebuild` scores them."""
+    returns the number of cells touched. Their stored scores are read in one query and averaged by
+    ``Questionnaire.measures_of_scores``, the Python twin of :func:`respondent_values`."""
     if not response_ids:
         return 0
     rows = executor.execute(
@@ -119,17 +167,17 @@ def add_batch(
             Response.flagged,
             Answer.item,
             Answer.sub,
-            Answer.value,
+            Answer.score,
         )
         .join(Answer, Answer.response_id == Response.id)
         .where(Response.cycle_id == cycle_id, Response.id.in_(response_ids))
     )
-    raw: dict[tuple[str, str, str, str, bool], dict[tuple[str, int], int]] = {}
-    for rid, office, rtype, service, flagged, item, sub, value in rows:
-        raw.setdefault((rid, office, rtype, service, bool(flagged)), {})[(item, sub)] = value
+    raw: dict[tuple[str, str, str, str, bool], dict[tuple[str, int], float]] = {}
+    for rid, office, rtype, service, flagged, item, sub, score in rows:
+        raw.setdefault((rid, office, rtype, service, bool(flagged)), {})[(item, sub)] = score
     cells: dict[tuple[str, str, str, bool, str], list[float]] = {}
-    for (_rid, *key), values in raw.items():
-        for measure, v in questionnaire.measures(values).items():
+    for (_rid, *key), scores in raw.items():
+        for measure, v in questionnaire.measures_of_scores(scores).items():
             sums = cells.setdefault((*key, measure), [0, 0.0, 0.0, v, v])  # type: ignore[arg-type]
             sums[0] += 1
             sums[1] += v
@@ -160,90 +208,95 @@ def pending_sums(session: Session, cycle_id: int, questionnaire: Questionnaire) 
     return _sums(session, cycle_id, questionnaire, Response.released == false())
 
 
+@dataclass(frozen=True)
+class RespondentValues:
+    """Subqueries of each chosen response's values, one row per response and measure, with columns ``rid``, the
+    carried columns, ``measure``, ``v`` (the value) and ``low`` (the lowest answer score beneath it)."""
+
+    items: Subquery
+    indicators: Subquery
+    eit: Subquery
+
+
+def respondent_values(
+    questionnaire: Questionnaire,
+    where: Sequence[ColumnElement[bool]],
+    carry: Mapping[str, SQLColumnExpression[typing.Any]] | None = None,
+) -> RespondentValues:
+    """The one SQL statement of the scoring hierarchy, over the stored scores of the responses matching ``where``:
+    item value = mean of its sub-item scores, indicator value = mean of its items' values, ``EIT`` = mean of the
+    questionnaire's EIT indicators (as :func:`survey_app.stats.scoring.respondent_measures` computes it).
+
+    ``carry`` names columns of the response (office, day …) to keep beside each value, so callers group by them
+    without joining the response again. Only the levels a caller selects from are run.
+    """
+    carry = carry or {}
+    items = (
+        select(
+            Answer.response_id.label("rid"),
+            *(column.label(name) for name, column in carry.items()),
+            Answer.item.label("measure"),
+            func.avg(Answer.score).label("v"),
+            func.min(Answer.score).label("low"),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(*where)
+        .group_by(Answer.response_id, *carry.values(), Answer.item)
+        .subquery("item_values")
+    )
+    indicators_of, eit_members = questionnaire.hierarchy
+    owner = {item: indicator for indicator, codes in indicators_of.items() for item in codes}
+    indicator = case(owner, value=items.c.measure, else_=literal("?"))
+    kept = [items.c[name] for name in carry]
+    indicators = (
+        select(items.c.rid, *kept, indicator.label("measure"), func.avg(items.c.v).label("v"),
+               func.min(items.c.low).label("low"))
+        .group_by(items.c.rid, *kept, indicator)
+        .subquery("indicator_values")
+    )  # fmt: skip
+    kept = [indicators.c[name] for name in carry]
+    eit = (
+        select(indicators.c.rid, *kept, literal("EIT").label("measure"), func.avg(indicators.c.v).label("v"),
+               func.min(indicators.c.low).label("low"))
+        .where(indicators.c.measure.in_(eit_members))
+        .group_by(indicators.c.rid, *kept)
+        .subquery("eit_values")
+    )  # fmt: skip
+    return RespondentValues(items, indicators, eit)
+
+
+CELL = ("office_code", "respondent_type", "service", "flagged")
+
+
 def _sums(
     session: Session, cycle_id: int, questionnaire: Questionnaire, which: ColumnElement[bool]
 ) -> list[dict[str, object]]:
     """Per-cell count, sum and sum of squares of every measure over the responses of ``cycle_id`` matching
-    ``which``, computed in SQL from the raw answers under the questionnaire's current score map."""
-    flagged = Response.flagged
-    cell = (Response.office_code, Response.respondent_type, Response.service)
-    scored = _rescored(questionnaire)
-    per_item = (
-        select(
-            Response.id.label("rid"),
-            *cell,
-            flagged.label("flagged"),
-            Answer.item.label("measure"),
-            func.avg(scored).label("v"),
-        )
-        .join(Answer, Answer.response_id == Response.id)
-        .where(Response.cycle_id == cycle_id, which)
-        .group_by(Response.id, *cell, flagged, Answer.item)
-        .subquery()
-    )
-    indicator_of = case(
-        *((per_item.c.measure == item.code, literal(f"IND{item.indicator}")) for item in questionnaire.items),
-        else_=literal("?"),
-    )
-    per_indicator = (
-        select(
-            per_item.c.rid,
-            per_item.c.office_code,
-            per_item.c.respondent_type,
-            per_item.c.service,
-            per_item.c.flagged,
-            indicator_of.label("measure"),
-            func.avg(per_item.c.v).label("v"),
-        )
-        .group_by(
-            per_item.c.rid,
-            per_item.c.office_code,
-            per_item.c.respondent_type,
-            per_item.c.service,
-            per_item.c.flagged,
-            indicator_of,
-        )
-        .subquery()
-    )
-    eit_members = [f"IND{code}" for code in questionnaire.eit_indicators]
-    per_eit = (
-        select(
-            per_indicator.c.rid,
-            per_indicator.c.office_code,
-            per_indicator.c.respondent_type,
-            per_indicator.c.service,
-            per_indicator.c.flagged,
-            literal("EIT").label("measure"),
-            func.avg(per_indicator.c.v).label("v"),
-        )
-        .where(per_indicator.c.measure.in_(eit_members))
-        .group_by(
-            per_indicator.c.rid,
-            per_indicator.c.office_code,
-            per_indicator.c.respondent_type,
-            per_indicator.c.service,
-            per_indicator.c.flagged,
-        )
-        .subquery()
-    )
+    ``which``, computed in SQL from the stored scores by :func:`respondent_values`."""
+    carry = {name: getattr(Response, name) for name in CELL}
+    values = respondent_values(questionnaire, [Response.cycle_id == cycle_id, which], carry)
     rows: list[dict[str, object]] = []
-    for values in (per_item, per_indicator, per_eit):
-        rows += _grouped_sums(session, cycle_id, values)
+    for level in (values.items, values.indicators, values.eit):
+        rows += _grouped_sums(session, cycle_id, level)
     return rows
 
 
-def _rescored(questionnaire: Questionnaire) -> object:
-    """The score of each raw answer under the questionnaire's current map (so a new map re-scores old data)."""
-    whens = [
-        (and_(Answer.item == item.code, Answer.value == option.value), literal(option.score))
+def _map_score(questionnaire: Questionnaire) -> ColumnElement[float]:
+    """The score of each answer under the questionnaire's current map (its stored score where the map has no
+    such option), as one nested CASE: by item, then by value."""
+    by_item = {
+        item.code: case(
+            {option.value: literal(option.score) for option in item.answer_type.options},
+            value=Answer.value,
+            else_=Answer.score,
+        )
         for item in questionnaire.items
-        for option in item.answer_type.options
-    ]
-    return cast(case(*whens, else_=Answer.score), Float)
+    }
+    return cast(case(by_item, value=Answer.item, else_=Answer.score), Float)
 
 
-def _grouped_sums(session: Session, cycle_id: int, values: object) -> list[dict[str, object]]:
-    c = values.c  # type: ignore[attr-defined]
+def _grouped_sums(session: Session, cycle_id: int, values: Subquery) -> list[dict[str, object]]:
+    c = values.c
     grouped = select(
         c.office_code,
         c.respondent_type,
