@@ -20,16 +20,18 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import yaml
 
 from survey_app.cli import cli
 from survey_app.clock import local_today
+from survey_app.models import Answer, Response
 from survey_app.questionnaire import load
 from survey_app.services.integrity import assessment
 from survey_app.services.operations import verify
 from survey_app.services.results import rollup
 
-from .staff_data import OWN, Spec, isolate_requests, response_row, sign_in
+from .staff_data import OTHER, OWN, Spec, isolate_requests, response_row, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "surveys" / "eit-2568.yaml"
@@ -78,8 +80,9 @@ def _random_answers(questionnaire, rng: random.Random) -> dict[tuple[str, int], 
     }
 
 
-def _store(session, cycle, questionnaire) -> list[tuple[dt.date, dict[tuple[str, int], int]]]:  # type: ignore[no-untyped-def]
-    """Twelve released responses of office OWN in two months (one, early in a cycle), scored under the old map."""
+def _store(session, cycle, questionnaire):  # type: ignore[no-untyped-def]
+    """Twelve released responses of office OWN in two months (one, early in a cycle) and one of office OTHER
+    waiting for its batch, scored under the old map; returns the released (day, answers) and the waiting answers."""
     rng = random.Random(22)
     today = local_today()
     days = [today, max(cycle.opens_on, today - dt.timedelta(days=35))]
@@ -89,10 +92,12 @@ def _store(session, cycle, questionnaire) -> list[tuple[dt.date, dict[tuple[str,
         spec = Spec(channel="email" if i % 3 == 0 else "poster")
         session.add(response_row(cycle, questionnaire, OWN, answers, day, spec))
         stored.append((day, answers))
+    waiting = _random_answers(questionnaire, rng)  # another office's response, waiting for its batch
+    session.add(response_row(cycle, questionnaire, OTHER, waiting, days[0], Spec(), released=False))
     session.flush()
     rollup.rebuild(session, cycle.id, questionnaire)
     session.commit()
-    return stored
+    return stored, waiting
 
 
 def _trend_cell(page: str, month: str) -> str:
@@ -104,7 +109,7 @@ def _trend_cell(page: str, month: str) -> str:
 def test_after_a_score_map_change_and_rebuild_every_figure_scores_the_new_map(
     app, client, session, cycle, questionnaire, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    stored = _store(session, cycle, questionnaire)
+    stored, waiting = _store(session, cycle, questionnaire)
     sign_in(client, session, "admin")
     assert client.get(f"/staff/offices/{OWN}").status_code == 200  # a snapshot under the old map exists
 
@@ -121,7 +126,20 @@ def test_after_a_score_map_change_and_rebuild_every_figure_scores_the_new_map(
 
     outcome = app.test_cli_runner().invoke(cli, ["stats", "rebuild", "--cycle", cycle.code])
     assert outcome.exit_code == 0, outcome.output
+    changed = sum(
+        NEW_SCORES[item["answer_type"]][v] != questionnaire.item(item["code"]).answer_type.score(v)
+        for item in raw_file["items"]
+        for answers in [waiting, *(a for _d, a in stored)]
+        for (code, _sub), v in answers.items()
+        if code == item["code"]
+    )
+    assert f"{changed} answer scores rewritten" in outcome.output
     session.expire_all()
+    stored_scores = session.execute(
+        sa.select(Answer.item, Answer.value, Answer.score).join(Response).where(Response.cycle_id == cycle.id)
+    ).all()
+    assert len(stored_scores) == 13 * len(questionnaire.answer_keys), "released and waiting answers alike"
+    assert all(score == new_map.item(item).answer_type.score(v) for item, v, score in stored_scores)
     assert verify.check_rollup(session, lambda _c: new_map) == []
 
     # The office's score: the score command and the results API.
