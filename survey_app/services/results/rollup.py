@@ -11,9 +11,13 @@ written twice, once per language, and nowhere else:
 
 * in Python, :func:`survey_app.stats.scoring.respondent_measures` (through ``Questionnaire.measures`` and
   ``measures_of_scores``), used where a few responses are at hand (a released batch: :func:`add_batch`);
-* in SQL, :func:`respondent_values`, three nested GROUP BYs over the stored scores, used by :func:`rebuild`, the
-  monthly trends (``services/improvement/trends.py``), the microdata (``microdata.py``) and the integrity signals
-  (``services/integrity/assessment.py``).
+* in SQL, :func:`respondent_values`, one GROUP BY over the stored scores per level (an indicator's and the EIT's
+  means of means as the weighted sums of answer scores they equal, :func:`answer_weights`), used by
+  :func:`rebuild`, the monthly trends (``services/improvement/trends.py``), the microdata (``microdata.py``) and
+  the integrity signals (``services/integrity/assessment.py``).
+
+The office scores, exports and reports read the rollup (through the release snapshots), so they score answers
+this way too.
 
 For each cycle × office × respondent type × service × flagged-state × measure the rollup holds the count, the sum,
 the sum of squares and the smallest and largest of the per-respondent values of the measure (see
@@ -227,42 +231,74 @@ def respondent_values(
     item value = mean of its sub-item scores, indicator value = mean of its items' values, ``EIT`` = mean of the
     questionnaire's EIT indicators (as :func:`survey_app.stats.scoring.respondent_measures` computes it).
 
-    ``carry`` names columns of the response (office, day …) to keep beside each value, so callers group by them
-    without joining the response again. Only the levels a caller selects from are run.
+    An indicator's and the EIT's means of means are computed as what they equal, one weighted sum of the
+    response's answer scores (:func:`answer_weights`), in one GROUP BY over the answers each: nesting the means
+    would sort every item value twice. The two are the same because every sub-item of every item is answered (the
+    survey stores only complete responses, and the rollup's Python path refuses any other).
+
+    ``carry`` names columns of the response (office, day …) to give beside each value: they are joined to each
+    level's result, since grouping the answers by them too would sort every answer. Only the levels a caller
+    selects from are run.
     """
-    carry = carry or {}
+    chosen = Answer.response_id.in_(select(Response.id).where(*where))
+    in_indicator, in_eit = answer_weights(questionnaire)
+    indicators_of, _eit = questionnaire.hierarchy
+    owner = {item: code for code, item_codes in indicators_of.items() for item in item_codes}
+    indicator = case(owner, value=Answer.item, else_=literal("?"))
     items = (
-        select(
-            Answer.response_id.label("rid"),
-            *(column.label(name) for name, column in carry.items()),
-            Answer.item.label("measure"),
-            func.avg(Answer.score).label("v"),
-            func.min(Answer.score).label("low"),
-        )
-        .join(Response, Response.id == Answer.response_id)
-        .where(*where)
-        .group_by(Answer.response_id, *carry.values(), Answer.item)
-        .subquery("item_values")
-    )
-    indicators_of, eit_members = questionnaire.hierarchy
-    owner = {item: indicator for indicator, codes in indicators_of.items() for item in codes}
-    indicator = case(owner, value=items.c.measure, else_=literal("?"))
-    kept = [items.c[name] for name in carry]
+        select(Answer.response_id.label("rid"), Answer.item.label("measure"), func.avg(Answer.score).label("v"),
+               func.min(Answer.score).label("low"))
+        .where(chosen)
+        .group_by(Answer.response_id, Answer.item)
+        .subquery("item_scores")
+    )  # fmt: skip
     indicators = (
-        select(items.c.rid, *kept, indicator.label("measure"), func.avg(items.c.v).label("v"),
-               func.min(items.c.low).label("low"))
-        .group_by(items.c.rid, *kept, indicator)
-        .subquery("indicator_values")
+        select(Answer.response_id.label("rid"), indicator.label("measure"),
+               func.sum(Answer.score * _weight(in_indicator)).label("v"), func.min(Answer.score).label("low"))
+        .where(chosen)
+        .group_by(Answer.response_id, indicator)
+        .subquery("indicator_scores")
     )  # fmt: skip
-    kept = [indicators.c[name] for name in carry]
     eit = (
-        select(indicators.c.rid, *kept, literal("EIT").label("measure"), func.avg(indicators.c.v).label("v"),
-               func.min(indicators.c.low).label("low"))
-        .where(indicators.c.measure.in_(eit_members))
-        .group_by(indicators.c.rid, *kept)
-        .subquery("eit_values")
+        select(Answer.response_id.label("rid"), literal("EIT").label("measure"),
+               func.sum(Answer.score * _weight(in_eit)).label("v"), func.min(Answer.score).label("low"))
+        .where(chosen, Answer.item.in_(in_eit))
+        .group_by(Answer.response_id)
+        .subquery("eit_scores")
     )  # fmt: skip
-    return RespondentValues(items, indicators, eit)
+    levels = (items, indicators, eit)
+    if not carry:
+        return RespondentValues(*levels)
+    return RespondentValues(*(_with_columns(level, carry) for level in levels))
+
+
+def answer_weights(questionnaire: Questionnaire) -> tuple[dict[str, float], dict[str, float]]:
+    """Per item, the weight of each of its sub-item scores in its indicator's value, 1 / (items of the indicator ×
+    sub-items of the item), and in the EIT, that divided by the number of EIT indicators (EIT items only)."""
+    indicators_of, eit_members = questionnaire.hierarchy
+    in_indicator = {
+        item: 1.0 / (len(items) * len(questionnaire.item(item).keys))
+        for items in indicators_of.values()
+        for item in items
+    }
+    in_eit = {
+        item: in_indicator[item] / len(eit_members) for code in eit_members for item in indicators_of[code]
+    }
+    return in_indicator, in_eit
+
+
+def _weight(weights: Mapping[str, float]) -> ColumnElement[float]:
+    return case({item: literal(w) for item, w in weights.items()}, value=Answer.item, else_=literal(0.0))
+
+
+def _with_columns(level: Subquery, carry: Mapping[str, SQLColumnExpression[typing.Any]]) -> Subquery:
+    """``level``'s rows with the response's columns named in ``carry`` beside them."""
+    return (
+        select(level.c.rid, *(column.label(name) for name, column in carry.items()), level.c.measure,
+               level.c.v, level.c.low)
+        .join(Response, Response.id == level.c.rid)
+        .subquery(f"{level.name}_of")
+    )  # fmt: skip
 
 
 CELL = ("office_code", "respondent_type", "service", "flagged")
