@@ -31,6 +31,7 @@ gives the same sums of the responses still waiting, for operators who score ever
 
 from __future__ import annotations
 
+import math
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -232,9 +233,10 @@ def respondent_values(
     questionnaire's EIT indicators (as :func:`survey_app.stats.scoring.respondent_measures` computes it).
 
     An indicator's and the EIT's means of means are computed as what they equal, one weighted sum of the
-    response's answer scores (:func:`answer_weights`), in one GROUP BY over the answers each: nesting the means
-    would sort every item value twice. The two are the same because every sub-item of every item is answered (the
-    survey stores only complete responses, and the rollup's Python path refuses any other).
+    response's answer scores (:func:`answer_weights`: whole-number weights over one divisor), in one GROUP BY
+    over the answers each: nesting the means would sort every item value twice. The two are the same because
+    every sub-item of every item is answered (the survey stores only complete responses, and the rollup's Python
+    path refuses any other).
 
     ``carry`` names columns of the response (office, day …) to give beside each value: they are joined to each
     level's result, since grouping the answers by them too would sort every answer. Only the levels a caller
@@ -254,15 +256,15 @@ def respondent_values(
     )  # fmt: skip
     indicators = (
         select(Answer.response_id.label("rid"), indicator.label("measure"),
-               func.sum(Answer.score * _weight(in_indicator)).label("v"), func.min(Answer.score).label("low"))
+               _weighted_mean(in_indicator).label("v"), func.min(Answer.score).label("low"))
         .where(chosen)
         .group_by(Answer.response_id, indicator)
         .subquery("indicator_scores")
     )  # fmt: skip
     eit = (
         select(Answer.response_id.label("rid"), literal("EIT").label("measure"),
-               func.sum(Answer.score * _weight(in_eit)).label("v"), func.min(Answer.score).label("low"))
-        .where(chosen, Answer.item.in_(in_eit))
+               _weighted_mean(in_eit).label("v"), func.min(Answer.score).label("low"))
+        .where(chosen, Answer.item.in_(in_eit.weights))
         .group_by(Answer.response_id)
         .subquery("eit_scores")
     )  # fmt: skip
@@ -272,23 +274,37 @@ def respondent_values(
     return RespondentValues(*(_with_columns(level, carry) for level in levels))
 
 
-def answer_weights(questionnaire: Questionnaire) -> tuple[dict[str, float], dict[str, float]]:
-    """Per item, the weight of each of its sub-item scores in its indicator's value, 1 / (items of the indicator ×
-    sub-items of the item), and in the EIT, that divided by the number of EIT indicators (EIT items only)."""
+@dataclass(frozen=True)
+class Weights:
+    """Each item's sub-item scores weigh ``weights[item] / divisor`` in a measure (whole numbers, so a value
+    whose answers all score the same is that score exactly, never a rounding step above 100)."""
+
+    weights: Mapping[str, int]
+    divisor: int
+
+
+def answer_weights(questionnaire: Questionnaire) -> tuple[Weights, Weights]:
+    """The weight of each item's sub-item scores in its indicator's value, 1 / (items of the indicator × sub-items
+    of the item), and in the EIT, that divided by the number of EIT indicators (EIT items only)."""
     indicators_of, eit_members = questionnaire.hierarchy
-    in_indicator = {
-        item: 1.0 / (len(items) * len(questionnaire.item(item).keys))
+    share = {
+        item: len(items) * len(questionnaire.item(item).keys)
         for items in indicators_of.values()
         for item in items
     }
-    in_eit = {
-        item: in_indicator[item] / len(eit_members) for code in eit_members for item in indicators_of[code]
-    }
-    return in_indicator, in_eit
+    eit_share = {item: share[item] * len(eit_members) for code in eit_members for item in indicators_of[code]}
+    common, eit_common = math.lcm(*share.values()), math.lcm(*eit_share.values())
+    return (
+        Weights({item: common // n for item, n in share.items()}, common),
+        Weights({item: eit_common // n for item, n in eit_share.items()}, eit_common),
+    )
 
 
-def _weight(weights: Mapping[str, float]) -> ColumnElement[float]:
-    return case({item: literal(w) for item, w in weights.items()}, value=Answer.item, else_=literal(0.0))
+def _weighted_mean(weights: Weights) -> ColumnElement[float]:
+    weight = case(
+        {item: literal(w) for item, w in weights.weights.items()}, value=Answer.item, else_=literal(0)
+    )
+    return func.sum(Answer.score * weight) / literal(float(weights.divisor))
 
 
 def _with_columns(level: Subquery, carry: Mapping[str, SQLColumnExpression[typing.Any]]) -> Subquery:
