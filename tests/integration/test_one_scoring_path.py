@@ -17,6 +17,7 @@ import re
 import shutil
 import statistics
 from collections import defaultdict
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -42,11 +43,6 @@ NEW_SCORES = {
     "ever_never": {0: 10.0, 1: 100.0},
 }
 PER_MONTH = 6
-
-
-@pytest.fixture(autouse=True)
-def _isolated(app) -> None:  # type: ignore[no-untyped-def]
-    isolate_requests(app)
 
 
 def _write_new_map(directory: Path) -> dict:  # type: ignore[type-arg]
@@ -109,6 +105,7 @@ def _trend_cell(page: str, month: str) -> str:
 def test_after_a_score_map_change_and_rebuild_every_figure_scores_the_new_map(
     app, client, session, cycle, questionnaire, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
+    isolate_requests(app)
     stored, waiting = _store(session, cycle, questionnaire)
     sign_in(client, session, "admin")
     assert client.get(f"/staff/offices/{OWN}").status_code == 200  # a snapshot under the old map exists
@@ -179,3 +176,33 @@ def test_after_a_score_map_change_and_rebuild_every_figure_scores_the_new_map(
     report = assessment.assess(session, new_map, cycle, local_today())
     assert next(a for a in report.offices if a.office == OWN).effect.eit == pytest.approx(new_eit, rel=1e-9)
     assert client.get(f"/staff/integrity?cycle={cycle.code}").status_code == 200
+
+
+def test_the_sql_answer_weights_give_the_means_of_means_of_the_questionnaire(questionnaire) -> None:  # type: ignore[no-untyped-def]
+    in_indicator, in_eit = rollup.answer_weights(questionnaire)
+    rng = random.Random(7)
+    raw_file = yaml.safe_load(SOURCE.read_text(encoding="utf-8"))
+    original = {
+        code: {o["value"]: o["score"] for o in t["options"]} for code, t in raw_file["answer_types"].items()
+    }
+    for _ in range(20):
+        answers = _random_answers(questionnaire, rng)
+        scores = {key: questionnaire.item(key[0]).answer_type.score(v) for key, v in answers.items()}
+        eit = sum(s * in_eit.weights[item] for (item, _sub), s in scores.items()) / in_eit.divisor
+        # Expected from the file: mean of indicators of mean of items of mean of sub-items.
+        by_indicator: dict[str, list[float]] = defaultdict(list)
+        for item in raw_file["items"]:
+            subs = [v for (code, _s), v in answers.items() if code == item["code"]]
+            table = original[item["answer_type"]]
+            values = [float(Fraction(str(table[v]))) for v in subs]  # scores such as "100/3"
+            by_indicator[item["indicator"]].append(sum(values) / len(values))
+        means = [sum(v) / len(v) for v in by_indicator.values()]
+        assert eit == pytest.approx(sum(means) / len(means), rel=1e-12)
+        for code, items in by_indicator.items():
+            value = sum(
+                s * in_indicator.weights[item] for (item, _sub), s in scores.items() if item in
+                {i["code"] for i in raw_file["items"] if i["indicator"] == code}
+            ) / in_indicator.divisor  # fmt: skip
+            assert value == pytest.approx(sum(items) / len(items), rel=1e-12)
+    every_top = sum(100.0 * in_eit.weights[item] for item, _sub in questionnaire.answer_keys) / in_eit.divisor
+    assert every_top == 100.0, "all answers at the top give exactly 100, not a rounding step above"
