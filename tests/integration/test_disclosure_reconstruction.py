@@ -119,6 +119,9 @@ class Stream:
     )  # every group ever entered into the attacker's system
     figures: int = 0
     ambiguous: int = 0  # figures entered as more than one candidate group
+    _groups: dict[tuple[str, str, int], tuple[frozenset[int], dict[str, Fraction]]] = field(
+        default_factory=dict
+    )
 
     # -- respondents --
 
@@ -190,35 +193,41 @@ class Stream:
 
     # -- naming a figure's members --
 
-    def _attribute(self, kind: str) -> list[Any]:
-        released = len(self.batch)
+    def _attribute(self, kind: str, i: int) -> str:
         return {
-            "all": [""] * released,
-            "type": self.rtype[:released],
-            "service": self.service[:released],
-            "month_answered": [d.strftime("%Y-%m") for d in self.day[:released]],
-            "month_released": [d.strftime("%Y-%m") for d in self.released_on],
+            "all": "",
+            "type": self.rtype[i],
+            "service": self.service[i],
+            "month_answered": self.day[i].strftime("%Y-%m"),
+            "month_released": self.released_on[i].strftime("%Y-%m"),
         }[kind]
+
+    def _group(self, kind: str, code: str, upto: int) -> tuple[frozenset[int], dict[str, Fraction]]:
+        """The released responses of group ``code`` of ``kind`` in batches 1..``upto``, with the sum of each
+        measure (a batch never changes once released, so each is built once, from the one before)."""
+        key = (kind, code, upto)
+        if key not in self._groups:
+            members, sums = self._group(kind, code, upto - 1) if upto > 1 else (frozenset(), {})
+            new = [i for i, b in enumerate(self.batch) if b == upto and self._attribute(kind, i) == code]
+            sums = dict(sums)
+            for i in new:
+                for measure, value in self.truth[i].items():
+                    sums[measure] = sums.get(measure, Fraction(0)) + value
+            self._groups[key] = (members | frozenset(new), sums)
+        return self._groups[key]
 
     def candidates(self, shown: Shown) -> list[frozenset[int]]:
         """Every group the figure may cover (see the module docstring)."""
         kinds = ["month_answered", "month_released"] if shown.kind == "month" else [shown.kind]
         found = []
         for kind in kinds:
-            attribute = self._attribute(kind)
-            for upto in sorted(set(self.batch)):
-                members = frozenset(
-                    i for i, b in enumerate(self.batch) if b <= upto and attribute[i] == shown.code
-                )
+            for upto in range(1, (self.batch[-1] if self.batch else 0) + 1):
+                members, sums = self._group(kind, shown.code, upto)
                 if not members or (shown.count is not None and len(members) != shown.count):
                     continue
-                if all(self._matches(members, m, v, tol) for m, (v, tol) in shown.values.items()):
+                if all(abs(sums[m] / len(members) - v) <= tol for m, (v, tol) in shown.values.items()):
                     found.append(members)
         return list(dict.fromkeys(found))
-
-    def _matches(self, members: frozenset[int], measure: str, value: Fraction, tolerance: Fraction) -> bool:
-        mean = sum((self.truth[i][measure] for i in members), Fraction(0)) / len(members)
-        return abs(mean - value) <= tolerance
 
     def _enter(self, shown: Shown) -> None:
         found = self.candidates(shown)
