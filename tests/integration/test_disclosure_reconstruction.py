@@ -30,8 +30,10 @@ explains fails the test (the product showed something this model does not descri
 call of ``tests.disclosure_attack.pinned`` over every distinct group ever entered (exact rational elimination,
 independent of the product's auditor) decides, for every item at once, whether some response's value follows from
 everything shown. With the product as shipped (K = 5) it must be none. With the model switched off (K = 1, which
-turns suppression off and releases every day's responses, and the auditor disabled by a test switch: its
+turns suppression off and releases each response as it is stored, and the auditor disabled by a test switch: its
 ``would_determine`` answers "nothing") the same stream must pin some responses down, so the test can fail.
+Membership is the whole question: a value shown rounded only adds uncertainty, so "not pinned" is the strong claim,
+and each figure's values are still checked against the true means of the group it is entered as.
 
 Run times on the project's 2-core machine (``-p no:xdist``, other work running): see each test's docstring.
 """
@@ -418,4 +420,6 @@ def test_with_the_model_switched_off_the_same_views_pin_answers_down(
 ) -> None:
     """K = 1 and the auditor off: the same stream and views give some respondents' answers away."""
     stream = _play(make_app, store, questionnaire, app_clock, k=1)
-    assert len(pinned(stream.groups)) >= 10
+    given_away = pinned(stream.groups)
+    print(f"K=1, auditor off: {len(given_away)} of {len(stream.truth)} responses pinned down")
+    assert len(given_away) >= 10
