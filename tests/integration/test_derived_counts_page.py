@@ -96,3 +96,42 @@ def test_office_page_withholds_effective_sample_margin_and_why_while_a_type_is_h
         and office["margin_of_error"] is None
         and office["design_effect"] is None
     )
+
+
+def test_two_splits_of_the_same_total_show_the_same_shortfall_forecast_and_progress(
+    app, client, session, cycle, questionnaire
+) -> None:  # type: ignore[no-untyped-def]
+    """Two offices with the same frame and 11 released answers, split 10 + 1 and 9 + 2 (the businesses hidden in
+    both): the full shortfall, ⌈required × design effect⌉ − 11, differs between them (it gives the split), so
+    what staff see of "answers still needed", its forecast, the progress and the required's rule must not."""
+    from .staff_data import OTHER
+
+    isolate_requests(app)
+    for office, businesses in ((OWN, 1), (OTHER, 2)):
+        specs = [Spec(level=3)] * (11 - businesses) + [
+            Spec(level=0, rtype="business", service="mining")
+        ] * businesses
+        add_responses(session, cycle, questionnaire, office, specs)
+        for (rtype, service), served in FRAME.items():
+            session.add(PopulationFrame(cycle_id=cycle.id, office_code=office, respondent_type=rtype,
+                                        service=service, served=served))  # fmt: skip
+    session.commit()
+    raw = scores.cycle_results(session, cycle, [OWN, OTHER], k=5).offices
+    assert raw[0].adequacy.shortfall != raw[1].adequacy.shortfall  # so the test can fail
+    sign_in(client, session, "admin")
+    shown = [client.get(f"/staff/api/results?office={code}").json["offices"][0] for code in (OWN, OTHER)]
+    for key in ("answers_needed", "forecast"):
+        assert shown[0].get(key) == shown[1].get(key), key
+    for key in ("shortfall", "binding", "adequate", "required"):
+        assert shown[0]["adequacy"][key] == shown[1]["adequacy"][key], key
+    assert shown[0]["answers_needed"]["count"] == raw[0].adequacy.required - 11
+    pages = [client.get(f"/staff/offices/{code}?lang=en").text for code in (OWN, OTHER)]
+    needed = [re.findall(r'data-needed="(\d+)"', page) for page in pages]
+    assert needed[0] == needed[1] and needed[0]
+    national = client.get("/staff/?lang=en").text
+    rows = [
+        re.search(rf'<tr class="is-\w+">\s*<td>{code}</td>(.*?)</tr>', national, re.S)
+        for code in (OWN, OTHER)
+    ]
+    cells = [re.findall(r'data-needed="(\d+)"', row.group(1)) for row in rows if row]
+    assert len(cells) == 2 and cells[0] == cells[1] == [str(raw[0].adequacy.required - 11)]

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ...stats.sampling import Adequacy
 from ...stats.scoring import MeasureScore
 from .reasons import Labels, Note, describe
 from .scores import OfficeResult
@@ -197,6 +198,21 @@ def hidden_types(type_counts: Mapping[str, int], k: int) -> set[str]:
     the office has fewer than ``k`` responses."""
     types = suppress(dict(type_counts), k)
     return set(type_counts) if types.hidden else {cell.code for cell in types.cells if cell.hidden}
+
+
+def adequacy_shown(result: OfficeResult, k: int) -> Adequacy:
+    """The office's adequacy as staff may see it. While a respondent type is hidden (:func:`hidden_types`), a
+    shortfall above required − received would give its count away (the design effect the overall rule reads,
+    or floor − n of the type rule), and so would the forecast and progress made from it: the shortfall shown is
+    then required − received and ``binding`` is ``"withheld"`` (the sentence says it is a lower bound, and why).
+    The hidden types' own shortfalls stay for the readers that withhold them each with its reason (the API's
+    :func:`_derived_counts_hidden`, the page's ``summary_shown``)."""
+    adequacy = result.adequacy
+    hidden = hidden_types(result.type_counts, k)
+    gap = max(0, adequacy.required - adequacy.count)
+    if not hidden or adequacy.shortfall <= gap:
+        return adequacy
+    return dataclasses.replace(adequacy, shortfall=gap, binding="withheld")
 
 
 def sizes_withheld(result: OfficeResult, k: int) -> bool:

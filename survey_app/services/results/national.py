@@ -48,7 +48,7 @@ class OfficeRow:
     statistical: int | None
     required: int
     binding: str
-    effective_n: float
+    effective_n: float | None  # None while a respondent type is hidden (disclosure.sizes_withheld)
     shortfall: int
     adequate: bool
     progress: float
@@ -109,17 +109,21 @@ def build_row(
 ) -> OfficeRow:  # fmt: skip
     """The row of one office; scores blanked below ``k`` responses. ``labels`` (``reasons.labels_of``) names
     respondent types in the reasons' sentences."""
-    a = result.adequacy
+    a = disclosure.adequacy_shown(result, k)
     estimate, band = _headline(result.eit)
     hidden = result.count < k
     show = not hidden and estimate is not None
     live = live or dashboard.LiveCounts(0, 0, 0)
     needed = summary.office_needed(result, k)
+    # While a respondent type is hidden, the effective sample, the margin of error and a shortfall above
+    # required − received would give its count away: the row carries what the office page shows.
+    withheld = disclosure.sizes_withheld(result, k)
     return OfficeRow(
         office.code, office.name_th, office.name_en, office.province_th, office.province_en, office.region,
         result.count, live.today, live.last7, a.fixed_minimum, a.statistical, a.required, a.binding,
-        float(a.effective_n), a.shortfall, a.adequate, progress_percent(result.count, a.required, a.shortfall),
-        _finite(result.margin_of_error), result.weighting,
+        None if withheld else float(a.effective_n), a.shortfall, a.adequate,
+        progress_percent(result.count, a.required, a.shortfall),
+        None if withheld else _finite(result.margin_of_error), result.weighting,
         _finite(estimate.mean) if show and estimate else None,
         _finite(estimate.low) if show and estimate else None,
         _finite(estimate.high) if show and estimate else None,

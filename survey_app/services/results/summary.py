@@ -38,11 +38,11 @@ class Needed:
     note: Note
 
 
-def answers_needed(adequacy: Adequacy, effective_shown: bool = True) -> Needed:
+def answers_needed(adequacy: Adequacy) -> Needed:
     """The one "answers still needed" figure and its reason. It is ``adequacy.shortfall``, which exceeds
     required − received only because of weighting (the effective sample is below the count) or a respondent type
-    below its own floor; the note names whichever rule asks for the most. ``effective_shown`` False leaves the
-    effective sample's value out of the sentence (it would give a hidden respondent type's count away)."""
+    below its own floor; the note names whichever rule asks for the most. Staff see it through
+    :func:`office_needed`."""
     count, required, short = adequacy.count, adequacy.required, adequacy.shortfall
     gap = max(0, required - count)
     params: dict[str, object] = {"count": f"{count:,}", "required": f"{required:,}"}
@@ -56,24 +56,22 @@ def answers_needed(adequacy: Adequacy, effective_shown: bool = True) -> Needed:
         if len(below) == 1:
             return Needed(short, Note("needed_type", {**params, "type": below[0]}))
         return Needed(short, Note("needed_types", {**params, "types": len(below)}))
-    if effective_shown:
-        params["effective"] = f"{adequacy.effective_n:,.0f}"
-        return Needed(short, Note("needed_weighting", params))
-    return Needed(short, Note("needed_weighting_hidden", params))
-
-
-def effective_shown(result: OfficeResult, k: int) -> bool:
-    """Whether the effective sample may be shown: with a frame, it (and the design effect) gives the respondent
-    types' counts away while one of them is hidden."""
-    return (
-        result.weighting == "unweighted"
-        or not disclosure.suppress(dict(result.type_counts), k).any_cell_hidden
-    )
+    params["effective"] = f"{adequacy.effective_n:,.0f}"
+    return Needed(short, Note("needed_weighting", params))
 
 
 def office_needed(result: OfficeResult, k: int) -> Needed:
-    """:func:`answers_needed` of an office's result as staff may see it."""
-    return answers_needed(result.adequacy, effective_shown(result, k))
+    """:func:`answers_needed` of an office's result as staff may see it (:func:`disclosure.adequacy_shown`):
+    while a respondent type is hidden, required − received, said to be a lower bound, with why the rest is
+    withheld."""
+    adequacy = disclosure.adequacy_shown(result, k)
+    if adequacy.binding == "withheld":
+        params = {
+            "count": f"{adequacy.count:,}", "required": f"{adequacy.required:,}",
+            "gap": f"{adequacy.shortfall:,}", "k": k,
+        }  # fmt: skip
+        return Needed(adequacy.shortfall, Note("needed_withheld", params))
+    return answers_needed(adequacy)
 
 
 def hidden_note(result: OfficeResult, k: int) -> Note | None:

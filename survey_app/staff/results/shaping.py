@@ -42,6 +42,8 @@ def method_label(method: str) -> str:
 
 def binding_label(binding: str) -> str:
     """Which rule sets what the office still needs, in words."""
+    if binding == "withheld":
+        return str(_("more may be needed: withheld to protect a respondent"))
     if binding.startswith("respondent_type:"):
         return str(_("too few respondents of one type: %(type)s", type=binding.split(":", 1)[1]))
     if binding == "statistical":
@@ -115,7 +117,7 @@ def office_results(
     session = db.session
     questionnaire = cycle_questionnaire(cycle)
     result = shown.office_result(session, cycle, office.code, questionnaire, k=k, today=today)
-    adequacy = result.adequacy
+    adequacy = disclosure.adequacy_shown(result, k)
     view_hidden = result.count < k
     # With the frame, the design effect, the effective sample and the margin of error give the respondent types'
     # counts: withheld while one is hidden, by the rule the API follows (disclosure.sizes_withheld).

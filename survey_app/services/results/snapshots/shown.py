@@ -67,6 +67,8 @@ def cycle_results(
     for code in sorted(snaps):
         snap = snaps[code]
         result = _without_flagged(snap) if exclude_flagged else snap.result
+        # What staff may see of the adequacy, before anything (forecast, progress, sentences) is made from it.
+        result = dataclasses.replace(result, adequacy=disclosure.adequacy_shown(result, k))
         if today is not None:
             result = with_forecast(result, cycle, daily.get(code), today)
         found.append(result)
