@@ -49,7 +49,7 @@ def _repeat_visit(client, path):  # type: ignore[no-untyped-def]
 
 def test_survey_page_links_fingerprinted_files_cached_for_a_year_and_gzipped(client, path) -> None:  # type: ignore[no-untyped-def]
     page = _repeat_visit(client, path)
-    assert "<style>" not in page.text and 'rel="preload"' not in page.text
+    assert "<style>" not in page.text and 'media="print"' not in page.text
     assert "style-src 'self';" in page.headers["Content-Security-Policy"]  # no hash when nothing is inline
     assert page.headers["Cache-Control"] == "no-store"  # the HTML page itself is unchanged
     css = _linked(page.text, r'<link rel="stylesheet" href="([^"]+)">')
@@ -73,7 +73,7 @@ def test_survey_page_links_fingerprinted_files_cached_for_a_year_and_gzipped(cli
 
 def test_first_visit_gets_site_css_inline_allowed_by_its_hash_only(client, path) -> None:  # type: ignore[no-untyped-def]
     page = client.get(path)  # a new browser: no cookie of the survey yet
-    assert '<link rel="stylesheet"' not in page.text
+    assert not re.search(r'<link rel="stylesheet" href="[^"]+">', page.text)  # no render-blocking link
     inline = _linked(page.text, r"<style>(.*?)</style>")
     # The same rules as the file: equal once comments are dropped and all whitespace runs are made one space.
     source = re.sub(r"/\*.*?\*/", "", (STATIC / "site.css").read_text(encoding="utf-8"), flags=re.S)
@@ -84,9 +84,10 @@ def test_first_visit_gets_site_css_inline_allowed_by_its_hash_only(client, path)
     assert f"style-src 'self' 'sha256-{digest}';" in policy
     assert "unsafe-inline" not in policy and "script-src 'self';" in policy
     assert page.text.count("<style>") == 1 and "style=" not in page.text  # no other inline style
-    # The file itself is preloaded (not applied), so the next visit finds it cached under its fingerprint.
-    preload = _linked(page.text, r'<link rel="preload" href="([^"]+)" as="style">')
-    assert preload == f"/static/site.{_digest(STATIC / 'site.css')}.css"
+    # The file itself is fetched as a print stylesheet (nothing waits for it), so the next visit finds it cached.
+    printed = _linked(page.text, r'<link rel="stylesheet" href="([^"]+)" media="print">')
+    assert printed == f"/static/site.{_digest(STATIC / 'site.css')}.css"
+    assert page.text.index("<main") < page.text.index('media="print"')  # after the content, not in the head
     # The cached page is not served with the stylesheet to a browser that has been here, nor the reverse.
     again = client.get(path)
     assert "<style>" not in again.text and "sha256-" not in again.headers["Content-Security-Policy"]
