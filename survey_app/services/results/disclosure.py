@@ -188,17 +188,29 @@ def office_payload(
     data["flagged"] = part_count(reference.flagged, reference.count, k)
     breakdown = suppress(dict(reference.type_counts), k)
     data["type_counts"] = None if breakdown.hidden else {cell.code: cell.count for cell in breakdown.cells}
-    _derived_counts_hidden(data, shown, breakdown, k)
+    _derived_counts_hidden(data, shown, hidden_types(reference.type_counts, k), k)
     return data
 
 
-def _derived_counts_hidden(data: dict[str, Any], result: OfficeResult, types: Breakdown, k: int) -> None:
-    """No hidden respondent type's count through a derived field: its shortfall to the type floor (floor − n) and
-    the design effect (which with the frame gives the types' counts) are withheld with their reason, and withheld
-    weighted scores say why."""
-    hidden = (
-        {cell.code for cell in types.cells if cell.hidden} if not types.hidden else set(result.type_counts)
-    )
+def hidden_types(type_counts: Mapping[str, int], k: int) -> set[str]:
+    """The respondent types whose count staff may not see: those :func:`hidden_groups` hides, or every type while
+    the office has fewer than ``k`` responses."""
+    types = suppress(dict(type_counts), k)
+    return set(type_counts) if types.hidden else {cell.code for cell in types.cells if cell.hidden}
+
+
+def sizes_withheld(result: OfficeResult, k: int) -> bool:
+    """Whether the effective sample size, the design effect and the margin of error are withheld: with a
+    population frame they are functions of the respondent types' counts (the weights are frame share over
+    count), so while a type is hidden they would give its count away. The office page and the API both ask here.
+    """
+    return result.weighting != "unweighted" and bool(hidden_types(result.type_counts, k))
+
+
+def _derived_counts_hidden(data: dict[str, Any], result: OfficeResult, hidden: set[str], k: int) -> None:
+    """No ``hidden`` respondent type's count through a derived field: its shortfall to the type floor (floor − n)
+    and the design effect (which with the frame gives the types' counts: :func:`sizes_withheld`) are withheld with
+    their reason, and withheld weighted scores say why."""
     why = describe(Note("count_protected", {"k": k}))
     shortfalls = data["adequacy"].get("type_shortfalls") or {}
     for code in hidden & set(shortfalls):

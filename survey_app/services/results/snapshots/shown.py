@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ....models import Cycle, Office
 from ....questionnaire import Questionnaire
 from ....stats import sampling
-from .. import disclosure
+from .. import disclosure, summary
 from .. import scores as results
 from ..cell_tables import recent_daily_counts
 from ..reasons import Labels
@@ -112,9 +112,13 @@ def released_results(
         wholes = {r.office_code: r for r in everything.offices}
     payload = computed.to_dict(labels)
     payload["suppress_below"] = k
-    payload["offices"] = [
-        disclosure.office_payload(o, k, wholes.get(o.office_code), labels) for o in computed.offices
-    ]
+    payload["offices"] = []
+    for o in computed.offices:
+        data = disclosure.office_payload(o, k, wholes.get(o.office_code), labels)
+        summary.with_stories(
+            data, o if not data["without_flagged_hidden"] else wholes[o.office_code], k, labels
+        )
+        payload["offices"].append(data)
     # No roll-up without flagged responses: its difference to the full one could isolate a few flagged answers.
     national = payload.get("national")
     if offices or exclude_flagged or (national and national["responses"] < k):
