@@ -334,7 +334,7 @@ def main() -> None:
         "--compare", help="another checkout to measure first, the same way (e.g. main before)"
     )
     parser.add_argument("--compare-label", default="before")
-    parser.add_argument("--label", default="fingerprinted, immutable, gzip")
+    parser.add_argument("--label", default="site.css inline on a first visit")
     parser.add_argument("--no-doc", action="store_true", help="print the section instead of writing the doc")
     args = parser.parse_args()
     if not 1 <= args.runs <= 20:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 
 from flask import Response as FlaskResponse
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -35,8 +35,18 @@ from ..questionnaire import Questionnaire
 from ..services.intake import bursts, link_targets, submission
 from ..templating import current_lang
 from ..tokens import InvitationRef, PosterRef
+from ..web.static_files import InlineStyle, allow_inline_style, inline_style
 from . import bp, fresh_page, questions
-from .forms import Nonce, NonceError, SurveyPost, issue_csrf, issue_nonce, read_nonce, set_csrf_cookie
+from .forms import (
+    CSRF_COOKIE,
+    Nonce,
+    NonceError,
+    SurveyPost,
+    issue_csrf,
+    issue_nonce,
+    read_nonce,
+    set_csrf_cookie,
+)
 from .link_pages import answered_page, link_problem_page
 
 ANSWERED_COOKIE_DAYS = 400
@@ -72,11 +82,26 @@ def _link_problem(error: link_targets.LinkProblemError) -> tuple[str, int]:
 @bp.after_request
 def _no_store(response: FlaskResponse) -> FlaskResponse:
     """Survey pages carry a token and a per-visitor CSRF token: never cache them anywhere. A form made for a browser
-    without a CSRF cookie gives it one."""
+    without a CSRF cookie gives it one. A page with its stylesheet inline lists that stylesheet's hash in its CSP."""
     if request.path.startswith("/s/"):
         response.headers["Cache-Control"] = "no-store"
         set_csrf_cookie(response)
+    style = g.pop("survey_inline_style", None)
+    if style is not None:
+        allow_inline_style(response, style)
     return response
+
+
+def _first_visit_style() -> InlineStyle | None:
+    """``site.css`` to inline when this browser carries none of the survey's cookies (a first visit: its cache is
+    most likely empty, and the stylesheet would cost a second connection before anything is painted); None for a
+    browser that has been here and has the fingerprinted file cached."""
+    if request.cookies.get(CSRF_COOKIE):
+        return None
+    style = inline_style("site.css")
+    if style is not None:
+        g.survey_inline_style = style
+    return style
 
 
 @bp.get("/s/<token>")
@@ -159,6 +184,7 @@ def _fresh_page(token: str, target: link_targets.SurveyTarget) -> str:
     lang = current_lang()
     body = questions.fresh(questionnaire, lang, target.respondent_type, target.service)
     answered_before = bool(request.cookies.get(answered_cookie(target.cycle, target.office.code)))
+    style = _first_visit_style()
     marks = fresh_page.markers()
 
     def render() -> str:
@@ -169,9 +195,10 @@ def _fresh_page(token: str, target: link_targets.SurveyTarget) -> str:
             marks["body"],
             csrf=marks["csrf"],
             nonce=marks["nonce"],
+            style=style,
         )
 
-    key = (lang, target.office.code, target.office.name(lang), answered_before)
+    key = (lang, target.office.code, target.office.name(lang), answered_before, style and style.digest)
     return fresh_page.page(
         key, questionnaire, render, csrf=issue_csrf(), nonce=issue_nonce(), token=token, body=body
     )
@@ -190,6 +217,7 @@ def _render(
     suggestion_error: str | None = None,
     resend: bool = False,
     focus: str | None = None,
+    style: InlineStyle | None = None,
 ) -> str:
     lang = current_lang()
     return render_template(
@@ -211,6 +239,7 @@ def _render(
             _PLACEHOLDER, token
         ),  # token may be a marker
         answered_before=bool(request.cookies.get(answered_cookie(target.cycle, target.office.code))),
+        inline_style=style,
     )
 
 

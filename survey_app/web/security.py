@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-# Pages load nothing from other origins; inline scripts and styles are not allowed either.
+# Pages load nothing from other origins; inline scripts are not allowed, nor inline styles except one stylesheet
+# named by its hash in that page's own policy (the survey form's first visit: web/static_files.py).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"

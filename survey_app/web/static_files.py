@@ -9,12 +9,18 @@ fingerprint (a page rendered before a deploy asking for the previous version) ar
 content and ``no-cache``, so they are revalidated and never pinned. Text files (CSS, JavaScript, SVG, text, JSON)
 are sent gzip-compressed to clients that accept it (``Vary: Accept-Encoding``).
 
+A page that must paint on a visitor's first request without a second connection (the survey form for a browser that
+has none of its cookies yet) can carry a stylesheet inline instead: :func:`inline_style` gives its text, with the
+comments and line breaks taken out, and the ``'sha256-...'`` source the page's Content-Security-Policy must list for
+it (:func:`allow_inline_style`); no ``'unsafe-inline'`` is ever allowed.
+
 The fingerprint and the compressed body of a file are computed on first use and kept while the file's size,
 modification time and inode stay the same (one ``stat`` per URL built or file served).
 """
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import mimetypes
@@ -46,6 +52,15 @@ class Asset:
     gzipped: bytes | None
     digest: str
     content_type: str
+
+
+@dataclass(frozen=True)
+class InlineStyle:
+    """A stylesheet to put in a ``<style>`` element: its text and the CSP source that allows exactly that text."""
+
+    text: str
+    csp_source: str  # 'sha256-<base64 of the SHA-256 of the text>'
+    digest: str  # the file's fingerprint, for the keys of cached pages
 
 
 _cache: dict[str, tuple[tuple[int, int, int], Asset]] = {}
@@ -97,6 +112,41 @@ def fingerprinted(app: Flask, filename: str) -> str:
 def static_url(filename: str) -> str:
     """The fingerprinted URL of ``static/<filename>`` (the one helper templates use)."""
     return url_for("static", filename=filename)
+
+
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_inline: dict[str, tuple[str, InlineStyle]] = {}
+
+
+def inline_style(filename: str) -> InlineStyle | None:
+    """The stylesheet ``static/<filename>`` ready to inline (comments and line breaks removed, which changes no rule:
+    the file holds no strings that contain ``/*`` or line breaks), with its CSP hash source; None when missing or
+    when its text holds ``</``."""
+    path = _path(current_app, filename)
+    asset = _load(path) if path else None
+    if asset is None:
+        return None
+    cached = _inline.get(filename)
+    if cached is not None and cached[0] == asset.digest:
+        return cached[1]
+    text = _COMMENT.sub("", asset.body.decode("utf-8"))
+    text = "".join(line.strip() + (" " if line.strip() else "") for line in text.splitlines()).strip()
+    if "</" in text:  # it could close the element: such a file is linked, never inlined
+        return None
+    source = "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+    style = InlineStyle(text, source, asset.digest)
+    with _lock:
+        _inline[filename] = (asset.digest, style)
+    return style
+
+
+def allow_inline_style(response: Response, style: InlineStyle) -> None:
+    """Give ``response`` the app's Content-Security-Policy with ``style``'s hash added to ``style-src``."""
+    from .security import CONTENT_SECURITY_POLICY
+
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'", f"style-src 'self' {style.csp_source}", 1
+    )
 
 
 def _fingerprint_urls(endpoint: str, values: dict[str, Any]) -> None:

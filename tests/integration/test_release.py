@@ -131,3 +131,60 @@ def test_on_postgresql_released_rows_share_one_xmin_with_their_whole_batch(
     assert len(response_xmins) == 5 and len(set(response_xmins)) == 1
     matching = [i for i, x in invitation_xmins.items() if x in set(response_xmins)]
     assert matching == [invitations[-1].id]
+
+
+def _entry(cycle, questionnaire, nonce_hash: str):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from survey_app.models import Channel
+    from survey_app.services.intake import submission
+
+    return submission.Submission(
+        cycle_id=cycle.id, office_code="50", channel=Channel.POSTER, invitation_id=None,
+        respondent_type="individual", service="factory_licensing",
+        answers={  # varied, so that a value stored under another item's key would show
+            key: (options := questionnaire.item(key[0]).answer_type.options)[n % len(options)].value
+            for n, key in enumerate(questionnaire.answer_keys)
+        },
+        suggestion=None, too_fast=False, nonce_hash=nonce_hash, nonce_expires_on=dt.date(2099, 1, 1),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # advisory locks are PostgreSQL's
+def test_on_postgresql_the_storing_statement_takes_the_office_lock_and_a_replay_stores_nothing(
+    app, store, open_cycle, questionnaire
+):  # type: ignore[no-untyped-def]
+    import zlib
+
+    from sqlalchemy.orm import Session
+
+    from survey_app.clock import local_today
+    from survey_app.services.intake import submission
+
+    key = zlib.crc32(b"50") & 0x7FFFFFFF  # the office's lock, computed here: (cycle id, CRC-32 of its code)
+    held = sa.text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = :a AND objid = :b AND objsubid = 2"
+    )
+
+    def submit(nonce_hash: str, batch_size: int | None) -> tuple[submission.Outcome, int]:
+        with Session(store.get_bind()) as session:
+            outcome = submission.submit(
+                session, questionnaire, _entry(open_cycle, questionnaire, nonce_hash), local_today(),
+                batch_size=batch_size,
+            )  # fmt: skip
+            locks = int(store.execute(held, {"a": open_cycle.id, "b": key}).scalar_one())
+            store.rollback()
+            session.commit()
+        return outcome, locks
+
+    assert submit("a" * 64, 5) == (submission.Outcome.STORED, 1)  # held by the open transaction
+    assert submit("b" * 64, None) == (submission.Outcome.STORED, 0)  # the daily schedule: no release, no lock
+    assert submit("a" * 64, 5) == (submission.Outcome.REPLAYED, 0)  # nothing stored, nothing locked
+    store.expire_all()
+    assert store.scalar(select(func.count()).select_from(Response)) == 2
+    rows = store.execute(sa.text("SELECT item, sub, value, score FROM answer")).all()
+    assert len(rows) == 2 * len(questionnaire.answer_keys)
+    expected = _entry(open_cycle, questionnaire, "").answers
+    for item, sub, value, score in rows:  # what was sent, scored by the questionnaire's own map
+        assert value == expected[(item, sub)]
+        assert score == pytest.approx(questionnaire.item(item).answer_type.score(value))

@@ -4,6 +4,7 @@ answered (revalidated, never pinned). Real app, real files: the fingerprint is c
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import os
@@ -39,8 +40,17 @@ def _linked(html: str, pattern: str) -> str:
     return match.group(1)
 
 
+def _repeat_visit(client, path):  # type: ignore[no-untyped-def]
+    """The page as a browser that has been here (it holds the survey's CSRF cookie) gets it: site.css linked."""
+    client.get(path)
+    assert client.get_cookie("survey_csrf", path="/s/") is not None
+    return client.get(path)
+
+
 def test_survey_page_links_fingerprinted_files_cached_for_a_year_and_gzipped(client, path) -> None:  # type: ignore[no-untyped-def]
-    page = client.get(path)
+    page = _repeat_visit(client, path)
+    assert "<style>" not in page.text and 'media="print"' not in page.text
+    assert "style-src 'self';" in page.headers["Content-Security-Policy"]  # no hash when nothing is inline
     assert page.headers["Cache-Control"] == "no-store"  # the HTML page itself is unchanged
     css = _linked(page.text, r'<link rel="stylesheet" href="([^"]+)">')
     js = _linked(page.text, r'<script src="([^"]+)" defer>')
@@ -61,8 +71,32 @@ def test_survey_page_links_fingerprinted_files_cached_for_a_year_and_gzipped(cli
     assert client.get(css).headers["Content-Type"] == "text/css; charset=utf-8"
 
 
+def test_first_visit_gets_site_css_inline_allowed_by_its_hash_only(client, path) -> None:  # type: ignore[no-untyped-def]
+    page = client.get(path)  # a new browser: no cookie of the survey yet
+    assert not re.search(r'<link rel="stylesheet" href="[^"]+">', page.text)  # no render-blocking link
+    inline = _linked(page.text, r"<style>(.*?)</style>")
+    # The same rules as the file: equal once comments are dropped and all whitespace runs are made one space.
+    source = re.sub(r"/\*.*?\*/", "", (STATIC / "site.css").read_text(encoding="utf-8"), flags=re.S)
+    assert " ".join(inline.split()) == " ".join(source.split())
+    assert len(inline.encode()) < len((STATIC / "site.css").read_bytes())
+    digest = base64.b64encode(hashlib.sha256(inline.encode("utf-8")).digest()).decode()
+    policy = page.headers["Content-Security-Policy"]
+    assert f"style-src 'self' 'sha256-{digest}';" in policy
+    assert "unsafe-inline" not in policy and "script-src 'self';" in policy
+    assert page.text.count("<style>") == 1 and "style=" not in page.text  # no other inline style
+    # The file itself is fetched as a print stylesheet (nothing waits for it), so the next visit finds it cached.
+    printed = _linked(page.text, r'<link rel="stylesheet" href="([^"]+)" media="print">')
+    assert printed == f"/static/site.{_digest(STATIC / 'site.css')}.css"
+    assert page.text.index("<main") < page.text.index('media="print"')  # after the content, not in the head
+    # The cached page is not served with the stylesheet to a browser that has been here, nor the reverse.
+    again = client.get(path)
+    assert "<style>" not in again.text and "sha256-" not in again.headers["Content-Security-Policy"]
+    new_browser = client.application.test_client()
+    assert _linked(new_browser.get(path).text, r"<style>(.*?)</style>") == inline
+
+
 def test_revalidation_of_a_fingerprinted_file_answers_304(client, path) -> None:  # type: ignore[no-untyped-def]
-    css = _linked(client.get(path).text, r'<link rel="stylesheet" href="([^"]+)">')
+    css = _linked(_repeat_visit(client, path).text, r'<link rel="stylesheet" href="([^"]+)">')
     first = client.get(css, headers={"Accept-Encoding": "gzip"})
     again = client.get(css, headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""

@@ -33,6 +33,12 @@ def test_citizen_answers_in_thai_on_a_phone(
 
     assert page.locator("html").get_attribute("lang") == "th"
     assert page.locator("h1").inner_text() == "สำนักงานอุตสาหกรรมจังหวัดเชียงใหม่"
+    # A first visit: the stylesheet is inline, and the page's CSP (its hash) lets Chromium apply it.
+    assert page.locator("head style").count() == 1
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('header.site')).backgroundColor")
+        == "rgb(11, 79, 138)"
+    )
     # Nothing is wider than the phone: no sideways scrolling.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     # The respondent type is asked, not chosen for the respondent: the poster's audience is only shown first.

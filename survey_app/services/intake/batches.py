@@ -51,6 +51,11 @@ _RELEASE_ONE = (
 )
 
 
+def lock_key(cycle_id: int, office_code: str) -> tuple[int, int]:
+    """The two keys of the office's PostgreSQL advisory lock (a statement that stores a response may take it)."""
+    return cycle_id, zlib.crc32(office_code.encode()) & 0x7FFFFFFF
+
+
 def _lock_office(conn: Connection, cycle_id: int, office_code: str) -> None:
     """Serialise releases of one office until the transaction ends: a PostgreSQL advisory lock; on SQLite a write
     that changes nothing, so the transaction holds the one writer's lock before it reads what is waiting (the
@@ -60,8 +65,8 @@ def _lock_office(conn: Connection, cycle_id: int, office_code: str) -> None:
         return
     if conn.dialect.name != "postgresql":
         return
-    key = zlib.crc32(office_code.encode()) & 0x7FFFFFFF
-    conn.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": cycle_id, "b": key})
+    a, b = lock_key(cycle_id, office_code)
+    conn.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), {"a": a, "b": b})
 
 
 def pending_total(session: Session, cycle_id: int) -> int:
@@ -75,13 +80,22 @@ def pending_total(session: Session, cycle_id: int) -> int:
 
 
 def release_if_complete(
-    conn: Connection, cycle_id: int, office_code: str, questionnaire: Questionnaire, batch_size: int
+    conn: Connection,
+    cycle_id: int,
+    office_code: str,
+    questionnaire: Questionnaire,
+    batch_size: int,
+    *,
+    locked: bool = False,
 ) -> int:
     """Release the office's unreleased responses when at least ``batch_size`` wait; returns how many were released.
 
-    Runs on the connection of the caller's transaction (the submission's); the caller commits.
+    Runs on the connection of the caller's transaction (the submission's); the caller commits. ``locked``: the
+    transaction already holds the office's lock (a PostgreSQL submission takes it in the statement that stores the
+    response, ``services/intake/submission.py``), so the count, a later statement, sees every earlier release.
     """
-    _lock_office(conn, cycle_id, office_code)
+    if not locked:
+        _lock_office(conn, cycle_id, office_code)
     waiting = list(
         conn.scalars(
             select(Response.id).where(

@@ -9,13 +9,16 @@ day is flagged; it is still stored, and scores are shown with and without flagge
 
 Honest crowds can share an address (an office's guest Wi-Fi, a mobile carrier's NAT), which is why a burst is a
 flag to weigh, not a refusal.
+
+With the counters in Redis, both of a submission's counters go in one pipelined round trip (``INCR`` and ``EXPIRE`` of
+each key): the day is part of the key, so the expiry only clears old days away and may be renewed by every increment.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from typing import Protocol
+from typing import Any, Protocol
 
 from ...clientkeys import client_key
 from ...clock import local_today
@@ -45,11 +48,26 @@ def observe(store: Counters, limit: int, office_code: str, device_id: str | None
     sources = [f"a{client_key()}"]
     if device_id:
         sources.append(f"d{client_key('device:' + device_id)}")
+    keys = [f"survey:burst:{day}:{office_code}:{source}" for source in sources]
     try:
-        counts = [
-            store.incr(f"survey:burst:{day}:{office_code}:{source}", COUNTER_SECONDS) for source in sources
-        ]
+        counts = _increment(store, keys)
     except Exception:
         log.warning("burst counters unavailable: submission not counted")
         return False
     return max(counts) > limit
+
+
+def _increment(store: Counters, keys: list[str]) -> list[int]:
+    """Add one to each of ``keys`` (expiring after :data:`COUNTER_SECONDS`); their new values. On the rate limiter's
+    Redis storage all of them in one pipelined round trip, under the storage's own key prefix (so ``store.get``
+    reads them); on any other store one ``incr`` each."""
+    redis: Any = getattr(store, "storage", None)
+    prefixed = getattr(store, "prefixed_key", None)
+    if redis is None or prefixed is None or not hasattr(redis, "pipeline"):
+        return [store.incr(key, COUNTER_SECONDS) for key in keys]
+    pipe = redis.pipeline(transaction=False)
+    for key in keys:
+        pipe.incr(prefixed(key))
+        pipe.expire(prefixed(key), COUNTER_SECONDS)
+    replies = pipe.execute()
+    return [int(value) for value in replies[0::2]]

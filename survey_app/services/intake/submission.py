@@ -14,6 +14,12 @@
    of them join the per-cell rollup together (``services/intake/batches.py``).
 
 Nothing is written on GET and nothing survives a refused submission.
+
+On PostgreSQL, without an invitation (poster and kiosk links, most submissions), steps 2 and 4 are one statement
+(:data:`_STORE_PG`: the nonce's ``INSERT ... ON CONFLICT DO NOTHING``, then the response and its answers inserted only
+if the nonce was), one round trip instead of three; when the submission may release a batch (step 5), the same
+statement takes the office's release lock, so step 5 needs one more statement, not two. An emailed link's submission
+takes the steps one by one.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, delete, false, insert, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, false, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -100,21 +106,82 @@ def submit(
     """
     check(questionnaire, submission)
     conn = session.connection()  # Core statements on the transaction's connection: no ORM work per statement
-    if not _spend_nonce(conn, submission.nonce_hash, submission.nonce_expires_on):
-        return Outcome.REPLAYED
-    if submission.invitation_id is not None and not _spend_invitation(conn, submission):
-        return Outcome.ALREADY_ANSWERED
     response, answers = _rows(questionnaire, submission, today)
-    conn.execute(_INSERT_RESPONSE, [asdict(response)])  # unreleased: see services/intake/batches.py
-    conn.execute(_INSERT_ANSWERS, answers)
+    locked = False
+    if conn.dialect.name == "postgresql" and submission.invitation_id is None:
+        locked = batch_size is not None  # the office's release lock, taken by the same statement
+        if not _store_pg(conn, submission, response, answers, lock=locked):
+            return Outcome.REPLAYED
+    else:
+        if not _spend_nonce(conn, submission.nonce_hash, submission.nonce_expires_on):
+            return Outcome.REPLAYED
+        if submission.invitation_id is not None and not _spend_invitation(conn, submission):
+            return Outcome.ALREADY_ANSWERED
+        conn.execute(_INSERT_RESPONSE, [asdict(response)])  # unreleased: see services/intake/batches.py
+        conn.execute(_INSERT_ANSWERS, answers)
     if batch_size is not None:
         release.release_if_complete(
-            conn, submission.cycle_id, submission.office_code, questionnaire, batch_size
+            conn, submission.cycle_id, submission.office_code, questionnaire, batch_size, locked=locked
         )
     return Outcome.STORED
 
 
 _SPEND_NONCE: dict[str, Any] = {}
+
+# The nonce spent, the response and its answers stored, in one PostgreSQL statement: each data-modifying CTE runs
+# exactly once; the response is inserted only from the nonce's RETURNING row (none when the nonce was spent before),
+# the answers only from the response's. The answers travel as four parallel arrays. With ``lock`` true, a stored
+# response's statement also takes the office's advisory lock (services/intake/batches.py), held until the commit.
+# The result is 1 when stored.
+_STORE_PG = text(
+    """
+WITH spent AS (
+    INSERT INTO spent_nonce (nonce_hash, expires_on) VALUES (:nonce_hash, :expires_on)
+    ON CONFLICT DO NOTHING RETURNING nonce_hash
+), stored AS (
+    INSERT INTO response (id, cycle_id, office_code, channel, respondent_type, service, questionnaire_version,
+        too_fast, straight_lined, burst, is_demo, released, suggestion, submitted_on)
+    SELECT :id, :cycle_id, :office_code, :channel, :respondent_type, :service, :questionnaire_version,
+        :too_fast, :straight_lined, :burst, :is_demo, :released, CAST(:suggestion AS text), :submitted_on
+    FROM spent
+    RETURNING id
+), answered AS (
+    INSERT INTO answer (response_id, item, sub, value, score)
+    SELECT stored.id, a.item, a.sub, a.value, a.score
+    FROM stored CROSS JOIN unnest(CAST(:items AS varchar[]), CAST(:subs AS smallint[]),
+        CAST(:answer_values AS smallint[]), CAST(:scores AS float8[])) AS a(item, sub, value, score)
+), locked AS (
+    SELECT pg_advisory_xact_lock(:lock_a, :lock_b) FROM stored WHERE CAST(:lock AS boolean)
+)
+SELECT count(*) FROM stored LEFT JOIN locked ON true
+"""
+)
+
+
+def _store_pg(
+    conn: Connection,
+    submission: Submission,
+    response: _ResponseRow,
+    answers: list[dict[str, Any]],
+    *,
+    lock: bool,
+) -> bool:
+    """Spend the nonce and store the response and its answers with :data:`_STORE_PG` (and, with ``lock``, take the
+    office's release lock); False when the nonce was spent before (nothing is stored then)."""
+    lock_a, lock_b = release.lock_key(submission.cycle_id, submission.office_code)
+    params = {
+        "lock": lock,
+        "lock_a": lock_a,
+        "lock_b": lock_b,
+        **asdict(response),
+        "nonce_hash": submission.nonce_hash,
+        "expires_on": submission.nonce_expires_on,
+        "items": [a["item"] for a in answers],
+        "subs": [a["sub"] for a in answers],
+        "answer_values": [a["value"] for a in answers],
+        "scores": [float(a["score"]) for a in answers],
+    }
+    return bool(conn.execute(_STORE_PG, params).scalar())
 
 
 _INSERT_RESPONSE = insert(cast(Table, Response.__table__))
