@@ -14,10 +14,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ....models import Cycle, Office
+from ....models import Cycle
 from ....questionnaire import Questionnaire
 from ....stats import sampling
 from .. import disclosure
@@ -62,7 +61,7 @@ def cycle_results(
     today's pace and the national roll-up over the snapshots' office figures. Raises ``LookupError`` for an
     unknown office code."""
     snaps = snapshots.office_snapshots(session, cycle, offices, questionnaire, k=k)
-    daily = recent_daily_counts(session, cycle.id, today) if today is not None else {}
+    daily = recent_daily_counts(session, cycle.id, today, offices) if today is not None else {}
     found = []
     for code in sorted(snaps):
         snap = snaps[code]
@@ -70,7 +69,7 @@ def cycle_results(
         if today is not None:
             result = with_forecast(result, cycle, daily.get(code), today)
         found.append(result)
-    regions = {code: str(region) for code, region in session.execute(select(Office.code, Office.region))}
+    regions = snapshots.office_regions(session)
     return results.CycleResults(cycle.code, exclude_flagged, found, results.national(found, k, regions))
 
 
@@ -110,7 +109,8 @@ def released_results(
     if exclude_flagged:
         everything = cycle_results(session, cycle, offices, questionnaire, k=k, today=today)
         wholes = {r.office_code: r for r in everything.offices}
-    payload = computed.to_dict(labels)
+    # The offices are given through the disclosure rule below (not converted twice).
+    payload = dataclasses.replace(computed, offices=[]).to_dict(labels)
     payload["suppress_below"] = k
     payload["offices"] = [
         disclosure.office_payload(o, k, wholes.get(o.office_code), labels) for o in computed.offices
