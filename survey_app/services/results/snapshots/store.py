@@ -14,19 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import event, func, or_, select, tuple_, update
+from sqlalchemy import event, func, literal_column, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ....models import CellStat, Cycle, Office, Response, ResultSnapshot, SnapshotGeneration
 from ....questionnaire import Questionnaire
 from ....stats import audit
+from ....stats.integrity import OfficeAggregates
 from ...improvement import trends
+from ...integrity import assessment
 from .. import disclosure, released
 from .. import scores as results
 from ..cell_tables import OfficeTables, load_tables
 from ..reasons import Note
 from ..scores import OfficeResult
+from . import signals
 
 SCHEMA = 1
 AXES = ("type", "service")
@@ -117,6 +120,10 @@ class Snapshot:
     months: Mapping[str, tuple[trends.Point, ...]]
     figures: tuple[Figure, ...]
     withheld: tuple[str, ...]
+    digest: str = ""
+    # The integrity page's inputs for the office (``services/integrity``; admins and viewers only, not a figure
+    # shown by itself): None in snapshots stored before they were kept here.
+    integrity: OfficeAggregates | None = None
 
     def group_sums(self, axis: str, measure: str) -> dict[str, tuple[int, float]]:
         """(count, sum) of ``measure`` per shown group of ``axis`` (``type`` or ``service``)."""
@@ -374,7 +381,8 @@ def _read(row: ResultSnapshot) -> Snapshot:
         row.id, row.office_code, row.generation, row.batch, row.released, int(data["k"]),
         decode(OfficeResult, data["result"]), decode(OfficeResult | None, data["clean"]),
         bool(data["clean_withheld"]), groups, decode(_TYPES["months"], data["months"]),
-        decode(_TYPES["figures"], data["figures"]), tuple(data["withheld"]),
+        decode(_TYPES["figures"], data["figures"]), tuple(data["withheld"]), row.digest,
+        signals.decode_aggregates(data["integrity"]) if data.get("integrity") else None,
     )  # fmt: skip
 
 
@@ -447,10 +455,11 @@ def _remember(key: tuple[int, str], snap: Snapshot) -> Snapshot:
 
 
 def _released_counts(session: Session, cycle: Cycle, codes: Sequence[str] | None) -> dict[str, int]:
-    """Released responses per office, from the rollup (one small GROUP BY; only ``codes`` when given)."""
+    """Released responses per office, from the rollup (only ``codes`` when given): an index-only scan of the partial
+    index ``ix_cell_stat_eit``, whose condition the query states as a literal so every plan may use it."""
     query = (
         select(CellStat.office_code, func.sum(CellStat.n))
-        .where(CellStat.cycle_id == cycle.id, CellStat.measure == "EIT")
+        .where(CellStat.cycle_id == cycle.id, CellStat.measure == literal_column("'EIT'"))
         .group_by(CellStat.office_code)
     )
     if codes is not None:
@@ -576,6 +585,7 @@ def _compute(
         else {}
     )
     tables = load_tables(session, cycle.id, codes)
+    found = {a.office: a for a in assessment.aggregates(session, questionnaire, cycle.id, codes)}
     payloads = {}
     for code in codes:
         result = everything[code]
@@ -591,5 +601,5 @@ def _compute(
             result, shown_clean, tables.get(code), months, office_members(session, cycle, code),
             _history(session, cycle, code, k),
         )  # fmt: skip
-        payloads[code] = _build(inputs, k)
+        payloads[code] = {**_build(inputs, k), "integrity": signals.encode_aggregates(found[code])}
     return payloads
