@@ -1,5 +1,5 @@
-"""cell_stat: a partial index of the EIT rows by office, so the released count of every office (the state a
-release snapshot rests on) is one index-only scan
+"""cell_stat: a partial index of the EIT rows by office with their sums, so the released count of every office (the
+state a release snapshot rests on) and every office's EIT sums (peers) are each one index-only scan
 
 Revision ID: s02
 Revises: s01
@@ -21,7 +21,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_cell_stat_eit",
         "cell_stat",
-        ["cycle_id", "office_code", "n"],
+        ["cycle_id", "office_code", "n", "total", "total_sq"],
         postgresql_where=sa.text("measure = 'EIT'"),
         sqlite_where=sa.text("measure = 'EIT'"),
     )
