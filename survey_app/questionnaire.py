@@ -22,6 +22,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .stats.scoring import respondent_measures
+
 _TEXT = {
     "type": "object",
     "required": ["th", "en"],
@@ -264,20 +266,30 @@ class Questionnaire:
         """The item with ``code``; ``KeyError`` if there is none."""
         return self._items_by_code[code]
 
+    @functools.cached_property
+    def hierarchy(self) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+        """Each indicator's measure (``IND6``) with its item codes, and the indicators the EIT averages."""
+        indicators = {ind.measure: tuple(item.code for item in ind.items) for ind in self.indicators}
+        return indicators, tuple(f"IND{code}" for code in self.eit_indicators)
+
     def measures(self, values: Mapping[tuple[str, int], int]) -> dict[str, float]:
-        """Per-respondent value of every measure from raw answers keyed by (item, sub).
+        """Per-respondent value of every measure from raw answers keyed by (item, sub), under the current map.
 
         Raises ``KeyError`` when an answer is missing or a raw value is not an option of its item.
         """
-        result: dict[str, float] = {}
-        for indicator in self.indicators:
-            for item in indicator.items:
-                scores = [item.answer_type.score(values[key]) for key in item.keys]
-                result[item.code] = sum(scores) / len(scores)
-            result[indicator.measure] = sum(result[i.code] for i in indicator.items) / len(indicator.items)
-        eit = [result[f"IND{code}"] for code in self.eit_indicators]
-        result["EIT"] = sum(eit) / len(eit)
-        return result
+        return self.measures_of_scores(
+            {key: item.answer_type.score(values[key]) for item in self.items for key in item.keys}
+        )
+
+    def measures_of_scores(self, scores: Mapping[tuple[str, int], float]) -> dict[str, float]:
+        """Per-respondent value of every measure from sub-item scores keyed by (item, sub), averaged as
+        :func:`survey_app.stats.scoring.respondent_measures` says (the one Python statement of the hierarchy).
+
+        Raises ``KeyError`` when a score is missing.
+        """
+        indicators, eit = self.hierarchy
+        by_item = {item.code: [scores[key] for key in item.keys] for item in self.items}
+        return respondent_measures(by_item, indicators, eit)
 
     def is_straight_lined(self, values: Mapping[tuple[str, int], int]) -> bool:
         """The same answer on every sub-item of every item whose answer type is marked ``straight_line``."""

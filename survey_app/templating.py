@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, has_app_context, render_template, request
+from flask import Flask, current_app, has_app_context, render_template, request
 from flask_babel import force_locale, get_locale, gettext
 
 THAI_MONTHS = (
@@ -69,6 +69,22 @@ def translate(message: str, lang: str, **values: Any) -> str:
         return message % values if values else message
     with force_locale(lang):
         return str(gettext(message, **values))
+
+
+_WORDING: dict[tuple[int, str, str], str] = {}
+
+
+def wording(message: str, lang: str) -> str:
+    """``message`` in ``lang`` without filling its placeholders (the caller does), looked up once per application
+    and language: switching the locale costs about 40 µs, and the national table gives two reasons per office in
+    both languages (152 sentences). English when no application is running."""
+    if not has_app_context():
+        return message
+    key = (id(current_app._get_current_object()), lang, message)  # type: ignore[attr-defined]
+    found = _WORDING.get(key)
+    if found is None:
+        found = _WORDING[key] = translate(message, lang)
+    return found
 
 
 def init_templating(app: Flask) -> None:

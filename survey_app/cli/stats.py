@@ -3,6 +3,9 @@
 ``score`` is for operators, who hold the database anyway: by default it scores every stored response, those still
 waiting for their office's batch of K included, and says so on standard error. ``score --released`` gives exactly
 what staff see: the released state through the disclosure rule (``services/results/disclosure.py``).
+``stats rebuild`` is how a score-map change in the questionnaire file takes effect: it rewrites every stored answer
+score of the cycle under the current map and rebuilds the rollup in one transaction, so every figure agrees
+(``services/results/rollup.py`` says how).
 
 Registered on the ``survey-app`` group by :mod:`survey_app.cli`.
 """
@@ -187,13 +190,19 @@ def stats_group() -> None:
 @cycle_option()
 @with_appcontext
 def stats_rebuild(cycle_code: str | None) -> None:
-    """Recompute the cycle's cell rollup from the raw answers of its released responses."""
+    """Rescore the cycle's answers under the questionnaire's current score map and recompute its cell rollup from
+    the released responses, in one transaction; the release snapshots are recomputed on their next read."""
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
-        written = rollup.rebuild(session, cycle.id, cycle_questionnaire(cycle))
+        questionnaire = cycle_questionnaire(cycle)
+        rescored = rollup.stale_scores(session, cycle.id, questionnaire)
+        written = rollup.rebuild(session, cycle.id, questionnaire)
         snapshots.invalidate(session, cycle.id)  # a changed score map: new snapshots on the next read
         code = cycle.code
-    click.echo(f"cycle {code}: {written} cells rebuilt from the released responses")
+    click.echo(
+        f"cycle {code}: {rescored} answer scores rewritten under the current score map, "
+        f"{written} cells rebuilt from the released responses"
+    )
 
 
 COMMANDS = (score, stats_group)

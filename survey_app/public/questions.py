@@ -45,6 +45,7 @@ def _render(
     values: Mapping[str, str],
     errors: Mapping[str, str],
     first_type: str | None = None,
+    focus: str | None = None,
 ) -> Markup:
     html = render_template(
         TEMPLATE,
@@ -52,6 +53,7 @@ def _render(
         lang=lang,
         values=values,
         errors=errors,
+        focus=focus,
         pairs=pairs,
         type_pairs=type_pairs(questionnaire, lang, first_type),
         field_name=field_name,
@@ -95,9 +97,28 @@ def filled(
     values: Mapping[str, str],
     errors: Mapping[str, str],
     first_type: str | None = None,
+    focus: str | None = None,
 ) -> Markup:
-    """The questions with the posted answers chosen and each unanswered question's error (not cached)."""
-    return _render(questionnaire, lang, values, errors, first_type)
+    """The questions with the posted answers chosen and each unanswered question's error (not cached);
+    ``focus`` names the question whose first option the page opens at (``resume_at``)."""
+    return _render(questionnaire, lang, values, errors, first_type, focus)
+
+
+def resume_at(questionnaire: Questionnaire, values: Mapping[str, str]) -> str | None:
+    """Where a reader who switched language was: the question after the furthest one answered (``suggestion``
+    after the last), or None when nothing is answered yet (the page opens at its top). Without JavaScript the
+    page cannot know how far the reader scrolled; how far they answered is the next best thing, and the page
+    opens there by focusing that question's first option (``autofocus``, which also scrolls it into view)."""
+    order = [
+        "respondent_type",
+        "service",
+        *(field_name(code, sub) for code, sub in questionnaire.answer_keys),
+    ]
+    answered = [i for i, name in enumerate(order) if values.get(name)]
+    if not answered:
+        return None
+    after = answered[-1] + 1
+    return order[after] if after < len(order) else "suggestion"
 
 
 @dataclass(frozen=True)

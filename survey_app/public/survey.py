@@ -109,8 +109,10 @@ def survey_post(token: str) -> Response | tuple[str, int]:
         return answered_page("answered", 409)
     questionnaire = _questionnaire(target.cycle)
     form = SurveyPost(questionnaire, request.form)
-    if _is_language_switch():
-        return _page(token, form, questionnaire, target)
+    if _is_language_switch():  # opens where the reader was, also without JavaScript (questions.resume_at)
+        return _page(
+            token, form, questionnaire, target, focus=questions.resume_at(questionnaire, form.values)
+        )
     return _submit(token, form, questionnaire, target)
 
 
@@ -187,6 +189,7 @@ def _render(
     suggestion: str | None = None,
     suggestion_error: str | None = None,
     resend: bool = False,
+    focus: str | None = None,
 ) -> str:
     lang = current_lang()
     return render_template(
@@ -201,6 +204,7 @@ def _render(
         suggestion=suggestion,
         suggestion_error=suggestion_error,
         resend=resend,
+        focus=focus,
         minutes=questions.minutes(questionnaire),
         question_total=questions.question_count(questionnaire),
         thanks_url=url_for(".thanks", token=_PLACEHOLDER).replace(
@@ -217,10 +221,12 @@ def _page(
     target: link_targets.SurveyTarget,
     status: int = 200,
     resend: bool = False,
+    focus: str | None = None,
 ) -> tuple[str, int]:
-    """The form again with the posted answers (after a language switch, or with what needs fixing)."""
+    """The form again with the posted answers (after a language switch, opening at ``focus``, or with what needs
+    fixing)."""
     lang = current_lang()
-    body = questions.filled(questionnaire, lang, form.values, form.errors, target.respondent_type)
+    body = questions.filled(questionnaire, lang, form.values, form.errors, target.respondent_type, focus)
     html = _render(
         token,
         questionnaire,
@@ -232,6 +238,7 @@ def _page(
         suggestion=form.suggestion,
         suggestion_error=form.suggestion_error,
         resend=resend,
+        focus=focus,
     )
     return html, status
 

@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from .scoring import EIT, respondent_measures
+
 PASS: Final = 85.0
 EXCELLENT: Final = 95.0
 TARGETS: Final = (PASS, EXCELLENT)
@@ -54,10 +56,10 @@ def item_weights(indicators: Mapping[str, Sequence[str]]) -> dict[str, float]:
 
 
 def eit_from_items(item_scores: Mapping[str, float], indicators: Mapping[str, Sequence[str]]) -> float:
-    """The EIT as the questionnaire defines it: mean over indicators of the mean of their items' scores (exact
-    sums, so the result does not depend on the order of the items)."""
-    means = [math.fsum(item_scores[i] for i in items) / len(items) for items in indicators.values()]
-    return math.fsum(means) / len(means)
+    """The EIT as the questionnaire defines it: mean over indicators of the mean of their items' scores, by
+    :func:`.scoring.respondent_measures` (exact sums, so the result does not depend on the order of the items)."""
+    return respondent_measures({item: [item_scores[item]] for items in indicators.values() for item in items},
+                               indicators)[EIT]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ Measures follow the questionnaire: items ``E1``…, indicators ``IND6``, ``IND7`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -386,24 +387,33 @@ def score_measures(
 
 
 def respondent_measures(
-    item_scores: Mapping[str, Sequence[float]], indicators: Mapping[str, Sequence[str]]
+    item_scores: Mapping[str, Sequence[float]],
+    indicators: Mapping[str, Sequence[str]],
+    eit: Sequence[str] | None = None,
 ) -> dict[str, float]:
-    """One respondent's value of every measure from the scores of each item's sub-items.
+    """One respondent's value of every measure from the scores of each item's sub-items: the one Python
+    statement of the scoring hierarchy (its SQL twin is ``survey_app.services.results.rollup.respondent_values``).
 
-    Item value = mean of its sub-item scores; indicator value = mean of its items' values; ``EIT`` = mean of
-    the indicators. ``indicators`` maps an indicator code (``IND6``) to its item codes. Raises ``ValueError``
-    when an item has no sub-item score or an indicator names an item that was not answered.
+    Item value = mean of its sub-item scores; indicator value = mean of its items' values; ``EIT`` = mean of the
+    indicators named in ``eit`` (every indicator when None). Sums are exact (``math.fsum``), so a value does not
+    depend on the order of the items. ``indicators`` maps an indicator code (``IND6``) to
+    its item codes. Raises ``ValueError`` when an item has no sub-item score, an indicator names an item that was
+    not answered or ``eit`` names an unknown indicator.
     """
     values: dict[str, float] = {}
     for item, subs in item_scores.items():
         if not subs:
             raise ValueError(f"item {item} has no sub-item score")
-        values[item] = float(sum(subs) / len(subs))
+        values[item] = math.fsum(subs) / len(subs)
     for indicator, items in indicators.items():
         missing = [item for item in items if item not in values]
         if missing or not items:
             raise ValueError(f"indicator {indicator} lacks items {missing}")
-        values[indicator] = float(sum(values[item] for item in items) / len(items))
-    if indicators:
-        values[EIT] = float(sum(values[i] for i in indicators) / len(indicators))
+        values[indicator] = math.fsum(values[item] for item in items) / len(items)
+    members = list(indicators) if eit is None else list(eit)
+    unknown = [code for code in members if code not in indicators]
+    if unknown:
+        raise ValueError(f"the EIT names unknown indicators {unknown}")
+    if members:
+        values[EIT] = math.fsum(values[i] for i in members) / len(members)
     return values

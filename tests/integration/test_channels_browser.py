@@ -9,8 +9,8 @@ import pytest
 from survey_app.services.outreach import links as link_service
 
 from .page_checks import SIZES, look, new_page
+from .staff_browser_pages import sign_in
 from .staff_data import OWN, Spec, add_responses, make_user
-from .test_integrity_browser import sign_in_browser
 from .test_staff_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -34,7 +34,7 @@ def test_share_page_and_national_channels_read_well_and_are_accessible(  # type:
     admin = make_user(session, "admin")
     context, page = new_page(chromium, size)
     try:
-        sign_in_browser(page, live_server.url, admin.email)
+        sign_in(page, live_server.url, admin.email)
         for lang in ("th", "en"):
             page.goto(f"{live_server.url}/staff/offices/{OWN}/channels?lang={lang}")
             assert page.locator("article.share-card").count() == 5

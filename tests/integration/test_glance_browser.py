@@ -14,7 +14,8 @@ import pytest
 from survey_app.services.outreach import links as link_service
 from survey_app.tokens import poster_short_code, poster_token
 
-from .staff_data import OTHER, OWN, PASSWORD, Spec, add_responses, make_user
+from .staff_browser_pages import sign_in
+from .staff_data import OTHER, OWN, Spec, add_responses, make_user
 from .test_staff_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -51,14 +52,6 @@ def arranged(session, cycle, questionnaire):  # type: ignore[no-untyped-def]
     return {"admin": make_user(session, "admin"), "office": make_user(session, "office", OWN), "link": link}
 
 
-def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/staff/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
-
-
 def _shot(page, artifacts, name: str, lang: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(artifacts / f"glance-{page.size_name}-{name}-{lang}.png"), full_page=True)
 
@@ -67,7 +60,7 @@ def test_office_first_screen_shows_score_band_and_sample_verdict(
     live_server, sized_page, arranged, artifacts
 ) -> None:  # type: ignore[no-untyped-def]
     page = sized_page
-    _sign_in(page, live_server.url, arranged["office"].email)
+    sign_in(page, live_server.url, arranged["office"].email)
     height = SIZES[page.size_name][1]
     for lang, verdict in (("th", "ต้องการคำตอบอีก"), ("en", "more answers needed")):
         page.goto(f"{live_server.url}/staff/offices/{OWN}?lang={lang}")
@@ -88,7 +81,7 @@ def test_office_page_folds_to_at_most_six_phone_screens(live_server, sized_page,
     """Every section below the first screen is a disclosure whose heading stays visible: closed, the page is the
     first screen and a list of headings."""
     page = sized_page
-    _sign_in(page, live_server.url, arranged["office"].email)
+    sign_in(page, live_server.url, arranged["office"].email)
     height = SIZES[page.size_name][1]
     for lang in ("th", "en"):
         page.goto(f"{live_server.url}/staff/offices/{OWN}?lang={lang}")
@@ -109,7 +102,7 @@ def test_office_page_folds_to_at_most_six_phone_screens(live_server, sized_page,
 
 def test_chart_labels_are_at_least_12_px(live_server, sized_page, arranged) -> None:  # type: ignore[no-untyped-def]
     page = sized_page
-    _sign_in(page, live_server.url, arranged["admin"].email)
+    sign_in(page, live_server.url, arranged["admin"].email)
     sizes_js = """() => [...document.querySelectorAll('svg.svg-chart')].filter(s => s.getClientRects().length)
         .flatMap(s => { const scale = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
           return [...s.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale); })"""
@@ -167,7 +160,7 @@ def test_no_serious_accessibility_violation_on_any_page_at_either_size(  # type:
 
     for name, path in public.items():
         check(name, path)
-    _sign_in(page, live_server.url, arranged["admin"].email)
+    sign_in(page, live_server.url, arranged["admin"].email)
     for name, path in staff.items():
         check(name, path)
     assert found == {}

@@ -12,7 +12,8 @@ import pytest
 from survey_app.clock import local_today
 from survey_app.models import ImprovementMeasure, OfficialResult, SuggestionTheme
 
-from .staff_data import OTHER, OWN, PASSWORD, Spec, add_responses, make_user
+from .staff_browser_pages import sign_in
+from .staff_data import OTHER, OWN, Spec, add_responses, make_user
 from .test_staff_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -47,14 +48,6 @@ def _page(chromium: Any, size: str) -> Any:
     return context, context.new_page()
 
 
-def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(base + "/staff/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_load_state()
-
-
 @pytest.mark.parametrize("size", ["1366", "360"])
 def test_office_improvement_sections_read_well_and_pass_axe(
     live_server, chromium, arranged, artifacts, size
@@ -64,7 +57,7 @@ def test_office_improvement_sections_read_well_and_pass_axe(
     # clock is frozen at 23:30 UTC on the 30th).
     months = {(local_today() - dt.timedelta(days=d)).replace(day=1) for d in range(45)}
     try:
-        _sign_in(page, live_server.url, arranged["office"].email)
+        sign_in(page, live_server.url, arranged["office"].email)
         for lang in ("th", "en"):
             page.goto(f"{live_server.url}/staff/offices/{OWN}?lang={lang}")
             assert page.locator("#gap-table tbody tr").count() >= 1
@@ -93,7 +86,7 @@ def test_national_distribution_and_admin_pages_pass_axe(
 ) -> None:  # type: ignore[no-untyped-def]
     context, page = _page(chromium, size)
     try:
-        _sign_in(page, live_server.url, arranged["admin"].email)
+        sign_in(page, live_server.url, arranged["admin"].email)
         for lang in ("th", "en"):
             page.goto(f"{live_server.url}/staff/?lang={lang}")
             assert page.locator("#distribution svg rect.hist-bar").count() == 10

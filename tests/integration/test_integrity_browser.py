@@ -8,21 +8,14 @@ import re
 
 import pytest
 
-from .staff_data import OWN, PASSWORD, make_user
+from .staff_browser_pages import sign_in
+from .staff_data import OWN, make_user
 from .test_integrity_page import simulated  # noqa: F401  (fixture)
 from .test_staff_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
 SIZES = {"desktop": (1366, 768), "phone": (360, 800)}
-
-
-def sign_in_browser(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/staff/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -39,7 +32,7 @@ def test_integrity_page_reads_well_and_is_accessible(  # type: ignore[no-untyped
     context = chromium.new_context(viewport={"width": width, "height": height}, is_mobile=size == "phone")
     page = context.new_page()
     try:
-        sign_in_browser(page, live_server.url, admin.email)
+        sign_in(page, live_server.url, admin.email)
         for lang in ("th", "en"):
             page.goto(f"{live_server.url}/staff/integrity?cycle=sim-2569&lang={lang}")
             named = page.locator("article.office-signal h3").all_inner_texts()

@@ -19,8 +19,8 @@ from survey_app.public import kiosk
 from survey_app.tokens import poster_token
 from tests import survey_helpers
 from tests.integration.page_checks import look, new_page
+from tests.integration.staff_browser_pages import sign_in
 from tests.integration.staff_data import make_user
-from tests.integration.test_integrity_browser import sign_in_browser
 from tests.integration.test_staff_browser import axe_violations
 from tests.integration.test_survey_visit_browser import SEND, SIZES, THANKS
 
@@ -195,7 +195,7 @@ def test_the_integrity_page_names_a_kiosk_flood_readably(  # type: ignore[no-unt
     admin = make_user(store, "admin")
     context, page = new_page(chromium, size)
     try:
-        sign_in_browser(page, live_server.url, admin.email)
+        sign_in(page, live_server.url, admin.email)
         for lang in ("th", "en"):
             page.goto(f"{live_server.url}/staff/integrity?cycle={open_cycle.code}&lang={lang}")
             section = page.locator("section[aria-labelledby='kiosk-h']")

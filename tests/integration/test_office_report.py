@@ -102,6 +102,6 @@ def test_cli_writes_every_offices_report_in_one_run(app, session, cycle, office_
     names = sorted(p.name for p in out.iterdir())
     assert names == [f"eit-report-{cycle.code}-{c}.{k}" for c in (OWN, OTHER) for k in ("docx", "pdf")]
     other = docx.Document(str(out / f"eit-report-{cycle.code}-{OTHER}.docx"))
-    assert any("น้อยกว่า 5 ราย" in p.text for p in other.paragraphs), "an office below K gets no scores"
+    assert any("ยังไม่แสดงคะแนน: มีคำตอบที่เผยแพร่น้อยกว่า 5 ชุด" in p.text for p in other.paragraphs), "below K"
     bad = app.test_cli_runner().invoke(cli, ["reports", "--office", "99", "--out", str(out)])
     assert bad.exit_code == 1 and "unknown office" in bad.output

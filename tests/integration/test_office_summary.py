@@ -51,7 +51,7 @@ def test_too_few_answers_show_no_score_and_the_number_still_needed(
     text = _summary(client)
     assert "Not enough answers yet" in text
     assert "97 more answers needed" in text  # fixed minimum 100 − 3 (no frame, no weighting)
-    assert "Why more than" not in text
+    assert "100 required − 3 received." in text and "More than" not in text
 
 
 def test_adequate_office_shows_score_band_and_enough_answers(client, session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
@@ -62,7 +62,7 @@ def test_adequate_office_shows_score_band_and_enough_answers(client, session, cy
     text = _summary(client)
     score = expected_eit(questionnaire, raw_answers(questionnaire, 2))  # every response alike: the mean is it
     assert f"{score:.2f} {eit_band(score).label_en}" in text
-    assert "Enough answers" in text and "6 answers; 6 required." in text
+    assert "Enough answers" in text and "Enough answers: 6 received, 6 required." in text
     assert "Final for now" in text
 
 
@@ -119,7 +119,10 @@ def test_more_needed_than_required_minus_received_is_explained_by_weighting(
     more = math.ceil(278 * deff) - 15
     assert more == 665
     assert f"{more} more answers needed" in text
-    assert "Why more than 278 − 15 = 263" in text and f"they count as {15 / deff:.0f} answers, not 15" in text
+    assert (
+        "More than 278 required − 15 received = 263" in text
+        and f"they count as {15 / deff:.0f} answers." in text
+    )
     assert "Provisional" in text
 
 
@@ -166,8 +169,11 @@ def test_national_table_says_the_same_numbers_and_the_chart_names_every_province
     }
     own = " ".join(re.sub(r"<[^>]+>", " ", rows[OWN]).split())
     other = " ".join(re.sub(r"<[^>]+>", " ", rows[staff_data.OTHER]).split())
-    assert "665 more needed †" in own and f"{100 * 15 / (15 + 665):.0f} %" in own  # progress agrees: 15 ÷ 680
-    assert "96 more needed" in other and "†" not in other and "4 %" in other  # 100 − 4, and 4 ÷ 100
+    assert "665 more answers needed" in own and f"{100 * 15 / (15 + 665):.0f} %" in own  # progress: 15 ÷ 680
+    assert "More than 278 required − 15 received = 263" in own  # the office page's sentence
+    assert (
+        "96 more answers needed" in other and "More than" not in other and "4 %" in other
+    )  # 100 − 4, 4 ÷ 100
     chart = re.search(r'<ol class="pchart".*?</ol>', page, re.S)
     assert chart is not None
     names = re.findall(r'<span class="pname"[^>]*>([^<]+)</span>', chart.group(0))

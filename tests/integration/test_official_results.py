@@ -3,15 +3,27 @@ office page sets the official EIT beside the survey's estimate of the same fisca
 
 from __future__ import annotations
 
+import html
 import io
+import re
 
 import pytest
 from sqlalchemy import select
 
 from survey_app.models import AuditEvent, OfficialResult
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, login
 
-from .staff_data import OWN, Spec, add_responses, expected_eit, isolate_requests, raw_answers, sign_in
+from .staff_data import (
+    OWN,
+    PASSWORD,
+    Spec,
+    add_responses,
+    expected_eit,
+    isolate_requests,
+    make_user,
+    raw_answers,
+    sign_in,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +82,61 @@ def test_valid_rows_only_imports_the_good_row_and_audits(client, session, cycle)
     assert _rows(session) == [(2569, "11", 88.5)]
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "official_import"))
     assert event is not None and event.detail["rows"] == 1 and event.detail["skipped"] == 5
+
+
+def _preview(page: str) -> dict[str, str]:
+    """The "import the valid rows" form of a report page: its CSRF token and signed preview."""
+    form = re.search(r'<form[^>]*id="valid-rows-form".*?</form>', page, re.S)
+    assert form is not None, "the report offers to import the valid rows"
+    fields = dict(re.findall(r'name="(\w+)"[^>]*value="([^"]*)"', form.group(0)))
+    return {name: html.unescape(value) for name, value in fields.items()}
+
+
+def test_valid_rows_are_imported_from_the_report_without_choosing_the_file_again(
+    client, session, cycle
+) -> None:  # type: ignore[no-untyped-def]
+    sign_in(client, session, "admin")
+    report = _upload(client, BAD_FILE)
+    assert report.status_code == 400 and _rows(session) == []
+    assert "Import the 1 valid rows" in report.text
+    imported = client.post("/staff/official/valid-rows?lang=en", data=_preview(report.text))
+    assert imported.status_code == 200
+    assert "1 rows imported. 5 rows were skipped." in imported.text
+    assert _rows(session) == [(2569, "11", 88.5)]
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "official_import"))
+    assert event is not None and event.detail["rows"] == 1 and event.detail["skipped"] == 5
+
+
+def test_a_changed_expired_or_borrowed_preview_imports_nothing(
+    client, session, cycle, app, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    sign_in(client, session, "admin")
+    fields = _preview(_upload(client, BAD_FILE).text)
+    token = fields["preview"]
+    changed = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")  # the signature no longer matches
+    refused = client.post("/staff/official/valid-rows?lang=en", data={**fields, "preview": changed})
+    assert (
+        refused.status_code == 400 and "was changed or is not yours. Choose the file again." in refused.text
+    )
+    thai = client.post("/staff/official/valid-rows?lang=th", data={**fields, "preview": changed})
+    assert thai.status_code == 400 and "ถูกแก้ไข หรือไม่ใช่ของบัญชีนี้" in thai.text
+    monkeypatch.setattr("survey_app.services.improvement.official.PREVIEW_MAX_AGE", -1)
+    expired = client.post("/staff/official/valid-rows?lang=en", data=fields)
+    assert expired.status_code == 400 and "more than an hour old" in expired.text
+    monkeypatch.undo()
+    other = app.test_client()
+    make_user(session, "admin", email="second-admin@industry.test")
+    assert login(other, "second-admin@industry.test", PASSWORD).status_code == 302
+    page = other.get("/staff/official?lang=en").text
+    borrowed = other.post(
+        "/staff/official/valid-rows?lang=en", data={"csrf_token": csrf_token(page), "preview": token}
+    )
+    assert borrowed.status_code == 400 and "is not yours" in borrowed.text
+    assert _rows(session) == []
+    assert session.scalar(select(AuditEvent).where(AuditEvent.action == "official_import")) is None
+    # The preview itself still works for the admin it was made for.
+    assert client.post("/staff/official/valid-rows?lang=en", data=fields).status_code == 200
+    assert _rows(session) == [(2569, "11", 88.5)]
 
 
 @pytest.mark.parametrize(

@@ -11,19 +11,12 @@ from sqlalchemy import select
 from survey_app.models import Invitation, OutboxMessage, SurveyLink
 from tests.qrtools import decode, pdf_to_png
 
-from .staff_data import OWN, PASSWORD, make_user
+from .staff_browser_pages import sign_in
+from .staff_data import OWN, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
 CSV = "\ufeffอีเมล,ชื่อ,บริการ\nsomchai@factory.example,บริษัท สมชาย จำกัด,การอนุญาตประกอบกิจการโรงงาน\nnot-an-email,X,\n"
-
-
-def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/staff/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_office_staff_import_contacts_queue_invitations_and_print_a_poster(
@@ -31,7 +24,7 @@ def test_office_staff_import_contacts_queue_invitations_and_print_a_poster(
 ) -> None:
     user = make_user(session, "office", OWN)
     page = desktop_page
-    _sign_in(page, live_server.url, user.email)
+    sign_in(page, live_server.url, user.email)
 
     page.goto(f"{live_server.url}/staff/offices/{OWN}/invitations")
     contacts = tmp_path / "contacts.csv"

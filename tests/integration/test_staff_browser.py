@@ -18,7 +18,8 @@ from survey_app.models import Response
 from survey_app.services.outreach import links as link_service
 from survey_app.tokens import poster_token
 
-from .staff_data import OTHER, OWN, PASSWORD, Spec, add_responses, make_user
+from .staff_browser_pages import sign_in
+from .staff_data import OTHER, OWN, Spec, add_responses, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
@@ -37,14 +38,6 @@ def axe_violations(page) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
-
-
-def _sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(base + "/staff/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="เข้าสู่ระบบ").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -80,7 +73,7 @@ def test_office_user_reads_their_dashboard_and_it_matches_the_database(
     page = desktop_page
     page.goto(live_server.url + "/staff/login")
     assert axe_violations(page) == [], "sign-in page"
-    _sign_in(page, live_server.url, arranged["office"].email)
+    sign_in(page, live_server.url, arranged["office"].email)
     assert page.url.endswith(f"/staff/offices/{OWN}")
     shown = tuple(int(page.locator(f'[data-live="{k}"]').inner_text().replace(",", "")) for k in
                   ("today", "last7", "total"))  # fmt: skip
@@ -98,7 +91,7 @@ def test_admin_reads_the_national_view_and_it_matches_the_database(
     live_server, desktop_page, session, arranged, artifacts
 ) -> None:
     page = desktop_page
-    _sign_in(page, live_server.url, arranged["admin"].email)
+    sign_in(page, live_server.url, arranged["admin"].email)
     assert page.url.endswith("/staff/")
     _today, last7, total = _db_counts(session)
     assert int(page.locator('[data-live="all.count"]').inner_text().replace(",", "")) == total
@@ -123,7 +116,7 @@ def test_counts_refresh_every_minute_without_reloading(live_server, desktop_page
                                                        cycle) -> None:  # fmt: skip
     page = desktop_page
     page.clock.install()
-    _sign_in(page, live_server.url, arranged["office"].email)
+    sign_in(page, live_server.url, arranged["office"].email)
     before = int(page.locator('[data-live="total"]').inner_text())
     page.evaluate("window.__not_reloaded = true")
     add_responses(session, cycle, questionnaire, OWN, [Spec(), Spec()])

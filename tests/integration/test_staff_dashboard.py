@@ -128,7 +128,9 @@ def test_results_are_hidden_below_k_responses(client, session, cycle, questionna
     add_responses(session, cycle, questionnaire, OWN, [Spec()] * 4)
     sign_in(client, session, "admin")
     page = client.get(f"/staff/offices/{OWN}?lang=en").text
-    assert "Results are hidden until the office has at least 5 responses" in page
+    assert (
+        "Scores hidden: fewer than 5 answers released, so that no answer can be traced to a person." in page
+    )
     assert 'class="eit"' not in page
     api = client.get(f"/staff/api/results?office={OWN}").json
     assert api["offices"][0]["suppressed"] is True and api["offices"][0]["eit"] is None
@@ -140,7 +142,7 @@ def test_k_is_configurable(make_app, session, cycle, questionnaire) -> None:
     add_responses(session, cycle, questionnaire, OWN, [Spec()] * 4)
     sign_in(client, session, "admin")
     page = client.get(f"/staff/offices/{OWN}?lang=en").text
-    assert 'class="eit"' in page and "Results are hidden" not in page
+    assert 'class="eit"' in page and "Scores hidden" not in page
 
 
 def test_progress_margin_of_error_and_requirement_come_from_the_population_frame(

@@ -114,6 +114,10 @@ TABLE: dict[tuple[str, str], Expect] = {
     ("staff.all_plans", "GET"): Expect(office_own=403, office_other=None),
     ("staff.official_results", "GET"): Expect(viewer=403, office_own=403, office_other=None),
     ("staff.official_import", "POST"): Expect(admin=400, viewer=403, office_own=403, office_other=None),
+    # No signed preview of valid rows in the post: refused, nothing imported.
+    ("staff.official_import_valid_rows", "POST"): Expect(
+        admin=400, viewer=403, office_own=403, office_other=None
+    ),
     ("staff.office_changes", "GET"): Expect(office_own=403, office_other=None),
     ("staff.export_xlsx", "GET"): Expect(office_own=403, office_other=None),
     # <kind> is "citizen" here: neither a report nor a microdata format, so 404 where the role may ask at all.

@@ -119,6 +119,15 @@ def test_respondent_measures_refuses_a_missing_item() -> None:
         respondent_measures({"E1": [1.0], "E2": [1.0], "E4": [1.0], "E5": [1.0]}, INDICATORS)
 
 
+def test_respondent_measures_average_only_the_eit_indicators_into_the_eit() -> None:
+    scores = {"E1": [100.0], "E2": [0.0], "E3": [100.0 / 3], "E4": [100.0], "E5": [100.0]}
+    values = respondent_measures(scores, INDICATORS, eit=["IND6", "IND7"])
+    assert values["IND8"] == 100.0, "an indicator outside the EIT is still scored"
+    assert values["EIT"] == pytest.approx((50 + 100 / 3) / 2)
+    with pytest.raises(ValueError, match="IND9"):
+        respondent_measures(scores, INDICATORS, eit=["IND9"])
+
+
 def test_score_measures_eit_equals_mean_of_indicators_and_items_mean_for_required_items() -> None:
     rng = np.random.default_rng(3)
     measures = ["E1", "E2", "E3", "E4", "E5", "IND6", "IND7", "IND8", "EIT"]

@@ -84,6 +84,10 @@ class OfficeReport:
     theme_counts: Sequence[tuple[str, int | None]] = ()
     words: Sequence[tuple[str, int]] = ()
     plan: Sequence[PlanRow] = field(default_factory=tuple)
+    shortfall: int = 0  # answers still needed (services.results.summary.answers_needed)
+    needed: str = ""  # the page's words for it: "ต้องการคำตอบอีก N ชุด" or "คำตอบเพียงพอแล้ว"
+    needed_why: str = ""  # why that many, in one sentence
+    weighting_why: str = ""  # weighted or not and why, or why the scores are hidden
 
 
 def thai_words(text: str) -> list[str]:
@@ -94,7 +98,9 @@ def thai_words(text: str) -> list[str]:
 
 
 def wrap(pdf: ThaiPDF, text: str, width: float) -> str:
-    """``text`` with line breaks at word boundaries so that each line fits ``width`` mm in the current font."""
+    """``text`` with line breaks at word boundaries so that each line fits ``width`` mm in the current font.
+    The minus sign (U+2212) becomes a hyphen-minus: Loma has no glyph for it, and the sign would vanish."""
+    text = text.replace("\u2212", "-")
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
@@ -171,12 +177,25 @@ def _title(pdf: _ReportPDF, r: OfficeReport) -> None:
     _para(pdf, f"ข้อมูล ณ วันที่ {format_date(r.generated_on, 'th')}")
 
 
+def sample_lines(r: OfficeReport) -> list[str]:
+    """The sample in the report's words: responses, the answers still needed with why (the office page's number
+    and sentence), and whether the scores are weighted and why (or why they are hidden)."""
+    verdict = "ขนาดตัวอย่างเพียงพอแล้ว" if r.adequate else "ขนาดตัวอย่างยังไม่เพียงพอ ผลจึงเป็นผลเบื้องต้น"
+    lines = [f"มีผู้ตอบแบบสำรวจ {r.responses:,} ราย จากที่ต้องการ {r.required:,} ราย {verdict}"]
+    if r.needed:
+        lines.append(f"{r.needed}: {r.needed_why}" if r.shortfall else r.needed_why)
+    if r.weighting_why:
+        lines.append(r.weighting_why)
+    elif r.hidden:
+        lines.append(f"ยังไม่แสดงคะแนนเพราะมีผู้ตอบน้อยกว่า {r.k} ราย เพื่อไม่ให้ระบุตัวผู้ตอบได้")
+    return lines
+
+
 def _scores(pdf: _ReportPDF, r: OfficeReport) -> None:
     _heading(pdf, "1. ผลคะแนน")
-    verdict = "เพียงพอแล้ว" if r.adequate else "ยังไม่เพียงพอ ผลจึงเป็นผลเบื้องต้น"
-    _para(pdf, f"มีผู้ตอบแบบสำรวจ {r.responses:,} ราย จากที่ต้องการ {r.required:,} ราย ขนาดตัวอย่าง{verdict}")
+    for line in sample_lines(r):
+        _para(pdf, line)
     if r.hidden:
-        _para(pdf, f"ยังไม่แสดงคะแนนเพราะมีผู้ตอบน้อยกว่า {r.k} ราย เพื่อไม่ให้ระบุตัวผู้ตอบได้")
         return
     rows = [
         [s.label, "–" if s.weighted is None else f"{s.weighted[0]:.2f} ({s.weighted[1]:.1f}–{s.weighted[2]:.1f})",
@@ -186,13 +205,23 @@ def _scores(pdf: _ReportPDF, r: OfficeReport) -> None:
     _table(pdf, ["รายการ", "คะแนนถ่วงน้ำหนัก (ช่วงความเชื่อมั่น 95%)", "ระดับผล", "ไม่ถ่วงน้ำหนัก"], rows, [9, 5, 3, 3])
 
 
+def goal_sentence(eit: float) -> str:
+    """Where the EIT stands against the pass mark (85) and the goal (95), in Thai: a distance only to a mark not yet
+    reached (a score above 85 is never "0.00 points from the pass mark")."""
+    if eit >= 95:
+        return f"คะแนน EIT {eit:.2f} ถึงระดับผ่านดีเยี่ยม 95 แล้ว"
+    to_goal = f"ห่างจากระดับผ่านดีเยี่ยม 95 อยู่ {95 - eit:.2f} คะแนน"
+    if eit >= 85:
+        return f"คะแนน EIT {eit:.2f} ผ่านเกณฑ์ 85 แล้ว และ{to_goal}"
+    return f"คะแนน EIT {eit:.2f} ห่างจากเกณฑ์ผ่าน 85 อยู่ {85 - eit:.2f} คะแนน และ{to_goal}"
+
+
 def _gaps(pdf: _ReportPDF, r: OfficeReport) -> None:
     _heading(pdf, "2. ข้อคำถามที่ทำให้เสียคะแนนมากที่สุด")
     if not r.gaps or r.eit is None:
         _para(pdf, "ยังไม่มีข้อมูลเพียงพอ" if r.hidden else "ทุกข้อคำถามได้ 95 คะแนนขึ้นไปแล้ว")
         return
-    _para(pdf, f"คะแนน EIT {r.eit:.2f} ห่างจากเกณฑ์ผ่าน 85 อยู่ {max(0.0, 85 - r.eit):.2f} คะแนน "
-               f"และห่างจากระดับผ่านดีเยี่ยม 95 อยู่ {max(0.0, 95 - r.eit):.2f} คะแนน "
+    _para(pdf, f"{goal_sentence(r.eit)} "
                "แต่ละข้อคำถามมีน้ำหนักใน EIT เท่ากับ 1/15 คะแนนที่เสียคือน้ำหนักคูณระยะที่ต่ำกว่าเป้าหมาย")  # fmt: skip
     rows = [[f"{g.item} {g.text}", f"{g.score:.2f}", f"{g.cost_85:.2f}", f"{g.cost_95:.2f}", f"{g.eit_if_95:.2f}"]
             for g in r.gaps]  # fmt: skip

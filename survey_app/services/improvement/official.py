@@ -3,7 +3,10 @@
 The file has a header row and one row per office: ``fiscal_year`` (Buddhist era, e.g. 2568), ``office_code``,
 ``eit`` and optionally ``iit``, ``oit``, ``total`` (scores 0–100); Thai headers (``ปีงบประมาณ``,
 ``รหัสสำนักงาน``) work too. Every bad row is reported with its line number and reason (a file with 50 bad rows
-is refused whole); a file with any bad row imports nothing unless the admin asks for the valid rows only. A row
+is refused whole); a file with any bad row imports nothing unless the admin asks for the valid rows only, either
+by ticking the box before uploading or, after the report, with one button: the report's valid rows travel in a
+signed, short-lived preview (``preview_token``) that the admin's next request hands back (``from_preview``), so the
+file is not chosen again. A preview that was changed, has expired or is another account's imports nothing. A row
 for an office and year already imported replaces it.
 """
 
@@ -13,7 +16,9 @@ import csv
 import io
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +29,8 @@ from ..results import snapshots
 MAX_BYTES = 256 * 1024
 MAX_ROWS = 2000
 MAX_PROBLEMS = 50  # a file with this many bad rows is refused whole: it is probably the wrong file
+PREVIEW_SALT = "official-results-valid-rows"
+PREVIEW_MAX_AGE = 3600  # seconds an admin has to import the valid rows a report showed
 SCORES = ("eit", "iit", "oit", "total")
 HEADERS = {
     "fiscal_year": "fiscal_year", "ปีงบประมาณ": "fiscal_year", "year": "fiscal_year",
@@ -146,11 +153,61 @@ def parse(data: bytes, offices: set[str]) -> ImportReport:
     return report
 
 
-def store(session: Session, actor: StaffUser, report: ImportReport, *, valid_only: bool = False) -> int:
+class PreviewError(ValueError):
+    """A preview of valid rows that cannot be imported: ``reason`` is ``expired`` or ``invalid``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=PREVIEW_SALT)
+
+
+def preview_token(report: ImportReport, secret_key: str, user_id: int) -> str:
+    """The report's valid rows (and how many were refused), signed for ``user_id`` to import within the hour."""
+    rows = [[r.line, r.fiscal_year, r.office_code, r.eit, r.iit, r.oit, r.total] for r in report.rows]
+    return _serializer(secret_key).dumps({"user": user_id, "skipped": len(report.problems), "rows": rows})
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def from_preview(token: str, secret_key: str, user_id: int, offices: set[str]) -> tuple[ImportReport, int]:
+    """The valid rows a preview carries and how many rows the file had refused. Each row is checked again as
+    when the file was read. Raises ``PreviewError`` when the preview was changed, is another account's, holds
+    a row that is no longer valid (``invalid``) or is older than ``PREVIEW_MAX_AGE`` (``expired``)."""
+    try:
+        data = _serializer(secret_key).loads(token, max_age=PREVIEW_MAX_AGE)
+    except BadData as error:
+        raise PreviewError("expired" if isinstance(error, SignatureExpired) else "invalid") from error
+    if not isinstance(data, dict) or data.get("user") != user_id or not isinstance(data.get("rows"), list):
+        raise PreviewError("invalid")
+    report = ImportReport()
+    try:
+        for line, year, code, *scores in data["rows"]:
+            values = {"fiscal_year": _text(year), "office_code": _text(code)}
+            values.update({name: _text(v) for name, v in zip(SCORES, scores, strict=True)})
+            row = _row(int(line), values, offices)
+            if isinstance(row, RowProblem):
+                raise PreviewError("invalid")
+            report.rows.append(row)
+    except (TypeError, ValueError) as error:  # a row of another shape (PreviewError is a ValueError too)
+        raise PreviewError(getattr(error, "reason", "invalid")) from error
+    if not report.rows:
+        raise PreviewError("invalid")
+    return report, int(data.get("skipped", 0))
+
+
+def store(
+    session: Session, actor: StaffUser, report: ImportReport, *, valid_only: bool = False, skipped: int = 0
+) -> int:
     """Write the report's rows (replacing an office's earlier result for the year), audited; how many rows.
 
     Writes nothing and returns 0 when the file has problems and ``valid_only`` is not set, or when the whole
-    file was refused. The caller commits.
+    file was refused. ``skipped`` counts rows refused earlier (a preview's), for the audit. The caller commits.
     """
     if report.file_problem or (report.problems and not valid_only) or not report.rows:
         return 0
@@ -165,7 +222,8 @@ def store(session: Session, actor: StaffUser, report: ImportReport, *, valid_onl
         session.add(target)
     snapshots.invalidate_all(session)  # the office pages show them beside the survey's estimate
     years = sorted({row.fiscal_year for row in report.rows})
-    audit(session, actor, "official_import", rows=len(report.rows), skipped=len(report.problems), years=years)
+    skipped += len(report.problems)
+    audit(session, actor, "official_import", rows=len(report.rows), skipped=skipped, years=years)
     return len(report.rows)
 
 

@@ -13,8 +13,9 @@ from ...documents.report import GapRow, OfficeReport, PlanRow, ScoreRow
 from ...models import Cycle, Office
 from ...questionnaire import Questionnaire
 from ...stats.scoring import MeasureScore
-from ...templating import BUDDHIST_ERA_OFFSET, THAI_MONTHS
-from ..results import snapshots
+from ...templating import BUDDHIST_ERA_OFFSET, THAI_MONTHS, translate
+from ..results import snapshots, summary
+from ..results.reasons import labels_of, text
 from ..results.scores import OfficeResult
 from ..results.snapshots import shown
 from . import gaps as improvement
@@ -57,6 +58,13 @@ def office_report(
     """Everything the report of ``office`` for ``cycle`` shows, suppressed below K as on the page."""
     result = shown.office_result(session, cycle, office.code, questionnaire, k=k)
     hidden = result.count < k
+    labels = labels_of(questionnaire)
+    needed = summary.office_needed(result, k)
+    words_needed = (
+        translate("%(n)s more answers needed", "th", n=f"{needed.count:,}")
+        if needed.count
+        else translate("Enough answers", "th")
+    )
     gap = None if hidden else improvement.office_gap(session, cycle, office.code, questionnaire, k)
     texts = {item.code: item.text("th") for item in questionnaire.items}
     gaps = [
@@ -85,4 +93,6 @@ def office_report(
         months=[(_month_th(p.label), p.n, p.mean) for p in monthly],
         cycles=[(c.cycle_code, c.fiscal_year, c.n, c.mean) for c in by_cycle],
         themes_hidden=themes_hidden, suggestions=len(suggestions), theme_counts=counts, words=words, plan=plan,
+        shortfall=needed.count, needed=words_needed, needed_why=text(needed.note, "th", labels),
+        weighting_why=text(summary.weighting_note(result, k), "th", labels),
     )  # fmt: skip

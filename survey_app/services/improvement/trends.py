@@ -1,7 +1,8 @@
 """How an office's scores move: month by month within a cycle, and cycle over cycle.
 
 Monthly figures come from SQL sums per day (count, sum and sum of squares of each respondent's EIT, indicator and
-item values, computed from the raw answers in three nested GROUP BYs); no response is loaded into Python. They are
+item values, from the stored scores by the one scoring path, :func:`..results.rollup.respondent_values`); no
+response is loaded into Python. They are
 plain (unweighted) means with a normal-approximation 95 % interval, since a month's sample is too small to weight.
 A month with fewer than K responses is hidden, and so is the next smallest month when the hidden ones together hold
 fewer than K (their total could otherwise be worked out from the cycle's). Earlier cycles come from
@@ -15,15 +16,15 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...models import Answer, Cycle, Response
+from ...models import Cycle, Response
 from ...questionnaire import Questionnaire
 from ...stats.sampling import z_value
-from ..results import released
+from ..results import released, rollup
+from ..results.rollup import RespondentValues
 
 EIT = "EIT"
 
@@ -64,56 +65,29 @@ class Sums:
         return Point(label, self.n, mean, mean - half, mean + half)
 
 
-def _value_queries(cycle: Cycle, office: str | None, questionnaire: Questionnaire) -> tuple[Any, Any, Any]:
-    """Subqueries of each respondent's item, indicator and EIT values (rid, measure, v) from the raw answers."""
+def _value_queries(cycle: Cycle, office: str | None, questionnaire: Questionnaire) -> RespondentValues:
+    """Each released respondent's item, indicator and EIT values (rid, day, office_code, measure, v)."""
     where = list(released.response_filter(cycle))
     if office is not None:
         where.append(Response.office_code == office)
-    eit_codes = set(questionnaire.eit_indicators)
-    owner = {
-        i.code: ind.measure for ind in questionnaire.indicators if ind.code in eit_codes for i in ind.items
-    }
-    item_v = (
-        select(Answer.response_id.label("rid"), Answer.item.label("item"), func.avg(Answer.score).label("v"))
-        .join(Response, Response.id == Answer.response_id)
-        .where(*where, Answer.item.in_(owner))
-        .group_by(Answer.response_id, Answer.item)
-        .subquery()
-    )
-    indicator = case(owner, value=item_v.c.item)
-    ind_v = (
-        select(item_v.c.rid, indicator.label("ind"), func.avg(item_v.c.v).label("v"))
-        .group_by(item_v.c.rid, indicator)
-        .subquery()
-    )
-    eit_v = select(ind_v.c.rid, func.avg(ind_v.c.v).label("v")).group_by(ind_v.c.rid).subquery()
-    return item_v, ind_v, eit_v
+    carry = {"day": released.release_day(), "office_code": Response.office_code}
+    return rollup.respondent_values(questionnaire, where, carry)
 
 
 Daily = list[tuple[dt.date, str, int, float, float]]
 
 
 def _daily_sums(session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire) -> Daily:
-    """(day, measure, n, sum, sum of squares) for every item, EIT indicator and the EIT."""
-    item_v, ind_v, eit_v = _value_queries(cycle, office, questionnaire)
+    """(day, measure, n, sum, sum of squares) for every item, indicator and the EIT."""
+    values = _value_queries(cycle, office, questionnaire)
     rows: Daily = []
-    for sub, measure in ((item_v, item_v.c.item), (ind_v, ind_v.c.ind)):
-        query = (
-            select(
-                released.release_day(), measure, func.count(), func.sum(sub.c.v), func.sum(sub.c.v * sub.c.v)
-            )
-            .join(sub, sub.c.rid == Response.id)
-            .group_by(released.release_day(), measure)
-        )
+    for sub in (values.items, values.indicators, values.eit):
+        query = select(
+            sub.c.day, sub.c.measure, func.count(), func.sum(sub.c.v), func.sum(sub.c.v * sub.c.v)
+        ).group_by(sub.c.day, sub.c.measure)
         rows += [
             (day, str(m), int(n), float(t or 0), float(q or 0)) for day, m, n, t, q in session.execute(query)
         ]
-    query = (
-        select(released.release_day(), func.count(), func.sum(eit_v.c.v), func.sum(eit_v.c.v * eit_v.c.v))
-        .join(eit_v, eit_v.c.rid == Response.id)
-        .group_by(released.release_day())
-    )
-    rows += [(day, EIT, int(n), float(t or 0), float(q or 0)) for day, n, t, q in session.execute(query)]
     return rows
 
 
@@ -122,15 +96,10 @@ def first_months(session: Session, cycle: Cycle, questionnaire: Questionnaire, k
 
     Only a month the office's own monthly view shows is used (the same complementary hiding applies).
     """
-    _item, _ind, eit_v = _value_queries(cycle, None, questionnaire)
-    query = (
-        select(
-            Response.office_code, released.release_day(), func.count(), func.sum(eit_v.c.v),
-            func.sum(eit_v.c.v * eit_v.c.v),
-        )
-        .join(eit_v, eit_v.c.rid == Response.id)
-        .group_by(Response.office_code, released.release_day())
-    )  # fmt: skip
+    eit = _value_queries(cycle, None, questionnaire).eit
+    query = select(
+        eit.c.office_code, eit.c.day, func.count(), func.sum(eit.c.v), func.sum(eit.c.v * eit.c.v)
+    ).group_by(eit.c.office_code, eit.c.day)
     sums: dict[str, dict[str, Sums]] = defaultdict(lambda: defaultdict(Sums))
     for office, day, n, total, total_sq in session.execute(query):
         sums[office][day.strftime("%Y-%m")].add(int(n), float(total or 0), float(total_sq or 0))

@@ -3,8 +3,9 @@
 Two GROUP BY queries, nothing per response leaves the database:
 
 1. per office × Bangkok day × channel × flagged × all-highest: the count, sum and sum of squares of the
-   per-respondent EIT (sub-items → items → indicators → EIT, as ``Questionnaire.measures`` computes it, here as one
-   weighted sum of each response's answers);
+   per-respondent EIT, from the stored scores by the one scoring path
+   (:func:`..results.rollup.respondent_values`: sub-items → items → indicators → EIT), and whether its lowest
+   answer score is the top one;
 2. per office: how many responses (not straight-lined) share their whole answer pattern with another response of
    the same office; a pattern is one integer, Σ value × 5^position (every option value is below 5).
 
@@ -19,31 +20,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, and_, case, func, literal, select, true
+from sqlalchemy import BigInteger, Integer, Subquery, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from ...models import Answer, Channel, Cycle, Office, Response
 from ...questionnaire import Questionnaire
 from ...stats import integrity
 from ...stats.integrity import Moments, OfficeAggregates, OfficeAssessment
+from ..results import rollup
 
 PATTERN_BASE = 5
 TOP_SCORE = 100.0 - 1e-6
-
-
-def _item_weights(questionnaire: Questionnaire) -> dict[str, float]:
-    """The weight of each sub-item answer in the EIT: sub-items average into items, items into indicators, the
-    EIT indicators into the EIT, so an answer of item i weighs 1 / (indicators · items of its indicator · subs of i).
-    Every answer is required, so the weighted sum of one response's scores is its EIT."""
-    eit = set(questionnaire.eit_indicators)
-    per_indicator: dict[str, int] = {}
-    for item in questionnaire.items:
-        per_indicator[item.indicator] = per_indicator.get(item.indicator, 0) + 1
-    return {
-        item.code: 1.0 / (len(eit) * per_indicator[item.indicator] * len(item.keys))
-        for item in questionnaire.items
-        if item.indicator in eit
-    }
 
 
 def _in_offices(offices: Sequence[str] | None) -> Any:
@@ -51,37 +38,26 @@ def _in_offices(offices: Sequence[str] | None) -> Any:
     return true() if offices is None else Response.office_code.in_(offices)
 
 
-def _per_response(questionnaire: Questionnaire, cycle_id: int, offices: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+def _per_response(
+    questionnaire: Questionnaire, cycle_id: int, offices: Sequence[str] | None = None
+) -> Subquery:
     """Subquery: one row per released response (staff see answers only in batches of K, this page included) with
-    its office, day, channel, flagged state, EIT and whether every answer scored the top (one GROUP BY over the
-    answers, with each answer weighted as :func:`_item_weights` says)."""
-    flagged = Response.flagged
-    weight = case(
-        *((Answer.item == code, literal(w)) for code, w in _item_weights(questionnaire).items()),
-        else_=literal(0.0),
-    )
-    head = (Response.office_code, Response.submitted_on, Response.channel, flagged)
-    return (
-        select(
-            Response.office_code.label("office_code"),
-            Response.submitted_on.label("day"),
-            Response.channel.label("channel"),
-            flagged.label("flagged"),
-            func.sum(Answer.score * weight).label("eit"),
-            (func.min(Answer.score) >= TOP_SCORE).label("top"),
-        )
-        .join(Answer, Answer.response_id == Response.id)
-        .where(Response.cycle_id == cycle_id, Response.released == true(), _in_offices(offices))
-        .group_by(Response.id, *head)
-        .subquery()
-    )
+    its office, day, channel, flagged state, EIT (``v``) and lowest answer score (``low``)."""
+    carry = {
+        "office_code": Response.office_code,
+        "day": Response.submitted_on,
+        "channel": Response.channel,
+        "flagged": Response.flagged,
+    }
+    where = [Response.cycle_id == cycle_id, Response.released == true(), _in_offices(offices)]
+    return rollup.respondent_values(questionnaire, where, carry).eit
 
 
 def _moment_rows(
     session: Session, questionnaire: Questionnaire, cycle_id: int, offices: Sequence[str] | None = None
 ) -> list[tuple[Any, ...]]:
     r = _per_response(questionnaire, cycle_id, offices)
-    top = case((r.c.top, 1), else_=0)
+    top = case((r.c.low >= TOP_SCORE, 1), else_=0)
     return [
         tuple(row)
         for row in session.execute(
@@ -92,8 +68,8 @@ def _moment_rows(
                 r.c.flagged,
                 top.label("top"),
                 func.count(),
-                func.sum(r.c.eit),
-                func.sum(r.c.eit * r.c.eit),
+                func.sum(r.c.v),
+                func.sum(r.c.v * r.c.v),
             ).group_by(r.c.office_code, r.c.day, r.c.channel, r.c.flagged, top)
         )
     ]

@@ -3,8 +3,9 @@
 Each check returns the problems it finds, each naming what is wrong in words an operator can act on:
 
 - ``migrations``: the database's Alembic revision is the code's head;
-- ``rollup``: every cycle's ``cell_stat`` equals a rebuild from its released responses' raw answers (the same SQL
-  as ``survey-app stats rebuild``, compared without writing);
+- ``rollup``: every answer's stored score is the one the questionnaire's current score map gives, and every
+  cycle's ``cell_stat`` equals a rebuild from its released responses' scores (the same SQL as
+  ``survey-app stats rebuild``, compared without writing);
 - ``counts``: every stored response has answers, and no office has more answered invitations than emailed
   responses;
 - ``batches``: no office holds K or more responses waiting for their batch (the K-th submission releases them);
@@ -28,7 +29,7 @@ from ...db import Base
 from ...models import Answer, CellStat, Cycle, Invitation, Response
 from ...models.enums import Channel
 from ...questionnaire import Questionnaire
-from ..results.rollup import released_sums
+from ..results.rollup import released_sums, stale_scores
 
 QuestionnaireOf = Callable[[Cycle], Questionnaire]
 CELL_KEY = ("office_code", "respondent_type", "service", "flagged", "measure")
@@ -65,7 +66,7 @@ def _same(stored: float, rebuilt: float) -> bool:
 
 
 def check_rollup(session: Session, questionnaire_of: QuestionnaireOf) -> list[Problem]:
-    """Every cycle's rollup against a rebuild from its released responses (nothing is written)."""
+    """Every cycle's stored scores against its score map and its rollup against a rebuild (nothing is written)."""
     problems: list[Problem] = []
     for cycle in session.scalars(select(Cycle).order_by(Cycle.id)):
         try:
@@ -73,6 +74,16 @@ def check_rollup(session: Session, questionnaire_of: QuestionnaireOf) -> list[Pr
         except (LookupError, OSError, ValueError) as exc:
             problems.append(
                 Problem("rollup", f"cycle {cycle.code}: its questionnaire cannot be read ({exc})")
+            )
+            continue
+        stale = stale_scores(session, cycle.id, questionnaire)
+        if stale:
+            problems.append(
+                Problem(
+                    "rollup",
+                    f"cycle {cycle.code}: {stale} answer score(s) differ from the questionnaire's score map: "
+                    f"run survey-app stats rebuild --cycle {cycle.code}",
+                )
             )
             continue
         rebuilt = {

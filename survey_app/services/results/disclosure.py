@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ...stats.sampling import Adequacy
 from ...stats.scoring import MeasureScore
 from .reasons import Labels, Note, describe
 from .scores import OfficeResult
@@ -188,17 +189,44 @@ def office_payload(
     data["flagged"] = part_count(reference.flagged, reference.count, k)
     breakdown = suppress(dict(reference.type_counts), k)
     data["type_counts"] = None if breakdown.hidden else {cell.code: cell.count for cell in breakdown.cells}
-    _derived_counts_hidden(data, shown, breakdown, k)
+    _derived_counts_hidden(data, shown, hidden_types(reference.type_counts, k), k)
     return data
 
 
-def _derived_counts_hidden(data: dict[str, Any], result: OfficeResult, types: Breakdown, k: int) -> None:
-    """No hidden respondent type's count through a derived field: its shortfall to the type floor (floor − n) and
-    the design effect (which with the frame gives the types' counts) are withheld with their reason, and withheld
-    weighted scores say why."""
-    hidden = (
-        {cell.code for cell in types.cells if cell.hidden} if not types.hidden else set(result.type_counts)
-    )
+def hidden_types(type_counts: Mapping[str, int], k: int) -> set[str]:
+    """The respondent types whose count staff may not see: those :func:`hidden_groups` hides, or every type while
+    the office has fewer than ``k`` responses."""
+    types = suppress(dict(type_counts), k)
+    return set(type_counts) if types.hidden else {cell.code for cell in types.cells if cell.hidden}
+
+
+def adequacy_shown(result: OfficeResult, k: int) -> Adequacy:
+    """The office's adequacy as staff may see it. While a respondent type is hidden (:func:`hidden_types`), a
+    shortfall above required − received would give its count away (the design effect the overall rule reads,
+    or floor − n of the type rule), and so would the forecast and progress made from it: the shortfall shown is
+    then required − received and ``binding`` is ``"withheld"`` (the sentence says it is a lower bound, and why).
+    The hidden types' own shortfalls stay for the readers that withhold them each with its reason (the API's
+    :func:`_derived_counts_hidden`, the page's ``summary_shown``)."""
+    adequacy = result.adequacy
+    hidden = hidden_types(result.type_counts, k)
+    gap = max(0, adequacy.required - adequacy.count)
+    if not hidden or adequacy.shortfall <= gap:
+        return adequacy
+    return dataclasses.replace(adequacy, shortfall=gap, binding="withheld")
+
+
+def sizes_withheld(result: OfficeResult, k: int) -> bool:
+    """Whether the effective sample size, the design effect and the margin of error are withheld: with a
+    population frame they are functions of the respondent types' counts (the weights are frame share over
+    count), so while a type is hidden they would give its count away. The office page and the API both ask here.
+    """
+    return result.weighting != "unweighted" and bool(hidden_types(result.type_counts, k))
+
+
+def _derived_counts_hidden(data: dict[str, Any], result: OfficeResult, hidden: set[str], k: int) -> None:
+    """No ``hidden`` respondent type's count through a derived field: its shortfall to the type floor (floor − n)
+    and the design effect (which with the frame gives the types' counts: :func:`sizes_withheld`) are withheld with
+    their reason, and withheld weighted scores say why."""
     why = describe(Note("count_protected", {"k": k}))
     shortfalls = data["adequacy"].get("type_shortfalls") or {}
     for code in hidden & set(shortfalls):

@@ -2,7 +2,8 @@
 at a person.
 
 A row holds office, cycle, month (``YYYY-MM``, never the day), channel, respondent type, service, whether a quality
-flag was raised, and the score of each item (0–100, the mean of its sub-items). No id, no date, no suggestion text.
+flag was raised, and the score of each item (0–100, the mean of its sub-items' stored scores, by the one scoring path
+:func:`.rollup.respondent_values`). No id, no date, no suggestion text.
 Rows are sorted by office, month and then the random response id, so their order says nothing.
 
 Disclosure control, per office: an office with fewer than K responses is left out. Within an office, every
@@ -17,12 +18,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import Answer, Cycle, Response
+from ...models import Cycle, Response
 from ...questionnaire import Questionnaire
-from . import released
+from . import released, rollup
 from .exports import to_csv
 
 BASE_COLUMNS = ("office", "cycle", "month", "channel", "rtype", "service", "flagged")
@@ -56,12 +57,8 @@ def build(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) 
         ).where(*where)
     ).all()  # fmt: skip
     scores: dict[str, dict[str, float]] = defaultdict(dict)
-    for response_id, item, score in session.execute(
-        select(Answer.response_id, Answer.item, func.avg(Answer.score))
-        .join(Response, Response.id == Answer.response_id)
-        .where(*where)
-        .group_by(Answer.response_id, Answer.item)
-    ):
+    items_of = rollup.respondent_values(questionnaire, where).items
+    for response_id, item, score in session.execute(select(items_of.c.rid, items_of.c.measure, items_of.c.v)):
         scores[response_id][item] = float(score)
     by_office: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
     for r in responses:

@@ -21,8 +21,9 @@ from ...models import Cycle, Office, Region
 from ...questionnaire import Questionnaire
 from ...stats.scoring import Estimate, MeasureScore
 from . import counts as dashboard
-from . import disclosure
+from . import disclosure, summary
 from . import scores as results
+from .reasons import Labels, describe, labels_of
 from .snapshots import shown
 
 BAND_RANK = {"excellent": 4, "pass": 3, "needs_improvement": 2, "urgent": 1}
@@ -47,7 +48,7 @@ class OfficeRow:
     statistical: int | None
     required: int
     binding: str
-    effective_n: float
+    effective_n: float | None  # None while a respondent type is hidden (disclosure.sizes_withheld)
     shortfall: int
     adequate: bool
     progress: float
@@ -62,11 +63,23 @@ class OfficeRow:
     band_en: str | None
     provisional: bool
     hidden: bool
+    shortfall_reason: dict[str, Any]  # why ``shortfall`` answers are still needed: code, params, th, en
+    weighting_reason: dict[str, Any]  # whether the score is weighted and why, or why it is hidden
 
     def as_dict(self) -> dict[str, Any]:
         return {
             k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in asdict(self).items()
         }
+
+    @property
+    def shortfall_reason_th(self) -> str:
+        """The shortfall's reason in Thai (the XLSX column)."""
+        return str(self.shortfall_reason["th"])
+
+    @property
+    def weighting_reason_th(self) -> str:
+        """Weighted or not and why, in Thai (the XLSX column)."""
+        return str(self.weighting_reason["th"])
 
 
 def _finite(value: float | None) -> float | None:
@@ -91,19 +104,26 @@ def _headline(eit: MeasureScore | None) -> tuple[Estimate | None, Any]:
 
 
 def build_row(
-    office: Office, result: results.OfficeResult, live: dashboard.LiveCounts | None, k: int
-) -> OfficeRow:
-    """The row of one office; scores blanked below ``k`` responses."""
-    a = result.adequacy
+    office: Office, result: results.OfficeResult, live: dashboard.LiveCounts | None, k: int,
+    labels: Labels | None = None,
+) -> OfficeRow:  # fmt: skip
+    """The row of one office; scores blanked below ``k`` responses. ``labels`` (``reasons.labels_of``) names
+    respondent types in the reasons' sentences."""
+    a = disclosure.adequacy_shown(result, k)
     estimate, band = _headline(result.eit)
     hidden = result.count < k
     show = not hidden and estimate is not None
     live = live or dashboard.LiveCounts(0, 0, 0)
+    needed = summary.office_needed(result, k)
+    # While a respondent type is hidden, the effective sample, the margin of error and a shortfall above
+    # required − received would give its count away: the row carries what the office page shows.
+    withheld = disclosure.sizes_withheld(result, k)
     return OfficeRow(
         office.code, office.name_th, office.name_en, office.province_th, office.province_en, office.region,
         result.count, live.today, live.last7, a.fixed_minimum, a.statistical, a.required, a.binding,
-        float(a.effective_n), a.shortfall, a.adequate, progress_percent(result.count, a.required, a.shortfall),
-        _finite(result.margin_of_error), result.weighting,
+        None if withheld else float(a.effective_n), a.shortfall, a.adequate,
+        progress_percent(result.count, a.required, a.shortfall),
+        None if withheld else _finite(result.margin_of_error), result.weighting,
         _finite(estimate.mean) if show and estimate else None,
         _finite(estimate.low) if show and estimate else None,
         _finite(estimate.high) if show and estimate else None,
@@ -111,7 +131,7 @@ def build_row(
         band.code if show and band else None,
         band.label_th if show and band else None,
         band.label_en if show and band else None,
-        not a.adequate, hidden,
+        not a.adequate, hidden, describe(needed.note, labels), describe(summary.weighting_note(result, k), labels),
     )  # fmt: skip
 
 
@@ -132,7 +152,8 @@ def national_view(
     computed = shown.cycle_results(session, cycle, None, questionnaire, today=today, k=k)
     live = dashboard.national_live_counts(session, cycle.id, today)
     visible = [disclosure.office_result(r, k) for r in computed.offices]  # as staff may see it
-    rows = [build_row(offices[r.office_code], r, live.get(r.office_code), k) for r in visible]
+    labels = labels_of(questionnaire)
+    rows = [build_row(offices[r.office_code], r, live.get(r.office_code), k, labels) for r in visible]
     national = computed.national
     if national is not None and national.responses < k:
         national = None

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ...templating import translate
+from ...templating import wording
 
 
 def _l(text: str) -> str:
@@ -94,6 +94,31 @@ MESSAGES: Final[Mapping[str, str]] = {
         "Weighted scores withheld: a respondent type has fewer than %(k)s respondents, and the weighted beside the "
         "unweighted score would give its answers away."
     ),
+    # one story per number (services/results/summary): answers still needed, weighted or not, hidden
+    "needed_none": _l("Enough answers: %(count)s received, %(required)s required."),
+    "needed_gap": _l("%(required)s required − %(count)s received."),
+    "needed_weighting": _l(
+        "More than %(required)s required − %(count)s received = %(gap)s: the answers do not match the mix of "
+        "people the office serves, so after weighting they count as %(effective)s answers."
+    ),
+    "needed_withheld": _l(
+        "At least %(required)s required − %(count)s received = %(gap)s: weighting and each type's own minimum ask "
+        "for more; how many more is withheld while a respondent type is hidden to protect fewer than %(k)s respondents."
+    ),
+    "needed_type": _l(
+        "More than %(required)s required − %(count)s received = %(gap)s: each type of respondent needs its own "
+        "minimum, and %(type)s is below it."
+    ),
+    "needed_types": _l(
+        "More than %(required)s required − %(count)s received = %(gap)s: each type of respondent needs its own "
+        "minimum, and %(types)s types are below it."
+    ),
+    "weighted_to_frame": _l(
+        "Weighted to the population frame (%(population)s people served): each group counts by its share of them."
+    ),
+    "scores_hidden_below_k": _l(
+        "Scores hidden: fewer than %(k)s answers released, so that no answer can be traced to a person."
+    ),
     # release snapshots (services/results/snapshots)
     "withheld_protect": _l(
         "Withheld to protect a respondent: with the figures shown before, these would reveal one person's answers."
@@ -143,9 +168,9 @@ def text(note: Note, lang: str, labels: Labels | None = None) -> str:
 
     ``labels`` (language → code → label, see ``labels_of``) names respondent types and services in words.
     """
-    template = MESSAGES[note.code]
+    words = wording(MESSAGES[note.code], lang)
     values = _params(note, lang, labels)
-    return translate(template, lang, **values)
+    return words % values if values else words
 
 
 def describe(note: Note, labels: Labels | None = None) -> dict[str, Any]:

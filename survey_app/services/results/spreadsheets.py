@@ -11,8 +11,11 @@ from ...documents.spreadsheets import INTEGER, SCORE, Column, workbook
 from ...stats.improvement import EXCELLENT, PASS
 from ...stats.scoring import MeasureScore
 from ..improvement.gaps import OfficeImprovement
+from . import summary
 from .exports import neutralise
 from .national import OfficeRow
+from .reasons import Labels, text
+from .scores import OfficeResult
 
 NATIONAL_COLUMNS: tuple[tuple[str, Column], ...] = (
     ("code", Column("รหัสสำนักงาน", "office_code")),
@@ -26,12 +29,14 @@ NATIONAL_COLUMNS: tuple[tuple[str, Column], ...] = (
     ("required", Column("จำนวนที่ต้องการ", "required", INTEGER)),
     ("effective_n", Column("ขนาดตัวอย่างประสิทธิผล", "effective_sample", "0.0")),
     ("shortfall", Column("ยังขาด", "shortfall", INTEGER)),
+    ("shortfall_reason_th", Column("ทำไมยังขาดเท่านี้", "shortfall_reason")),
     ("adequate", Column("ตัวอย่างเพียงพอ", "adequate")),
     ("progress", Column("ความคืบหน้า (%)", "progress_percent", "0.0")),
     ("eit", Column("คะแนน EIT (ถ่วงน้ำหนัก)", "eit_score", SCORE)),
     ("eit_low", Column("ขอบล่าง 95%", "eit_ci_low", SCORE)),
     ("eit_high", Column("ขอบบน 95%", "eit_ci_high", SCORE)),
     ("eit_unweighted", Column("คะแนน EIT (ไม่ถ่วงน้ำหนัก)", "eit_unweighted", SCORE)),
+    ("weighting_reason_th", Column("ถ่วงน้ำหนักหรือไม่ เพราะอะไร", "weighting_reason")),
     ("band_th", Column("ระดับผล", "band_th")),
     ("hidden", Column("ซ่อนเพราะผู้ตอบน้อยกว่า K", "suppressed_below_k")),
 )
@@ -73,11 +78,33 @@ def _score_row(code: str, label: str, kind: str, score: MeasureScore) -> list[An
     ]  # fmt: skip
 
 
-def office_xlsx(lines: Sequence[tuple[str, str, str, MeasureScore]], gap: OfficeImprovement | None) -> bytes:
-    """One office's scores (EIT, indicators, items) and, when shown, the points each item costs."""
+SAMPLE_COLUMNS = (Column("รายการ", "figure"), Column("ค่า", "value", INTEGER), Column("เหตุผล", "reason"))
+
+
+def sample_rows(result: OfficeResult, k: int, labels: Labels | None = None) -> list[list[Any]]:
+    """The office's sample in three lines, each with its one sentence (``summary``, in Thai): responses,
+    answers still needed and why, and whether the scores are weighted and why (or why they are hidden).
+    ``labels`` (``reasons.labels_of``) names respondent types in the sentences."""
+    needed = summary.office_needed(result, k)
+    return [
+        ["จำนวนผู้ตอบ", result.count, None],
+        ["ยังขาด", needed.count, text(needed.note, "th", labels)],
+        ["ถ่วงน้ำหนักหรือไม่", None, text(summary.weighting_note(result, k), "th", labels)],
+    ]
+
+
+def office_xlsx(
+    lines: Sequence[tuple[str, str, str, MeasureScore]],
+    gap: OfficeImprovement | None,
+    sample: Sequence[Sequence[Any]] = (),
+) -> bytes:
+    """One office's scores (EIT, indicators, items), its sample (``sample_rows``) and, when shown, the points
+    each item costs."""
     sheets: list[tuple[str, Sequence[Column], Any]] = [
         ("คะแนน", SCORE_COLUMNS, _safe(_score_row(*line) for line in lines))
     ]
+    if sample:
+        sheets.append(("ขนาดตัวอย่าง", SAMPLE_COLUMNS, _safe(sample)))
     if gap is not None:
         rows = [
             [g.item, g.indicator, g.weight, g.score, g.cost[PASS], g.cost[EXCELLENT], g.eit_if_excellent]

@@ -15,12 +15,102 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ...stats.bands import Band
 from ...stats.sampling import Adequacy
 from ...stats.scoring import MeasureScore
+from . import disclosure
+from .reasons import Labels, Note, describe
+from .scores import OfficeResult
 
 TREND_DAYS = 7
+
+
+# --- one story per number: every page, export and the API take these, so each says the same thing -------------
+
+
+@dataclass(frozen=True)
+class Needed:
+    """How many more answers an office needs (the adequacy shortfall) and, in one sentence, why that many."""
+
+    count: int
+    note: Note
+
+
+def answers_needed(adequacy: Adequacy) -> Needed:
+    """The one "answers still needed" figure and its reason. It is ``adequacy.shortfall``, which exceeds
+    required − received only because of weighting (the effective sample is below the count) or a respondent type
+    below its own floor; the note names whichever rule asks for the most. Staff see it through
+    :func:`office_needed`."""
+    count, required, short = adequacy.count, adequacy.required, adequacy.shortfall
+    gap = max(0, required - count)
+    params: dict[str, object] = {"count": f"{count:,}", "required": f"{required:,}"}
+    if short == 0:
+        return Needed(0, Note("needed_none", params))
+    if short == gap:
+        return Needed(short, Note("needed_gap", params))
+    params["gap"] = f"{gap:,}"
+    if adequacy.binding.startswith("respondent_type:"):
+        below = [t for t, n in adequacy.type_shortfalls.items() if n > 0]
+        if len(below) == 1:
+            return Needed(short, Note("needed_type", {**params, "type": below[0]}))
+        return Needed(short, Note("needed_types", {**params, "types": len(below)}))
+    params["effective"] = f"{adequacy.effective_n:,.0f}"
+    return Needed(short, Note("needed_weighting", params))
+
+
+def office_needed(result: OfficeResult, k: int) -> Needed:
+    """:func:`answers_needed` of an office's result as staff may see it (:func:`disclosure.adequacy_shown`):
+    while a respondent type is hidden, required − received, said to be a lower bound, with why the rest is
+    withheld."""
+    adequacy = disclosure.adequacy_shown(result, k)
+    if adequacy.binding == "withheld":
+        params = {
+            "count": f"{adequacy.count:,}", "required": f"{adequacy.required:,}",
+            "gap": f"{adequacy.shortfall:,}", "k": k,
+        }  # fmt: skip
+        return Needed(adequacy.shortfall, Note("needed_withheld", params))
+    return answers_needed(adequacy)
+
+
+def hidden_note(result: OfficeResult, k: int) -> Note | None:
+    """Why an office's scores are hidden (``result`` as staff may see it), or None when they are shown."""
+    if result.count < k:
+        return Note("scores_hidden_below_k", {"k": k})
+    if result.eit is None and any(n.code == "withheld_protect" for n in result.notes):
+        return Note("withheld_protect")
+    return None
+
+
+def with_stories(data: dict[str, Any], result: OfficeResult, k: int, labels: Labels | None = None) -> None:
+    """Add the office's stories to its JSON (``data``, from ``disclosure.office_payload`` of ``result``):
+    ``answers_needed`` (the number and its reason) and ``weighting_reason`` (weighted or not and why, or why the
+    scores are hidden), each reason with its sentence in Thai and English."""
+    shown = disclosure.office_result(result, k)
+    needed = office_needed(shown, k)
+    data["answers_needed"] = {"count": needed.count, "reason": describe(needed.note, labels)}
+    data["weighting_reason"] = describe(weighting_note(shown, k), labels)
+
+
+def weighting_note(result: OfficeResult, k: int) -> Note:
+    """Whether the office's headline score is weighted and why, in one note (``result`` as staff may see it):
+    hidden scores say why they are hidden; a plain mean says why it is not weighted."""
+    hidden = hidden_note(result, k)
+    if hidden is not None:
+        return hidden
+    if result.count == 0:
+        return Note("no_responses")
+    weighted = result.eit.weighted if result.eit is not None else None
+    if weighted is not None and math.isfinite(weighted.mean):
+        return Note("weighted_to_frame", {"population": f"{result.population or 0:,}"})
+    if result.weighting == "unweighted":
+        return Note("no_frame")
+    if any(n.code == "weighted_withheld_protect" for n in result.notes):
+        return Note("weighted_withheld_protect")
+    if not disclosure.weighted_shown(result.type_counts, k):
+        return Note("weighted_withheld_small", {"k": k})
+    return Note("no_weighted_respondents")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ...models import MeasureStatus
@@ -53,3 +53,9 @@ class ThemeForm(FlaskForm):
 
     name = StringField(_l("Theme name"), validators=[DataRequired(), Length(max=100)])
     keywords = TextAreaField(_l("Keywords"), validators=[DataRequired(), Length(max=1000)])
+
+
+class OfficialValidRowsForm(FlaskForm):
+    """The valid rows of the file just reported on (a signed preview), to import without choosing it again."""
+
+    preview = HiddenField(validators=[DataRequired()])

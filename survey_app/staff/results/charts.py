@@ -129,12 +129,21 @@ class ProgressChart:
     count_width: float
     effective_width: float
     markers: tuple[Marker, ...]
+    effective: float | None = None  # the effective sample for the chart's title; None when withheld
 
 
 def progress_chart(
-    count: int, effective_n: float | None, fixed_minimum: int, statistical: int | None, *, width: int = 720
+    count: int,
+    effective_n: float | None,
+    fixed_minimum: int,
+    statistical: int | None,
+    *,
+    width: int = 720,
+    withheld: bool = False,
 ) -> ProgressChart:
-    """Geometry of the progress bar toward the required sample, scaled so every marker and the count fit."""
+    """Geometry of the progress bar toward the required sample, scaled so every marker and the count fit
+    (``effective_n`` None: the count; ``withheld``: no effective-sample bar, as it would give a hidden respondent
+    type's count away)."""
     left, track_y, track_h = 4.0, 30.0, 28.0
     track_w = width - 2 * left
     scale = max(count, fixed_minimum, statistical or 0, 1) * 1.08
@@ -144,6 +153,7 @@ def progress_chart(
     return ProgressChart(
         width, 92, left, track_y, track_h, track_w,
         track_w * count / scale,
-        track_w * (effective_n if effective_n is not None else count) / scale,
+        0.0 if withheld else track_w * (effective_n if effective_n is not None else count) / scale,
         tuple(markers),
+        None if withheld else (effective_n if effective_n is not None else float(count)),
     )  # fmt: skip

@@ -18,6 +18,7 @@ from ...services.cycles import manage as cycles
 from ...services.improvement import reports
 from ...services.results import microdata, national
 from ...services.results import spreadsheets as spreadsheet_exports
+from ...services.results.reasons import labels_of
 from ...services.results.snapshots import shown
 from ...templating import current_lang
 from .. import bp
@@ -62,7 +63,8 @@ def office_xlsx(code: str) -> Response:
             (x.code, str(x.label), x.kind, x.score)
             for x in score_lines(result, cycle_questionnaire(cycle), "th")
         ]
-    body = spreadsheet_exports.office_xlsx(lines, office_gap(cycle, office))
+    sample = spreadsheet_exports.sample_rows(result, k_threshold(), labels_of(cycle_questionnaire(cycle)))
+    body = spreadsheet_exports.office_xlsx(lines, office_gap(cycle, office), sample)
     audit(db.session, current_user, "export", office.code, what="office_xlsx", cycle=cycle.code)
     db.session.commit()
     return attachment(body, XLSX, f"eit-{cycle.code}-{office.code}.xlsx")

@@ -25,7 +25,7 @@ from ..context import cycle_questionnaire, k_threshold, requested_cycle, visible
 from ..improvement.sections import office_extras
 from ..outreach.channels import channel_labels
 from . import charts
-from .shaping import office_results
+from .shaping import office_results, summary_shown
 
 
 def endpoint_url(endpoint: str, **values: Any) -> str | None:
@@ -101,6 +101,7 @@ def office_dashboard(code: str) -> str:
         results["pace"],
         series,
     )
+    summary = summary_shown(summary, results)
     questionnaire = cycle_questionnaire(cycle)
     extras = office_extras(cycle, office, lang)
     return render_template(

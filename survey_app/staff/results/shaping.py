@@ -9,6 +9,7 @@ itself obeys the same rule.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,11 +20,12 @@ from flask_babel import gettext as _
 from ...db import db
 from ...models import Cycle, Office
 from ...questionnaire import Questionnaire
-from ...services.results import disclosure
+from ...services.results import disclosure, summary
 from ...services.results import scores as results_service
 from ...services.results.national import progress_percent
 from ...services.results.reasons import Labels, Note, labels_of, text
 from ...services.results.snapshots import shown
+from ...services.results.summary import Summary
 from ...stats.sampling import PACE_DAYS
 from ...stats.scoring import MeasureScore
 from ..context import cycle_questionnaire, k_threshold
@@ -40,6 +42,8 @@ def method_label(method: str) -> str:
 
 def binding_label(binding: str) -> str:
     """Which rule sets what the office still needs, in words."""
+    if binding == "withheld":
+        return str(_("more may be needed: withheld to protect a respondent"))
     if binding.startswith("respondent_type:"):
         return str(_("too few respondents of one type: %(type)s", type=binding.split(":", 1)[1]))
     if binding == "statistical":
@@ -91,6 +95,16 @@ def result_notes(
     return errors, [text(n, lang, labels) for n in notes if not n.code.startswith("frame_error")]
 
 
+def summary_shown(summary: Summary, view: dict[str, Any]) -> Summary:
+    """``summary`` without a "why more answers" figure that would give a hidden respondent type's count away: the
+    effective sample while sizes are withheld, or a hidden type's distance to its floor (floor − n)."""
+    if (summary.reason == "weighting" and view["deff_hidden"]) or (
+        summary.reason == "respondent_type" and summary.short_type in view["hidden_types"]
+    ):
+        return dataclasses.replace(summary, reason=None, short_type=None, short_type_needed=0)
+    return summary
+
+
 def _pace(series: Sequence[tuple[dt.date, int]]) -> float:
     return sum(n for _day, n in series[-PACE_DAYS:]) / PACE_DAYS
 
@@ -103,29 +117,27 @@ def office_results(
     session = db.session
     questionnaire = cycle_questionnaire(cycle)
     result = shown.office_result(session, cycle, office.code, questionnaire, k=k, today=today)
-    adequacy = result.adequacy
+    adequacy = disclosure.adequacy_shown(result, k)
     view_hidden = result.count < k
-    # With the frame, the design effect gives the respondent types' counts: withheld while one is hidden.
-    deff_hidden = (
-        result.weighting != "unweighted" and disclosure.suppress(dict(result.type_counts), k).any_cell_hidden
-    )
+    # With the frame, the design effect, the effective sample and the margin of error give the respondent types'
+    # counts: withheld while one is hidden, by the rule the API follows (disclosure.sizes_withheld).
+    sizes_hidden = disclosure.sizes_withheld(result, k)
+    chart = (result.count, adequacy.effective_n, adequacy.fixed_minimum, adequacy.statistical)
     view: dict[str, Any] = {
         "result": result,
         "adequacy": adequacy,
-        "margin": result.margin_of_error,
+        "margin": None if sizes_hidden else result.margin_of_error,
         "forecast": result.forecast,
         "pace": _pace(series),
-        "deff": result.design_effect if result.weighting != "unweighted" and not deff_hidden else None,
-        "deff_hidden": deff_hidden,
+        "deff": result.design_effect if result.weighting != "unweighted" and not sizes_hidden else None,
+        "deff_hidden": sizes_hidden,
+        "effective_n": None if sizes_hidden else adequacy.effective_n,
+        "hidden_types": disclosure.hidden_types(result.type_counts, k),
         "population": result.population,
         "method_label": method_label(cycle.sampling_method),
         "binding_label": binding_label(adequacy.binding),
-        "progress": charts.progress_chart(
-            result.count, adequacy.effective_n, adequacy.fixed_minimum, adequacy.statistical
-        ),
-        "progress_narrow": charts.progress_chart(
-            result.count, adequacy.effective_n, adequacy.fixed_minimum, adequacy.statistical, width=360
-        ),
+        "progress": charts.progress_chart(*chart, withheld=sizes_hidden),
+        "progress_narrow": charts.progress_chart(*chart, width=360, withheld=sizes_hidden),
         "progress_percent": progress_percent(result.count, adequacy.required, adequacy.shortfall),
         "provisional": not adequacy.adequate,
         "hidden": result.count < k,
@@ -136,7 +148,13 @@ def office_results(
         "without_flagged": None,
         "without_flagged_hidden": False,
     }
-    view["frame_errors"], view["notes"] = result_notes(result, lang, labels_of(questionnaire))
+    labels = labels_of(questionnaire)
+    view["frame_errors"], view["notes"] = result_notes(result, lang, labels)
+    # One number and one sentence per concept, the same as the national table, the report, XLSX and the API.
+    needed = summary.office_needed(result, k)
+    view["needed"] = needed.count
+    view["needed_why"] = text(needed.note, lang, labels)
+    view["weighting_why"] = text(summary.weighting_note(result, k), lang, labels)
     if result.flagged and not view["hidden"]:
         if not disclosure.difference_shown(result.flagged, result.count, k):
             view["without_flagged_hidden"] = True

@@ -14,9 +14,7 @@
 
 suppressPackageStartupMessages(library(survey))
 
-num <- function(x) if (is.na(x)) "null" else sprintf("%.17g", x)
-vec <- function(x) paste0("[", paste(vapply(x, num, ""), collapse = ", "), "]")
-mat <- function(m) paste0("[", paste(apply(m, 1, vec), collapse = ", "), "]")
+source("json.R")
 set.seed(20261207)
 
 types <- c("individual", "business", "agency")

@@ -19,14 +19,7 @@
 
 suppressPackageStartupMessages(library(survey))
 
-num <- function(x) if (is.na(x)) "null" else sprintf("%.17g", x)
-vec <- function(x) paste0("[", paste(vapply(x, num, ""), collapse = ", "), "]")
-mat <- function(m) paste0("[", paste(apply(m, 1, vec), collapse = ", "), "]")
-str <- function(x) paste0('"', gsub('"', "'", x), '"')
-obj <- function(...) {
-  parts <- list(...)
-  paste0("{", paste(paste0('"', names(parts), '": ', unlist(parts)), collapse = ", "), "}")
-}
+source("json.R")
 ciprop <- function(des) {
   ci <- svyciprop(~p, des, method = "xlogit", df = Inf)
   obj(p = num(coef(ci)), se_p = num(SE(svymean(~p, des))[1]),

@@ -47,9 +47,7 @@ pop_cells$Freq <- population[cbind(as.integer(pop_cells$respondent_type), as.int
 pop_type <- data.frame(respondent_type = factor(types, levels = types), Freq = rowSums(population))
 pop_service <- data.frame(service = factor(services, levels = services), Freq = colSums(population))
 
-num <- function(x) sprintf("%.17g", x)
-vec <- function(x) paste0("[", paste(num(x), collapse = ", "), "]")
-mat <- function(m) paste0("[", paste(apply(m, 1, vec), collapse = ", "), "]")
+source("json.R")
 
 cell_weights <- function(des) {
   w <- weights(des)

@@ -23,7 +23,7 @@ from ....questionnaire import Questionnaire
 from ....stats import integrity, sampling
 from ....stats.integrity import OfficeAssessment
 from ...integrity import assessment
-from .. import disclosure
+from .. import disclosure, summary
 from .. import scores as results
 from ..cell_tables import recent_daily_counts
 from ..reasons import Labels
@@ -70,6 +70,8 @@ def cycle_results(
     for code in sorted(snaps):
         snap = snaps[code]
         result = _without_flagged(snap) if exclude_flagged else snap.result
+        # What staff may see of the adequacy, before anything (forecast, progress, sentences) is made from it.
+        result = dataclasses.replace(result, adequacy=disclosure.adequacy_shown(result, k))
         if today is not None:
             result = with_forecast(result, cycle, daily.get(code), today)
         found.append(result)
@@ -116,9 +118,13 @@ def released_results(
     # The offices are given through the disclosure rule below (not converted twice).
     payload = dataclasses.replace(computed, offices=[]).to_dict(labels)
     payload["suppress_below"] = k
-    payload["offices"] = [
-        disclosure.office_payload(o, k, wholes.get(o.office_code), labels) for o in computed.offices
-    ]
+    payload["offices"] = []
+    for o in computed.offices:
+        data = disclosure.office_payload(o, k, wholes.get(o.office_code), labels)
+        summary.with_stories(
+            data, o if not data["without_flagged_hidden"] else wholes[o.office_code], k, labels
+        )
+        payload["offices"].append(data)
     # No roll-up without flagged responses: its difference to the full one could isolate a few flagged answers.
     national = payload.get("national")
     if offices or exclude_flagged or (national and national["responses"] < k):
