@@ -3,6 +3,7 @@ PostgreSQL, through the WSGI app. Writes the "Scale" section of docs/benchmarks.
 
     .venv/bin/python bench/scale.py [--offices 76 1000] [--per-office 500] [--rounds 5] [--skip-postgres]
                                     [--skip-sqlite] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+    .venv/bin/python bench/scale.py --url URL [--rounds 5] --no-doc   # time a database an earlier run filled
 
 The data are real rows: every response with all its answers (about 21 per response, each with its raw value and
 its score under the questionnaire's map), its population frame, and the rollup rebuilt from the raw answers
@@ -13,7 +14,10 @@ answering higher, over the last 60 days of the open cycle.
 
 What is timed: the median and 90th percentile of ``--rounds`` requests of each page by a signed-in admin, after
 one request that is not counted (so a result computed on first read after a release is counted as it is served
-afterwards; the first request's time is printed apart as "first").
+afterwards; the first request's time is printed apart as "first"), the SQL statements each page issued, and one
+release: K responses of one office wait unreleased, then the release the last submission triggers
+(``batches.release_if_complete`` and its commit) and the released office's new snapshot are timed apart; the
+pages are then timed again after that release.
 
 Only loopback databases are used; the PostgreSQL database is created for the run and dropped after it.
 """
@@ -154,8 +158,9 @@ def prepare(url: str, questionnaire: Questionnaire, offices: int, per_office: in
     return len(responses["id"]), time.perf_counter() - started
 
 
-def time_pages(url: str, rounds: int) -> list[tuple[str, float, float, float]]:
-    """(page, first, median, p90) in milliseconds, measured in a child process so each database gets a fresh app."""
+def time_pages(url: str, rounds: int) -> list[tuple[Any, ...]]:
+    """(page, first, median, p90, statements) in milliseconds, measured in a child process so each database gets a
+    fresh app; then the release rows (:func:`time_release`)."""
     script = (
         f"import sys, json; sys.path.insert(0, {str(ROOT)!r}); from bench import scale; "
         f"print(json.dumps(scale.measure({rounds})))"
@@ -167,20 +172,74 @@ def time_pages(url: str, rounds: int) -> list[tuple[str, float, float, float]]:
     return [tuple(row) for row in json.loads(done.stdout.strip().splitlines()[-1])]  # type: ignore[misc]
 
 
-def measure(rounds: int) -> list[tuple[str, float, float, float]]:
-    """In the child process: sign in as a throwaway admin and time each page of :data:`PAGES`."""
-    _app, client = common.signed_in_admin()
+def _pages(client: Any, rounds: int, statements: list[str], suffix: str = "") -> list[tuple[Any, ...]]:
     out = []
     for name, url in PAGES:
         times = []
         for _ in range(rounds + 1):
+            statements.clear()
             started = time.perf_counter()
             response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
                 raise SystemExit(f"{url}: {response.status_code}")
         rest = sorted(times[1:])
-        out.append((name, times[0], statistics.median(rest), rest[int(0.9 * (len(rest) - 1))]))
+        out.append((name + suffix, times[0], statistics.median(rest), rest[int(0.9 * (len(rest) - 1))],
+                    len(statements)))  # fmt: skip
+    return out
+
+
+def time_release(office: str = "50") -> list[tuple[Any, ...]]:
+    """One release of K responses in ``office``: the responses are stored unreleased (not timed), then the release
+    the last submission triggers (with its commit) and the office's new snapshot are timed."""
+    from flask import current_app
+
+    from survey_app.db import db
+    from survey_app.models import Cycle
+    from survey_app.services.intake import batches
+    from survey_app.services.results import snapshots
+
+    k = int(current_app.config["SUPPRESS_BELOW"])
+    questionnaire = load(common.QUESTIONNAIRE)
+    session = db.session
+    cycle = session.scalars(sa.select(Cycle).order_by(Cycle.opens_on.desc())).first()
+    for _ in range(k):
+        response = Response(
+            cycle_id=cycle.id, office_code=office, channel="poster", respondent_type="individual",
+            service=questionnaire.service.codes[0], questionnaire_version=questionnaire.version,
+            submitted_on=local_today(), released=False,
+        )  # fmt: skip
+        response.answers = [
+            Answer(item=item.code, sub=sub, value=item.answer_type.options[-1].value,
+                   score=item.answer_type.options[-1].score)
+            for item in questionnaire.items for (_code, sub) in item.keys
+        ]  # fmt: skip
+        session.add(response)
+    session.commit()
+    started = time.perf_counter()
+    released = batches.release_if_complete(session.connection(), cycle.id, office, questionnaire, k)
+    session.commit()
+    release_ms = (time.perf_counter() - started) * 1000
+    if released != k:
+        raise SystemExit(f"released {released}, expected {k}")
+    started = time.perf_counter()
+    snapshots.office_snapshots(session, cycle, [office], questionnaire, k=k)
+    snapshot_ms = (time.perf_counter() - started) * 1000
+    session.commit()
+    return [(f"release of K={k} responses in office {office} (the submission's share)", release_ms),
+            ("the released office's new snapshot (first read after the release)", snapshot_ms)]  # fmt: skip
+
+
+def measure(rounds: int) -> list[tuple[Any, ...]]:
+    """In the child process: sign in as a throwaway admin, time each page of :data:`PAGES`, one release, and the
+    pages again after it."""
+    app, client = common.signed_in_admin()
+    statements: list[str] = []
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    out = _pages(client, rounds, statements)
+    with app.app_context():
+        out += [("release", name, ms) for name, ms in time_release()]
+    out += _pages(client, rounds, statements, " (after a release)")
     return out
 
 
@@ -193,7 +252,14 @@ def main() -> None:
     parser.add_argument("--per-office", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--url", help="time this database, filled by an earlier run, instead of making new ones"
+    )
     args = parser.parse_args()
+    if args.url:
+        for row in time_pages(args.url, args.rounds):
+            print(row, flush=True)
+        return
     questionnaire = load(common.QUESTIONNAIRE)
     lines = [HEADING, "", f"Generated by `bench/scale.py` on {local_today().isoformat()} (Bangkok date); "
              "run `.venv/bin/python bench/scale.py` to refresh this section. Median and 90th percentile of "
@@ -209,11 +275,17 @@ def main() -> None:
                     continue
                 n, seconds = prepare(url, questionnaire, offices, args.per_office)
                 lines += [f"### {offices:,} offices, {n:,} responses, {label} (loaded in {seconds:.0f} s)", "",
-                          "| page | first ms | median ms | p90 ms |", "| --- | ---: | ---: | ---: |"]  # fmt: skip
-                for name, first, median, p90 in time_pages(url, args.rounds):
-                    lines.append(f"| {name} | {first:,.0f} | {median:,.0f} | {p90:,.0f} |")
+                          "| page | first ms | median ms | p90 ms | SQL statements |",
+                          "| --- | ---: | ---: | ---: | ---: |"]  # fmt: skip
+                rows = time_pages(url, args.rounds)
+                for row in rows:
+                    if row[0] == "release":
+                        lines.append(f"| {row[1]} | {row[2]:,.0f} | | | |")
+                    else:
+                        name, first, median, p90, count = row
+                        lines.append(f"| {name} | {first:,.0f} | {median:,.0f} | {p90:,.0f} | {count} |")
                 lines.append("")
-                print("\n".join(lines[-len(PAGES) - 4 :]), flush=True)
+                print("\n".join(lines[-len(rows) - 4 :]), flush=True)
     import sqlite3
 
     versions = {"SQLite": sqlite3.sqlite_version}

@@ -133,6 +133,18 @@ class CellStat(Base):
         CheckConstraint("n >= 0", name="n_non_negative"),
         CheckConstraint("total >= 0 AND total <= 100 * n", name="total_range"),
         CheckConstraint("total_sq >= 0", name="total_sq_non_negative"),
+        # Release snapshots rest on every office's released count (its EIT rows' n), peers on its EIT sums: each one
+        # index-only scan.
+        Index(
+            "ix_cell_stat_eit",
+            "cycle_id",
+            "office_code",
+            "n",
+            "total",
+            "total_sq",
+            sqlite_where=text("measure = 'EIT'"),
+            postgresql_where=text("measure = 'EIT'"),
+        ),
     )
 
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), primary_key=True)

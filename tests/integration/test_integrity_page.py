@@ -70,6 +70,18 @@ def test_sql_aggregates_equal_the_numpy_ones_and_the_planted_offices_rank_first(
             assert g.n == e.n and math.isclose(g.total, e.total, rel_tol=1e-9, abs_tol=1e-6), (code, name)
             assert math.isclose(g.total_sq, e.total_sq, rel_tol=1e-9, abs_tol=1e-6), (code, name)
         assert {d: m.n for d, m in got.daily.items()} == {d: m.n for d, m in expected.daily.items()}
+    # One office's aggregates (what its release snapshot stores) are its part of the whole cycle's (to rounding).
+    for part in integrity.aggregates(session, questionnaire, cycle.id, [OWN, "12"]):
+        whole = from_sql[part.office]
+        assert (part.all_highest, part.poster_all_highest, part.duplicated) == (
+            whole.all_highest, whole.poster_all_highest, whole.duplicated,
+        )  # fmt: skip
+        pairs = [(part.poster, whole.poster), (part.email, whole.email), (part.flagged, whole.flagged)]
+        pairs += [(m, whole.daily[day]) for day, m in part.daily.items()]
+        assert len(part.daily) == len(whole.daily)
+        for a, b in pairs:
+            assert a.n == b.n and math.isclose(a.total, b.total, rel_tol=1e-12, abs_tol=1e-9)
+            assert math.isclose(a.total_sq, b.total_sq, rel_tol=1e-12, abs_tol=1e-9)
     report = integrity.assess(session, questionnaire, cycle, dt.date(2026, 11, 30))
     order = [a.office for a in report.offices]
     assert order == [a.office for a in ranked_by_numpy]

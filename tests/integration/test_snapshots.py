@@ -4,6 +4,7 @@ cycle closing, an official-results import, a theme), on SQLite and PostgreSQL.""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -11,12 +12,14 @@ import pytest
 from sqlalchemy import func, select
 
 from survey_app.cli import cli
+from survey_app.clock import local_today
 from survey_app.models import ResultSnapshot
 from survey_app.services.cycles import frames
 from survey_app.services.cycles import manage as cycles
 from survey_app.services.improvement import official, themes
 from survey_app.services.intake import batches as release
 from survey_app.services.results import snapshots
+from survey_app.services.results.snapshots import shown, store
 
 from .staff_data import (
     OWN,
@@ -151,3 +154,60 @@ def test_a_new_theme_renews_the_snapshot(staff, session, cycle, questionnaire) -
     add_responses(session, cycle, questionnaire, OWN, [Spec(level=3, suggestion="บริการช้า")] * 5)
     admin = make_user(session, "admin", email="themer@industry.test")
     _renewed(staff, session, lambda: themes.add_theme(session, admin, "ความรวดเร็ว", "ช้า, รอนาน"))
+
+
+def _integrity_count(client, office: str) -> int:  # type: ignore[no-untyped-def]
+    """The responses the integrity page's ranking gives ``office``."""
+    page = client.get("/staff/integrity")
+    assert page.status_code == 200
+    found = re.search(rf'<td>{office} [^<]*</td><td class="num">([\d,]+)</td>', page.text)
+    assert found, "the office's row of the ranking"
+    return int(found.group(1).replace(",", ""))
+
+
+def test_every_page_shows_a_release_on_its_first_read_after_it(staff, session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=3)] * 5)
+    high, low = (expected_eit(questionnaire, raw_answers(questionnaire, level)) for level in (3, 0))
+
+    def national_row() -> dict:  # type: ignore[type-arg]
+        rows = staff.get("/staff/export.json").json["offices"]
+        return next(r for r in rows if r["code"] == OWN)
+
+    # Every page read once (and twice: the integrity ranking and decoded snapshots are kept per process).
+    for _ in range(2):
+        assert _office(staff)["count"] == 5
+        assert national_row()["count"] == 5
+        assert national_row()["eit_unweighted"] == pytest.approx(high, rel=1e-9)
+        assert _integrity_count(staff, OWN) == 5
+        assert staff.get(f"/staff/offices/{OWN}").status_code == 200
+    report = shown.integrity_report(session, cycle, questionnaire, local_today(), k=K)
+    own = next(a for a in report.offices if a.office == OWN)
+    assert own.n == 5
+
+    _wait(session, cycle, questionnaire, [Spec(level=0, channel="email")] * 5)
+    assert _office(staff)["count"] == 10
+    row = national_row()
+    assert row["count"] == 10
+    assert row["eit_unweighted"] == pytest.approx((high + low) / 2, rel=1e-9)
+    assert _integrity_count(staff, OWN) == 10
+    # The integrity page's inputs came with the new snapshot: poster and email moments as computed here.
+    snap = snapshots.office_snapshots(session, cycle, [OWN], questionnaire, k=K)[OWN]
+    assert snap.integrity is not None
+    assert (snap.integrity.poster.n, snap.integrity.email.n) == (5, 5)
+    assert snap.integrity.poster.total == pytest.approx(5 * high, rel=1e-9)
+    assert snap.integrity.email.total == pytest.approx(5 * low, rel=1e-9)
+    assert snap.integrity.email.total_sq == pytest.approx(5 * low * low, rel=1e-9)
+    assert sum(m.n for m in snap.integrity.daily.values()) == 10
+
+
+def test_a_transaction_forgets_the_state_it_read_once_it_writes(session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    """Snapshots read several times in one transaction reuse its first read of the state, until the session
+    writes (a flush) or the transaction ends: a release or an invalidation in the same session is never missed."""
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=3)] * 5)
+    first = snapshots.office_snapshots(session, cycle, [OWN], questionnaire, k=K)[OWN]
+    assert first.released == 5 and first.generation == 0
+    snapshots.invalidate(session, cycle.id)  # flushes in this transaction
+    assert store._state(session, cycle, K, [OWN]).generation == 1
+    session.commit()
+    again = snapshots.office_snapshots(session, cycle, [OWN], questionnaire, k=K)[OWN]
+    assert again.generation == 1 and again.id != first.id

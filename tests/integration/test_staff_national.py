@@ -11,7 +11,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from survey_app.clock import local_today
 from survey_app.models import AuditEvent, Office, PopulationFrame
+from survey_app.services.results import counts as live_counts
 from survey_app.services.results.exports import neutralise
 
 from .staff_data import (
@@ -231,3 +233,36 @@ def test_live_feed_gives_counts_per_office(client, session, counts) -> None:
     sign_in(client, session, "viewer")
     feed = client.get("/staff/live.json").json
     assert feed[f"{OWN}.count"] == 7 and feed[f"{OWN}.today"] == 2 and feed["all.count"] == 22
+
+
+def test_live_and_channel_counts_come_from_one_query_and_match_the_responses(
+    session, cycle, questionnaire
+) -> None:  # type: ignore[no-untyped-def]
+    today = local_today()
+    add_responses(
+        session,
+        cycle,
+        questionnaire,
+        OWN,
+        [Spec(channel="poster")] * 3 + [Spec(channel="email", days_ago=3)] * 2,
+    )
+    add_responses(session, cycle, questionnaire, OTHER, [Spec(channel="email", days_ago=10)] * 4)
+    statements: list[str] = []
+
+    def record(*args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(args[2])
+
+    engine = session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        live = live_counts.national_live_counts(session, cycle.id, today)
+        channels = live_counts.channel_counts(session, cycle.id, today)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert len(statements) == 1, "one scan of the responses serves both"
+    assert live[OWN] == live_counts.LiveCounts(today=3, last7=5, total=5)
+    assert live[OTHER] == live_counts.LiveCounts(today=0, last7=0, total=4)
+    assert channels == [live_counts.ChannelCount("email", 6, 2), live_counts.ChannelCount("poster", 3, 1)]
+    session.commit()  # the transaction's end forgets the counts: a new response is counted at once
+    add_responses(session, cycle, questionnaire, OTHER, [Spec(channel="poster")])
+    assert live_counts.channel_counts(session, cycle.id, today)[1] == live_counts.ChannelCount("poster", 4, 2)

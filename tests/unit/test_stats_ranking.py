@@ -44,3 +44,26 @@ def test_histogram_bins_of_five_points() -> None:
     bins = dict(histogram([42.0, 50.0, 84.99, 85.0, 99.0, 100.0]))
     assert bins[50.0] == 2 and bins[80.0] == 1 and bins[85.0] == 1 and bins[95.0] == 2
     assert sum(bins.values()) == 6 and len(bins) == 10
+
+
+def test_ranks_equal_the_pairwise_counts_with_ties_and_open_intervals() -> None:
+    """Counted by bisection, the ranks equal a direct count over every pair (ties, zero widths, no limit)."""
+    import random
+
+    rng = random.Random(2569)
+    for _ in range(200):
+        scores = {}
+        for i in range(rng.randint(1, 40)):
+            mean = rng.choice([50.0, 70.0, 80.0, rng.uniform(40, 100)])
+            width = rng.choice([0.0, 1.0, 5.0, rng.uniform(0, 20)])
+            low = mean - width if rng.random() > 0.1 else float("-inf")
+            high = mean + width if rng.random() > 0.1 else float("inf")
+            scores[f"u{i}"] = (mean, low, high)
+        n = len(scores)
+        found = honest_ranks(scores)
+        for code, (mean, low, high) in scores.items():
+            others = [s for other, s in scores.items() if other != code]
+            above = sum(1 for _m, lo, _h in others if lo > high)
+            below = sum(1 for _m, _l, hi in others if hi < low)
+            point = 1 + sum(1 for m, _l, _h in others if m > mean)
+            assert found[code] == Rank(point, 1 + above, n - below, n)

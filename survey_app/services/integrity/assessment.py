@@ -16,6 +16,7 @@ scheduled job is needed; it is for admins and viewers only (office staff must no
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,14 @@ PATTERN_BASE = 5
 TOP_SCORE = 100.0 - 1e-6
 
 
-def _per_response(questionnaire: Questionnaire, cycle_id: int) -> Subquery:
+def _in_offices(offices: Sequence[str] | None) -> Any:
+    """The filter on ``offices`` (every office when None)."""
+    return true() if offices is None else Response.office_code.in_(offices)
+
+
+def _per_response(
+    questionnaire: Questionnaire, cycle_id: int, offices: Sequence[str] | None = None
+) -> Subquery:
     """Subquery: one row per released response (staff see answers only in batches of K, this page included) with
     its office, day, channel, flagged state, EIT (``v``) and lowest answer score (``low``)."""
     carry = {
@@ -41,12 +49,14 @@ def _per_response(questionnaire: Questionnaire, cycle_id: int) -> Subquery:
         "channel": Response.channel,
         "flagged": Response.flagged,
     }
-    where = [Response.cycle_id == cycle_id, Response.released == true()]
+    where = [Response.cycle_id == cycle_id, Response.released == true(), _in_offices(offices)]
     return rollup.respondent_values(questionnaire, where, carry).eit
 
 
-def _moment_rows(session: Session, questionnaire: Questionnaire, cycle_id: int) -> list[tuple[Any, ...]]:
-    r = _per_response(questionnaire, cycle_id)
+def _moment_rows(
+    session: Session, questionnaire: Questionnaire, cycle_id: int, offices: Sequence[str] | None = None
+) -> list[tuple[Any, ...]]:
+    r = _per_response(questionnaire, cycle_id, offices)
     top = case((r.c.low >= TOP_SCORE, 1), else_=0)
     return [
         tuple(row)
@@ -65,7 +75,9 @@ def _moment_rows(session: Session, questionnaire: Questionnaire, cycle_id: int) 
     ]
 
 
-def _duplicated(session: Session, questionnaire: Questionnaire, cycle_id: int) -> dict[str, int]:
+def _duplicated(
+    session: Session, questionnaire: Questionnaire, cycle_id: int, offices: Sequence[str] | None = None
+) -> dict[str, int]:
     """Per office: responses (not straight-lined) whose whole answer pattern another response also has."""
     keys = list(questionnaire.answer_keys)
     weight = case(
@@ -78,7 +90,12 @@ def _duplicated(session: Session, questionnaire: Questionnaire, cycle_id: int) -
     patterns = (
         select(Response.office_code, func.sum(Answer.value * weight).label("pattern"))
         .join(Answer, Answer.response_id == Response.id)
-        .where(Response.cycle_id == cycle_id, Response.released == true(), Response.straight_lined.is_(False))
+        .where(
+            Response.cycle_id == cycle_id,
+            Response.released == true(),
+            Response.straight_lined.is_(False),
+            _in_offices(offices),
+        )
         .group_by(Response.id, Response.office_code)
         .subquery()
     )
@@ -94,15 +111,22 @@ def _duplicated(session: Session, questionnaire: Questionnaire, cycle_id: int) -
     return {str(code): int(n) for code, n in rows}
 
 
-def aggregates(session: Session, questionnaire: Questionnaire, cycle_id: int) -> list[OfficeAggregates]:
-    """Every office's aggregates in the cycle (offices without responses included, with nothing)."""
-    codes = list(session.scalars(select(Office.code).order_by(Office.code)))
+def aggregates(
+    session: Session, questionnaire: Questionnaire, cycle_id: int, offices: Sequence[str] | None = None
+) -> list[OfficeAggregates]:
+    """Every office's aggregates in the cycle (offices without responses included, with nothing), or those of
+    ``offices`` (what a release snapshot stores: ``services/results/snapshots``)."""
+    codes = (
+        sorted(offices)
+        if offices is not None
+        else list(session.scalars(select(Office.code).order_by(Office.code)))
+    )
     daily: dict[str, dict[dt.date, Moments]] = {c: {} for c in codes}
     channel: dict[tuple[str, str], Moments] = {}
     flagged: dict[str, Moments] = {}
     top: dict[tuple[str, str], int] = {}
     for office, day, chan, is_flagged, is_top, n, total, total_sq in _moment_rows(
-        session, questionnaire, cycle_id
+        session, questionnaire, cycle_id, offices
     ):
         m = Moments(int(n), float(total), float(total_sq))
         day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
@@ -112,7 +136,7 @@ def aggregates(session: Session, questionnaire: Questionnaire, cycle_id: int) ->
             flagged[office] = flagged.get(office, Moments()) + m
         if is_top:
             top[(office, chan)] = top.get((office, chan), 0) + int(n)
-    duplicated = _duplicated(session, questionnaire, cycle_id)
+    duplicated = _duplicated(session, questionnaire, cycle_id, offices)
     poster, email = Channel.POSTER.value, Channel.EMAIL.value
     return [
         OfficeAggregates(

@@ -206,13 +206,18 @@ def load_tables(
     }
 
 
-def recent_daily_counts(session: Session, cycle_id: int, today: dt.date) -> dict[str, list[int]]:
+def recent_daily_counts(
+    session: Session, cycle_id: int, today: dt.date, offices: Sequence[str] | None = None
+) -> dict[str, list[int]]:
     first = today - dt.timedelta(days=PACE_DAYS - 1)
-    rows = session.execute(
+    query = (
         select(Response.office_code, Response.submitted_on, func.count())
         .where(Response.cycle_id == cycle_id, Response.submitted_on.between(first, today))
         .group_by(Response.office_code, Response.submitted_on)
     )
+    if offices is not None:
+        query = query.where(Response.office_code.in_(offices))
+    rows = session.execute(query)
     counts: dict[str, list[int]] = {}
     for office, day, n in rows:
         counts.setdefault(office, [0] * PACE_DAYS)[(day - first).days] += int(n)

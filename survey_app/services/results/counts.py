@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, distinct, func, select, true
+from sqlalchemy import ColumnElement, case, event, func, select, true
 from sqlalchemy.orm import Session
 
 from ...models import Response
@@ -49,14 +50,41 @@ def live_counts(session: Session, cycle_id: int, office_code: str, today: dt.dat
     return LiveCounts(int(row[0]), int(row[1]), int(row[2]))
 
 
+def _by_office_and_channel(
+    session: Session, cycle_id: int, today: dt.date
+) -> list[tuple[str, str, LiveCounts]]:
+    """(office, channel, counts) of every office and channel with responses: one scan of the cycle's responses,
+    read once per transaction (the national page asks for it twice; a flush or the transaction's end forgets it)."""
+    memo = session.info.setdefault(_MEMO, {})
+    key = (cycle_id, today)
+    if key not in memo:
+        rows = session.execute(
+            select(Response.office_code, Response.channel, *_live_columns(today))
+            .where(Response.cycle_id == cycle_id)
+            .group_by(Response.office_code, Response.channel)
+        )
+        memo[key] = [(str(o), str(c), LiveCounts(int(t), int(w), int(n))) for o, c, t, w, n in rows]
+    found: list[tuple[str, str, LiveCounts]] = memo[key]
+    return found
+
+
+_MEMO = "results.counts.memo"
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(_MEMO, None)
+
+
 def national_live_counts(session: Session, cycle_id: int, today: dt.date) -> dict[str, LiveCounts]:
-    """Headline counts of every office that has responses, keyed by office code (one query)."""
-    rows = session.execute(
-        select(Response.office_code, *_live_columns(today))
-        .where(Response.cycle_id == cycle_id)
-        .group_by(Response.office_code)
-    )
-    return {code: LiveCounts(int(t), int(w), int(n)) for code, t, w, n in rows}
+    """Headline counts of every office that has responses, keyed by office code (one query, shared with
+    :func:`channel_counts`)."""
+    found: dict[str, LiveCounts] = {}
+    for office, _channel, c in _by_office_and_channel(session, cycle_id, today):
+        was = found.get(office, LiveCounts(0, 0, 0))
+        found[office] = LiveCounts(was.today + c.today, was.last7 + c.last7, was.total + c.total)
+    return found
 
 
 @dataclass(frozen=True)
@@ -68,15 +96,15 @@ class ChannelCount:
     offices: int
 
 
-def channel_counts(session: Session, cycle_id: int) -> list[ChannelCount]:
+def channel_counts(session: Session, cycle_id: int, today: dt.date) -> list[ChannelCount]:
     """Every channel that brought responses in the cycle, most responses first (live counts: how answers came,
-    nothing of what they say)."""
-    rows = session.execute(
-        select(Response.channel, func.count(), func.count(distinct(Response.office_code)))
-        .where(Response.cycle_id == cycle_id)
-        .group_by(Response.channel)
-    )
-    found = [ChannelCount(str(channel), int(n), int(offices)) for channel, n, offices in rows]
+    nothing of what they say; the query :func:`national_live_counts` shares)."""
+    responses: dict[str, int] = {}
+    offices: dict[str, int] = {}
+    for _office, channel, c in _by_office_and_channel(session, cycle_id, today):
+        responses[channel] = responses.get(channel, 0) + c.total
+        offices[channel] = offices.get(channel, 0) + 1
+    found = [ChannelCount(channel, n, offices[channel]) for channel, n in responses.items()]
     return sorted(found, key=lambda c: (-c.responses, c.channel))
 
 

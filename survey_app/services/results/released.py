@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, literal_column, select, true
 from sqlalchemy.orm import Session
 
 from ...models import CellStat, Cycle, Response
@@ -67,7 +67,9 @@ def office_eit_sums(session: Session, cycle: Cycle) -> dict[str, tuple[int, floa
     c = CellStat.__table__.c
     rows = session.execute(
         select(c.office_code, func.sum(c.n), func.sum(c.total), func.sum(c.total_sq))
-        .where(c.cycle_id == cycle.id, c.measure == "EIT")
+        .where(
+            c.cycle_id == cycle.id, c.measure == literal_column("'EIT'")
+        )  # the partial index ix_cell_stat_eit
         .group_by(c.office_code)
     )
     return {str(code): (int(n or 0), float(t or 0), float(q or 0)) for code, n, t, q in rows}

@@ -1,8 +1,9 @@
 """The integrity page ``/staff/integrity``: offices ranked by how manufactured or steered their responses look.
 
 For admins and viewers (the ministry's anti-corruption centre). Office users get 404, not 403: the page's existence
-and its signals are not confirmed to the offices they watch, so they cannot learn to dodge them. Computed from
-aggregates whenever it is opened (:mod:`..services.integrity.assessment`); readable without JavaScript.
+and its signals are not confirmed to the offices they watch, so they cannot learn to dodge them. Ranked from the
+aggregates each office's release snapshot holds (``services/results/snapshots/shown.integrity_report``; computed by
+:mod:`..services.integrity.assessment` once per release); readable without JavaScript.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ...clock import local_today
 from ...db import db
 from ...models import Role
 from ...services.intake import kiosk
-from ...services.integrity import assessment as integrity
+from ...services.results.snapshots import shown
 from ...stats import kiosk as kiosk_stats
 from ...stats.integrity import ALPHA, OfficeAssessment, Signal
 from ...templating import BUDDHIST_ERA_OFFSET, THAI_MONTHS, current_lang, format_date
@@ -122,7 +123,9 @@ def integrity_page() -> str:
     if current_user.role not in (Role.ADMIN, Role.VIEWER):
         abort(404)
     cycle = required_cycle()
-    report = integrity.assess(db.session, cycle_questionnaire(cycle), cycle, local_today())
+    report = shown.integrity_report(
+        db.session, cycle, cycle_questionnaire(cycle), local_today(), k=k_threshold()
+    )
     return render_template(
         "staff/integrity.html",
         report=report,

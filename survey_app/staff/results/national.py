@@ -81,7 +81,7 @@ def index() -> str | WerkzeugResponse:
         "staff/index.html", cycle=cycle, cycles=cycles.all_cycles(db.session), view=view, rows=rows,
         filters=filters, regions=regions, chart=progress_chart(view.rows, lang),
         live_url=url_for("staff.national_live", cycle=cycle.code), k=k_threshold(),
-        channels=channel_counts(db.session, cycle.id), channel_names=channel_labels(),
+        channels=channel_counts(db.session, cycle.id, local_today()), channel_names=channel_labels(),
     )  # fmt: skip
 
 

@@ -27,8 +27,10 @@ changed. The generation is bumped by everything that changes results without a r
 a frame import, ``stats rebuild`` after a score-map change, a cycle closing, an official-results import, a theme.
 Counts of responses received are not in snapshots: they stay live.
 
-The package: :mod:`.store` computes, clears and stores an office's snapshot and reads it back; :mod:`.shown` gives
-what staff see from the snapshots through the display rule of ``services/results/disclosure.py``.
+The package: :mod:`.store` computes, clears and stores an office's snapshot and reads it back (the state it rests on,
+offices, generation and released counts, is read once per transaction); :mod:`.shown` gives what staff see from the
+snapshots through the display rule of ``services/results/disclosure.py``, and the integrity page's ranking;
+:mod:`.signals` stores the integrity page's per-office aggregates with each snapshot.
 """
 
 from .store import (

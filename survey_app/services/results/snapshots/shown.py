@@ -4,7 +4,8 @@ guarantee), passed through the display rule of ``services/disclosure.py``.
 Every page, export and API that shows answers reads through here: the office page, the national table and its
 exports, the results API and ``score --released``, the improvement sections, reports and spreadsheets. Forecasts
 (a count at today's pace, not an answer) are added live; the national roll-up is computed from the offices'
-snapshot figures, so it moves only when one of them does. K is passed explicitly.
+snapshot figures, so it moves only when one of them does. K is passed explicitly. The integrity page ranks offices
+from the aggregates their snapshots hold (``signals``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from ....models import Cycle, Office
 from ....questionnaire import Questionnaire
-from ....stats import sampling
+from ....stats import integrity, sampling
+from ....stats.integrity import OfficeAssessment
+from ...integrity import assessment
 from .. import disclosure, summary
 from .. import scores as results
 from ..cell_tables import recent_daily_counts
@@ -62,7 +65,7 @@ def cycle_results(
     today's pace and the national roll-up over the snapshots' office figures. Raises ``LookupError`` for an
     unknown office code."""
     snaps = snapshots.office_snapshots(session, cycle, offices, questionnaire, k=k)
-    daily = recent_daily_counts(session, cycle.id, today) if today is not None else {}
+    daily = recent_daily_counts(session, cycle.id, today, offices) if today is not None else {}
     found = []
     for code in sorted(snaps):
         snap = snaps[code]
@@ -72,7 +75,7 @@ def cycle_results(
         if today is not None:
             result = with_forecast(result, cycle, daily.get(code), today)
         found.append(result)
-    regions = {code: str(region) for code, region in session.execute(select(Office.code, Office.region))}
+    regions = snapshots.office_regions(session)
     return results.CycleResults(cycle.code, exclude_flagged, found, results.national(found, k, regions))
 
 
@@ -112,7 +115,8 @@ def released_results(
     if exclude_flagged:
         everything = cycle_results(session, cycle, offices, questionnaire, k=k, today=today)
         wholes = {r.office_code: r for r in everything.offices}
-    payload = computed.to_dict(labels)
+    # The offices are given through the disclosure rule below (not converted twice).
+    payload = dataclasses.replace(computed, offices=[]).to_dict(labels)
     payload["suppress_below"] = k
     payload["offices"] = []
     for o in computed.offices:
@@ -126,3 +130,33 @@ def released_results(
     if offices or exclude_flagged or (national and national["responses"] < k):
         payload["national"] = None
     return payload
+
+
+_RANKINGS: dict[tuple[Any, ...], list[OfficeAssessment]] = {}
+RANKINGS_KEPT = 8
+
+
+def integrity_report(
+    session: Session, cycle: Cycle, questionnaire: Questionnaire, today: dt.date, *, k: int
+) -> assessment.IntegrityReport:
+    """Every office of ``cycle`` assessed and ranked as ``assessment.assess`` does, from the aggregates its current
+    snapshots hold. The ranking is kept per process, found by the snapshots it rests on (id and digest of each)
+    and the dates it covers, so a release, a new generation (new snapshots) or a new day computes it again."""
+    snaps = snapshots.office_snapshots(session, cycle, None, questionnaire, k=k)
+    last = min(today, cycle.closes_on)
+    first = min(cycle.opens_on, last)
+    key = (cycle.id, first, last, tuple(sorted((code, s.id, s.digest) for code, s in snaps.items())))
+    ranked = _RANKINGS.get(key)
+    if ranked is None:
+        found = {code: s.integrity for code, s in snaps.items() if s.integrity is not None}
+        older = sorted(set(snaps) - set(found))
+        if older:
+            found.update(
+                {a.office: a for a in assessment.aggregates(session, questionnaire, cycle.id, older)}
+            )
+        ranked = integrity.assess([found[code] for code in sorted(found)], first, last)
+        if len(_RANKINGS) >= RANKINGS_KEPT:
+            _RANKINGS.pop(next(iter(_RANKINGS)))
+        _RANKINGS[key] = ranked
+    names = {o.code: o for o in session.scalars(select(Office))}
+    return assessment.IntegrityReport(cycle, first, last, ranked, names)

@@ -14,19 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import event, func, literal_column, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ....models import CellStat, Cycle, Office, Response, ResultSnapshot, SnapshotGeneration
 from ....questionnaire import Questionnaire
 from ....stats import audit
+from ....stats.integrity import OfficeAggregates
 from ...improvement import trends
+from ...integrity import assessment
 from .. import disclosure, released
 from .. import scores as results
 from ..cell_tables import OfficeTables, load_tables
 from ..reasons import Note
 from ..scores import OfficeResult
+from . import signals
 
 SCHEMA = 1
 AXES = ("type", "service")
@@ -117,6 +120,10 @@ class Snapshot:
     months: Mapping[str, tuple[trends.Point, ...]]
     figures: tuple[Figure, ...]
     withheld: tuple[str, ...]
+    digest: str = ""
+    # The integrity page's inputs for the office (``services/integrity``; admins and viewers only, not a figure
+    # shown by itself): None in snapshots stored before they were kept here.
+    integrity: OfficeAggregates | None = None
 
     def group_sums(self, axis: str, measure: str) -> dict[str, tuple[int, float]]:
         """(count, sum) of ``measure`` per shown group of ``axis`` (``type`` or ``service``)."""
@@ -374,7 +381,8 @@ def _read(row: ResultSnapshot) -> Snapshot:
         row.id, row.office_code, row.generation, row.batch, row.released, int(data["k"]),
         decode(OfficeResult, data["result"]), decode(OfficeResult | None, data["clean"]),
         bool(data["clean_withheld"]), groups, decode(_TYPES["months"], data["months"]),
-        decode(_TYPES["figures"], data["figures"]), tuple(data["withheld"]),
+        decode(_TYPES["figures"], data["figures"]), tuple(data["withheld"]), row.digest,
+        signals.decode_aggregates(data["integrity"]) if data.get("integrity") else None,
     )  # fmt: skip
 
 
@@ -410,19 +418,20 @@ def _store(
 def _stored(
     session: Session, cycle: Cycle, keys: Mapping[str, tuple[int, int]], k: int
 ) -> dict[str, Snapshot]:
-    """The stored snapshots matching each office's current state."""
-    if not keys:
-        return {}
-    gens = {gen for gen, _n in keys.values()}
-    rows = session.execute(
-        select(
-            ResultSnapshot.id, ResultSnapshot.office_code, ResultSnapshot.generation, ResultSnapshot.released,
-            ResultSnapshot.digest,
-        ).where(
-            ResultSnapshot.cycle_id == cycle.id, ResultSnapshot.k == k, ResultSnapshot.generation.in_(gens)
-        )
-    )  # fmt: skip
-    wanted = {i: (office, digest) for i, office, gen, n, digest in rows if keys.get(office) == (gen, n)}
+    """The stored snapshots matching each office's current state (one indexed lookup per 500 offices)."""
+    wanted: dict[int, tuple[str, str]] = {}
+    by_gen: dict[int, list[tuple[str, int]]] = {}
+    for office, (gen, n) in keys.items():
+        by_gen.setdefault(gen, []).append((office, n))
+    for gen, pairs in by_gen.items():
+        for start in range(0, len(pairs), 500):
+            rows = session.execute(
+                select(ResultSnapshot.id, ResultSnapshot.office_code, ResultSnapshot.digest).where(
+                    ResultSnapshot.cycle_id == cycle.id, ResultSnapshot.k == k, ResultSnapshot.generation == gen,
+                    tuple_(ResultSnapshot.office_code, ResultSnapshot.released).in_(pairs[start : start + 500]),
+                )
+            )  # fmt: skip
+            wanted.update({i: (office, digest) for i, office, digest in rows})
     # A snapshot never changes: a decoded copy, found by the id and digest of its payload, serves later requests.
     found = {office: _CACHE[(i, d)] for i, (office, d) in wanted.items() if (i, d) in _CACHE}
     ids = [i for i, (office, _d) in wanted.items() if office not in found]
@@ -446,15 +455,85 @@ def _remember(key: tuple[int, str], snap: Snapshot) -> Snapshot:
 
 
 def _released_counts(session: Session, cycle: Cycle, codes: Sequence[str] | None) -> dict[str, int]:
-    """Released responses per office, from the rollup (one small GROUP BY; only ``codes`` when given)."""
+    """Released responses per office, from the rollup (only ``codes`` when given): an index-only scan of the partial
+    index ``ix_cell_stat_eit``, whose condition the query states as a literal so every plan may use it."""
     query = (
         select(CellStat.office_code, func.sum(CellStat.n))
-        .where(CellStat.cycle_id == cycle.id, CellStat.measure == "EIT")
+        .where(CellStat.cycle_id == cycle.id, CellStat.measure == literal_column("'EIT'"))
         .group_by(CellStat.office_code)
     )
     if codes is not None:
         query = query.where(CellStat.office_code.in_(codes))
     return {str(code): int(n or 0) for code, n in session.execute(query)}
+
+
+# --- what one transaction has read ------------------------------------------------------------------------------
+#
+# A page asks for snapshots several times (its scores, its trends, the peers, the gap decomposition): the state
+# read once (offices, generation, released counts) and the snapshots found serve the rest of the transaction.
+# Any flush (a release, an invalidation in this session) and the end of the transaction forget it, so a read
+# never answers from a state older than the transaction's own.
+
+_MEMO = "result_snapshots.memo"
+
+
+@dataclass
+class _Memo:
+    """The snapshot state one transaction has read for one cycle and K."""
+
+    generation: int
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)
+    complete: bool = False
+    found: dict[str, Snapshot] = dataclasses.field(default_factory=dict)
+
+
+def _session_memo(session: Session) -> dict[Any, Any]:
+    memo: dict[Any, Any] = session.info.setdefault(_MEMO, {})
+    return memo
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(_MEMO, None)
+
+
+def known_offices(session: Session) -> frozenset[str]:
+    """Every office code (read once per transaction)."""
+    memo = _session_memo(session)
+    if "offices" not in memo:
+        memo["offices"] = frozenset(session.scalars(select(Office.code)))
+    found: frozenset[str] = memo["offices"]
+    return found
+
+
+def office_regions(session: Session) -> dict[str, str]:
+    """Each office's region (read once per transaction)."""
+    memo = _session_memo(session)
+    if "regions" not in memo:
+        memo["regions"] = {
+            code: str(region) for code, region in session.execute(select(Office.code, Office.region))
+        }
+    found: dict[str, str] = memo["regions"]
+    return found
+
+
+def _state(session: Session, cycle: Cycle, k: int, codes: Sequence[str] | None) -> _Memo:
+    """The transaction's state for ``cycle`` at K, with the released counts of ``codes`` (None: every office)."""
+    memo = _session_memo(session)
+    state: _Memo | None = memo.get((cycle.id, k))
+    if state is None:
+        state = memo[(cycle.id, k)] = _Memo(generation(session, cycle.id))
+    if codes is None:
+        if not state.complete:
+            state.counts.update(_released_counts(session, cycle, None))
+            state.complete = True
+    elif not state.complete:
+        missing = [c for c in codes if c not in state.counts]
+        if missing:
+            got = _released_counts(session, cycle, missing)
+            state.counts.update({c: got.get(c, 0) for c in missing})
+    return state
 
 
 def office_snapshots(
@@ -464,22 +543,23 @@ def office_snapshots(
 
     Raises ``LookupError`` for an unknown office code.
     """
-    known = set(session.scalars(select(Office.code)))
+    known = known_offices(session)
     unknown = sorted(set(offices or ()) - known)
     if unknown:
         raise LookupError(f"unknown office code(s): {', '.join(unknown)}")
     codes = sorted(offices) if offices is not None else sorted(known)
-    gen = generation(session, cycle.id)
-    counts = _released_counts(session, cycle, None if offices is None else codes)
-    keys = {code: (gen, counts.get(code, 0)) for code in codes}
-    found = _stored(session, cycle, keys, k)
-    missing = [code for code in codes if code not in found]
+    state = _state(session, cycle, k, None if offices is None else codes)
+    keys = {code: (state.generation, state.counts.get(code, 0)) for code in codes}
+    lookup = {code: key for code, key in keys.items() if code not in state.found}
+    found = _stored(session, cycle, lookup, k) if lookup else {}
+    missing = [code for code in lookup if code not in found]
     if missing:
         computed = _compute(session, cycle, missing, questionnaire, k)
         for code in missing:
             _store(session, cycle, code, keys[code], k, computed[code])
         found.update(_stored(session, cycle, {c: keys[c] for c in missing}, k))
-    return found
+    state.found.update(found)
+    return {code: state.found[code] for code in codes}
 
 
 def office_months(
@@ -505,6 +585,7 @@ def _compute(
         else {}
     )
     tables = load_tables(session, cycle.id, codes)
+    found = {a.office: a for a in assessment.aggregates(session, questionnaire, cycle.id, codes)}
     payloads = {}
     for code in codes:
         result = everything[code]
@@ -520,5 +601,5 @@ def _compute(
             result, shown_clean, tables.get(code), months, office_members(session, cycle, code),
             _history(session, cycle, code, k),
         )  # fmt: skip
-        payloads[code] = _build(inputs, k)
+        payloads[code] = {**_build(inputs, k), "integrity": signals.encode_aggregates(found[code])}
     return payloads
