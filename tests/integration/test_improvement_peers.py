@@ -4,6 +4,7 @@ office's change since the last cycle."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -31,6 +32,13 @@ def test_office_rank_is_a_range_when_intervals_overlap(client, session, cycle, q
     # By the score OWN is third (14 at 100, 13 at 81.11); only 14 is surely above it, nobody surely below.
     assert "rank 3 of 3 by the score, but anywhere from 2 to 3" in national
     peers = page.split('id="peers"')[1].split("</section>")[0]
+    # One dot and one interval per ranked office, best first: OWN (72.22, the lowest) last, the only one marked.
+    dots = re.findall(r'<circle class="peer-dot( this)?" cx="[\d.]+" cy="([\d.]+)" r="(\d)"/>', peers)
+    assert [(this, r) for this, _cy, r in dots] == [("", "3"), ("", "3"), (" this", "5")]
+    assert [float(cy) for _this, cy, _r in dots] == sorted(
+        float(cy) for _this, cy, _r in dots
+    )  # y grows downward
+    assert peers.count('<line class="peer-ci"') == 3
     for code in ("13", "14"):
         office = session.get(Office, code)
         assert office.province_en not in peers and office.province_th not in peers, (

@@ -85,7 +85,9 @@ def office_trends(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
 def office_peers(cycle: Cycle, office: Office) -> dict[str, Any]:
     """The office's national and regional rank with their ranges, and the anonymous plot of all offices."""
     found = peers.standing(db.session, cycle, office.code, k_threshold())
-    return {"standing": found, "plot": trend_chart.caterpillar(found.scores)}
+    plot = trend_chart.caterpillar(found.scores)
+    marks = trend_chart.caterpillar_marks(plot[0]) if plot else None
+    return {"standing": found, "plot": plot, "marks": marks}
 
 
 @bp.app_template_global("improvement_national")
