@@ -52,7 +52,9 @@ def reports_command(
         questionnaire = cycle_questionnaire(cycle)
         written = 0
         for office in offices:
-            report = office_report(session, cycle, office, questionnaire, k, local_today(), earlier)
+            report = office_report(
+                session, cycle, office, questionnaire, k, local_today(), earlier, cycle_questionnaire
+            )
             for kind in kinds:
                 body = render_pdf(report) if kind == "pdf" else render_docx(report)
                 (out_dir / f"eit-report-{cycle.code}-{office.code}.{kind}").write_bytes(body)

@@ -12,6 +12,7 @@ import pytest
 from survey_app.clock import local_today
 from survey_app.models import Cycle
 from survey_app.services.improvement import trends
+from survey_app.services.results.snapshots import shown
 
 from .staff_data import OWN, Spec, add_responses, expected_eit, isolate_requests, raw_answers, sign_in
 
@@ -64,7 +65,7 @@ def test_cycle_over_cycle_lists_earlier_cycles_oldest_first(session, cycle, ques
     session.commit()
     add_responses(session, earlier, questionnaire, OWN, [Spec(level=1)] * 5)
     add_responses(session, cycle, questionnaire, OWN, [Spec(level=3)] * 4)
-    points = trends.cycle_over_cycle(session, [cycle, earlier], OWN, k=5)
+    points = shown.office_by_cycle(session, [cycle, earlier], OWN, lambda _c: questionnaire, k=5)
     assert [p.cycle_code for p in points] == ["EIT-OLD", cycle.code]
     assert points[0].mean == pytest.approx(_eit(questionnaire, 1)) and points[0].n == 5
     assert points[1].mean is None and points[1].n == 4, "below K: hidden"

@@ -2,14 +2,16 @@
 (:mod:`survey_app.stats.ranking`), the distribution of office scores, and each office's change since the last cycle
 and since the start of this one. Only offices with at least K responses take part.
 
-Offices are compared on their plain (unweighted, official-style) EIT with a 95 % interval, read from the cell
-rollup in one GROUP BY (count, sum and sum of squares of each respondent's EIT per office): weighting all 76
-offices on every office page would cost a third of a second, and the official ITA ranks plain means too.
+Offices are compared on their plain (unweighted, official-style) EIT with its 95 % interval, as each office's release
+snapshot shows it to staff (``snapshots.shown``: the same figure as the office's own page, cleared by the auditor,
+so ranks and changes move only with releases and never show what a page withholds); the official ITA ranks plain
+means too. Each office's first shown month is the first month its snapshot shows (months dated by release).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -18,23 +20,25 @@ from sqlalchemy.orm import Session
 from ...models import Cycle, Office
 from ...questionnaire import Questionnaire
 from ...stats.ranking import Rank, histogram, honest_ranks
-from ..results import released
+from ..results import disclosure, snapshots
+from ..results.snapshots import shown
 from . import trends
 
 Score = tuple[float, float, float]
 
 
-def office_scores(session: Session, cycle: Cycle, k: int) -> dict[str, Score]:
-    """(mean, low, high) of the plain EIT of every office with at least K responses (see the module docstring)."""
+def office_scores(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) -> dict[str, Score]:
+    """(mean, low, high) of the plain EIT of every office whose snapshot shows one (at least K released
+    responses, not withheld); see the module docstring."""
     found = {}
-    for code, (n, total, total_sq) in released.office_eit_sums(session, cycle).items():
-        if n < k:
+    for result in shown.cycle_results(session, cycle, None, questionnaire, k=k).offices:
+        seen = disclosure.office_result(result, k)
+        estimate = seen.eit.unweighted if seen.eit is not None else None
+        if seen.count < k or estimate is None or not math.isfinite(estimate.mean):
             continue
-        point = trends.Sums(n, total, total_sq).point(code, True)
-        if point.mean is not None and math.isfinite(point.mean):
-            low = point.low if point.low is not None else point.mean
-            high = point.high if point.high is not None else point.mean
-            found[code] = (point.mean, low, high)
+        low = estimate.low if math.isfinite(estimate.low) else estimate.mean
+        high = estimate.high if math.isfinite(estimate.high) else estimate.mean
+        found[seen.office_code] = (estimate.mean, low, high)
     return found
 
 
@@ -54,9 +58,11 @@ def regions(session: Session) -> dict[str, str]:
     return {code: region for code, region in session.execute(select(Office.code, Office.region))}
 
 
-def standing(session: Session, cycle: Cycle, office_code: str, k: int) -> Standing:
+def standing(
+    session: Session, cycle: Cycle, office_code: str, questionnaire: Questionnaire, k: int
+) -> Standing:
     """The office's ranks (None when it is not ranked) and the scores of all ranked offices, best first."""
-    scores = office_scores(session, cycle, k)
+    scores = office_scores(session, cycle, questionnaire, k)
     where = regions(session)
     region = where.get(office_code, "")
     national = honest_ranks(scores) if scores else {}
@@ -75,18 +81,26 @@ class Change:
     since_start: float | None
 
 
-def distribution(session: Session, cycle: Cycle, k: int) -> list[tuple[float, int]]:
+def distribution(
+    session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int
+) -> list[tuple[float, int]]:
     """The histogram of office EIT scores (bins of 5 points from 50; lower scores fall in the first bin)."""
-    return histogram([s[0] for s in office_scores(session, cycle, k).values()])
+    return histogram([s[0] for s in office_scores(session, cycle, questionnaire, k).values()])
 
 
 def changes(
-    session: Session, cycle: Cycle, previous: Cycle | None, questionnaire: Questionnaire, k: int
+    session: Session,
+    cycle: Cycle,
+    previous: Cycle | None,
+    questionnaire_of: Callable[[Cycle], Questionnaire],
+    k: int,
 ) -> tuple[dict[str, Change], list[tuple[float, int]]]:
-    """Every office's change, and the histogram of office EIT scores."""
-    now = office_scores(session, cycle, k)
-    before = office_scores(session, previous, k) if previous else {}
-    first = trends.first_months(session, cycle, questionnaire, k)
+    """Every office's change, and the histogram of office EIT scores (``questionnaire_of``: a cycle's
+    questionnaire)."""
+    questionnaire = questionnaire_of(cycle)
+    now = office_scores(session, cycle, questionnaire, k)
+    before = office_scores(session, previous, questionnaire_of(previous), k) if previous else {}
+    first = first_months(session, cycle, questionnaire, k)
     found = {}
     for code in sorted(set(now) | set(before)):
         eit = now[code][0] if code in now else None
@@ -99,6 +113,19 @@ def changes(
         )
         found[code] = Change(code, eit, last, start)
     return found, histogram([s[0] for s in now.values()])
+
+
+def first_months(
+    session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int
+) -> dict[str, trends.Point]:
+    """Every office's EIT in the first month its snapshot shows (months dated by release; a hidden month is
+    skipped)."""
+    found = {}
+    for code, snap in snapshots.office_snapshots(session, cycle, None, questionnaire, k=k).items():
+        point = next((p for p in snap.months.get("EIT", ()) if p.mean is not None), None)
+        if point is not None:
+            found[code] = point
+    return found
 
 
 def previous_cycle(session: Session, cycle: Cycle) -> Cycle | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,7 @@ from ..results.reasons import labels_of, text
 from ..results.scores import OfficeResult
 from ..results.snapshots import shown
 from . import gaps as improvement
-from . import plans, themes, trends
+from . import plans, themes
 
 STATUS_TH = {"planned": "วางแผนแล้ว", "in_progress": "กำลังดำเนินการ", "done": "เสร็จแล้ว", "dropped": "ยกเลิก"}
 TOP_GAPS = 5
@@ -53,9 +54,10 @@ def _month_th(month: str) -> str:
 
 def office_report(
     session: Session, cycle: Cycle, office: Office, questionnaire: Questionnaire, k: int, today: dt.date,
-    earlier: list[Cycle] | None = None,
+    earlier: list[Cycle] | None = None, questionnaire_of: Callable[[Cycle], Questionnaire] | None = None,
 ) -> OfficeReport:  # fmt: skip
-    """Everything the report of ``office`` for ``cycle`` shows, suppressed below K as on the page."""
+    """Everything the report of ``office`` for ``cycle`` shows, suppressed below K as on the page
+    (``questionnaire_of``: the questionnaire an ``earlier`` cycle uses; this cycle's when not given)."""
     result = shown.office_result(session, cycle, office.code, questionnaire, k=k)
     hidden = result.count < k
     labels = labels_of(questionnaire)
@@ -72,7 +74,9 @@ def office_report(
         for g in (line.gap for line in gap.ranked[:TOP_GAPS])
     ] if gap else []  # fmt: skip
     monthly = snapshots.office_months(session, cycle, office.code, questionnaire, k=k).get("EIT", [])
-    by_cycle = trends.cycle_over_cycle(session, [*(earlier or []), cycle], office.code, k)
+    by_cycle = shown.office_by_cycle(
+        session, [*(earlier or []), cycle], office.code, questionnaire_of or (lambda _c: questionnaire), k=k
+    )
     suggestions = themes.suggestion_texts(session, cycle, office.code)
     themes_hidden = len(suggestions) < k
     words, counts = [], []

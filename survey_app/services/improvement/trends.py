@@ -5,8 +5,9 @@ item values, from the stored scores by the one scoring path, :func:`..results.ro
 response is loaded into Python. They are
 plain (unweighted) means with a normal-approximation 95 % interval, since a month's sample is too small to weight.
 A month with fewer than K responses is hidden, and so is the next smallest month when the hidden ones together hold
-fewer than K (their total could otherwise be worked out from the cycle's). Earlier cycles come from
-:func:`survey_app.services.results.released.cycle_results`.
+fewer than K (their total could otherwise be worked out from the cycle's). Staff see the months as the office's
+release snapshot holds them (months dated by release); each cycle's EIT (:func:`cycle_point`) comes from that
+cycle's snapshot too (``snapshots.shown.office_by_cycle``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -25,6 +25,7 @@ from ...questionnaire import Questionnaire
 from ...stats.sampling import z_value
 from ..results import released, rollup
 from ..results.rollup import RespondentValues
+from ..results.scores import OfficeResult
 
 EIT = "EIT"
 
@@ -91,27 +92,6 @@ def _daily_sums(session: Session, cycle: Cycle, office: str, questionnaire: Ques
     return rows
 
 
-def first_months(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) -> dict[str, Point]:
-    """Every office's EIT in the first month of ``cycle`` that it had at least K responses (one query).
-
-    Only a month the office's own monthly view shows is used (the same complementary hiding applies).
-    """
-    eit = _value_queries(cycle, None, questionnaire).eit
-    query = select(
-        eit.c.office_code, eit.c.day, func.count(), func.sum(eit.c.v), func.sum(eit.c.v * eit.c.v)
-    ).group_by(eit.c.office_code, eit.c.day)
-    sums: dict[str, dict[str, Sums]] = defaultdict(lambda: defaultdict(Sums))
-    for office, day, n, total, total_sq in session.execute(query):
-        sums[office][day.strftime("%Y-%m")].add(int(n), float(total or 0), float(total_sq or 0))
-    found = {}
-    for office, months in sums.items():
-        hidden = released.hidden_groups({m: s.n for m, s in months.items()}, k)
-        shown = [m for m in sorted(months) if m not in hidden]
-        if shown:
-            found[office] = months[shown[0]].point(shown[0], True)
-    return found
-
-
 def monthly(
     session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire, k: int
 ) -> dict[str, list[Point]]:
@@ -140,18 +120,14 @@ class CyclePoint:
     high: float | None
 
 
-def cycle_over_cycle(session: Session, cycles: Sequence[Cycle], office: str, k: int) -> list[CyclePoint]:
-    """The office's EIT in each of ``cycles`` (oldest first), hidden where it had fewer than K responses."""
-    points = []
-    for cycle in sorted(cycles, key=lambda c: (c.opens_on, c.code)):
-        result = released.cycle_results(session, cycle, [office], k=k).offices[0]
-        est = None
-        if result.count >= k and result.eit is not None:
-            est = result.eit.weighted or result.eit.unweighted
-        if est is None or not math.isfinite(est.mean):
-            points.append(CyclePoint(cycle.code, cycle.fiscal_year, result.count, None, None, None))
-            continue
-        low = est.low if math.isfinite(est.low) else None
-        high = est.high if math.isfinite(est.high) else None
-        points.append(CyclePoint(cycle.code, cycle.fiscal_year, result.count, est.mean, low, high))
-    return points
+def cycle_point(cycle: Cycle, result: OfficeResult, k: int) -> CyclePoint:
+    """The office's EIT in ``cycle`` from its ``result`` as staff may see it (weighted where shown), hidden below
+    K. The results come from the release snapshots (``snapshots.shown.office_by_cycle``)."""
+    est = None
+    if result.count >= k and result.eit is not None:
+        est = result.eit.weighted or result.eit.unweighted
+    if est is None or not math.isfinite(est.mean):
+        return CyclePoint(cycle.code, cycle.fiscal_year, result.count, None, None, None)
+    low = est.low if math.isfinite(est.low) else None
+    high = est.high if math.isfinite(est.high) else None
+    return CyclePoint(cycle.code, cycle.fiscal_year, result.count, est.mean, low, high)

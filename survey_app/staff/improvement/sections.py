@@ -11,7 +11,7 @@ from ...models import Cycle, Office
 from ...services.cycles import manage as cycles
 from ...services.cycles import seeding
 from ...services.improvement import gaps as improvement
-from ...services.improvement import official, peers, plans, themes, trends
+from ...services.improvement import official, peers, plans, themes
 from ...services.results import snapshots
 from ...services.results.scores import OfficeResult
 from ...services.results.snapshots import shown
@@ -68,7 +68,7 @@ def office_trends(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     series = snapshots.office_months(db.session, cycle, office.code, questionnaire, k=k_threshold())
     eit = series.get("EIT", [])
     earlier = [c for c in cycles.all_cycles(db.session) if c.opens_on <= cycle.opens_on]
-    by_cycle = trends.cycle_over_cycle(db.session, earlier, office.code, k_threshold())
+    by_cycle = shown.office_by_cycle(db.session, earlier, office.code, cycle_questionnaire, k=k_threshold())
     indicators = [ind.measure for ind in questionnaire.indicators if ind.code in questionnaire.eit_indicators]
     items = [item.code for item in questionnaire.items]
     return {
@@ -84,7 +84,7 @@ def office_trends(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
 
 def office_peers(cycle: Cycle, office: Office) -> dict[str, Any]:
     """The office's national and regional rank with their ranges, and the anonymous plot of all offices."""
-    found = peers.standing(db.session, cycle, office.code, k_threshold())
+    found = peers.standing(db.session, cycle, office.code, cycle_questionnaire(cycle), k_threshold())
     plot = trend_chart.caterpillar(found.scores)
     marks = trend_chart.caterpillar_marks(plot[0]) if plot else None
     return {"standing": found, "plot": plot, "marks": marks}
@@ -93,7 +93,7 @@ def office_peers(cycle: Cycle, office: Office) -> dict[str, Any]:
 @bp.app_template_global("improvement_national")
 def national_distribution(cycle: Cycle) -> dict[str, Any]:
     """The national page's histogram of office scores (admins and viewers)."""
-    bins = peers.distribution(db.session, cycle, k_threshold())
+    bins = peers.distribution(db.session, cycle, cycle_questionnaire(cycle), k_threshold())
     return {"bars": trend_chart.bars(bins), "scored": sum(n for _s, n in bins)}
 
 
@@ -101,7 +101,7 @@ def national_changes(cycle: Cycle, region: str = "") -> dict[str, Any]:
     """Each office's change since the last cycle and since its first shown month (``/staff/changes``), for every
     office or those of one region (an unknown region shows every office)."""
     previous = peers.previous_cycle(db.session, cycle)
-    changes, _bins = peers.changes(db.session, cycle, previous, cycle_questionnaire(cycle), k_threshold())
+    changes, _bins = peers.changes(db.session, cycle, previous, cycle_questionnaire, k_threshold())
     offices = seeding.offices(db.session)
     regions = sorted({o.region for o in offices})
     region = region if region in regions else ""

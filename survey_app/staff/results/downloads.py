@@ -121,7 +121,14 @@ def _report(code: str) -> tuple[str, str, OfficeReport]:
     cycle = required_cycle()
     earlier = [c for c in cycles.all_cycles(db.session) if c.opens_on < cycle.opens_on]
     report = reports.office_report(
-        db.session, cycle, office, cycle_questionnaire(cycle), k_threshold(), local_today(), earlier
+        db.session,
+        cycle,
+        office,
+        cycle_questionnaire(cycle),
+        k_threshold(),
+        local_today(),
+        earlier,
+        cycle_questionnaire,
     )
     return office.code, cycle.code, report
 

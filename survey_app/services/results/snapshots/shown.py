@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from ....models import Cycle, Office
 from ....questionnaire import Questionnaire
 from ....stats import integrity, sampling
 from ....stats.integrity import OfficeAssessment
+from ...improvement import trends
 from ...integrity import assessment
 from .. import disclosure, summary
 from .. import scores as results
@@ -160,3 +161,20 @@ def integrity_report(
         _RANKINGS[key] = ranked
     names = {o.code: o for o in session.scalars(select(Office))}
     return assessment.IntegrityReport(cycle, first, last, ranked, names)
+
+
+def office_by_cycle(
+    session: Session,
+    cycles: Sequence[Cycle],
+    office: str,
+    questionnaire_of: Callable[[Cycle], Questionnaire],
+    *,
+    k: int,
+) -> list[trends.CyclePoint]:
+    """The office's EIT in each of ``cycles`` (oldest first) as each cycle's snapshot shows it, hidden below K
+    (``questionnaire_of`` gives the questionnaire a cycle uses)."""
+    ordered = sorted(cycles, key=lambda c: (c.opens_on, c.code))
+    return [
+        trends.cycle_point(cycle, office_result(session, cycle, office, questionnaire_of(cycle), k=k), k)
+        for cycle in ordered
+    ]
