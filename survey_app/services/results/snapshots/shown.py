@@ -137,6 +137,19 @@ _RANKINGS: dict[tuple[Any, ...], list[OfficeAssessment]] = {}
 RANKINGS_KEPT = 8
 
 
+def _effect_shown(found: OfficeAssessment, snap: snapshots.Snapshot | None, k: int) -> OfficeAssessment:
+    """``found`` with the EIT differences staff may see over time. Without flagged responses: the office's scores
+    without them as its snapshot shows them (the auditor clears that figure against every one shown before; a
+    release that adds one flagged response would otherwise give its EIT away between two views). Without a rush of
+    days: withheld, as a group dated by submission gains members by fewer than K between releases (the page says
+    so)."""
+    clean = snap.clean if snap is not None and not snap.clean_withheld else None
+    estimate = clean.eit.unweighted if clean is not None and clean.eit is not None else None
+    shown_clean = None if clean is None or clean.count < k or estimate is None else estimate.mean
+    effect = dataclasses.replace(found.effect, without_flagged=shown_clean, without_period=None)
+    return dataclasses.replace(found, effect=effect)
+
+
 def integrity_report(
     session: Session, cycle: Cycle, questionnaire: Questionnaire, today: dt.date, *, k: int
 ) -> assessment.IntegrityReport:
@@ -155,7 +168,9 @@ def integrity_report(
             found.update(
                 {a.office: a for a in assessment.aggregates(session, questionnaire, cycle.id, older)}
             )
-        ranked = integrity.assess([found[code] for code in sorted(found)], first, last)
+        ranked = [_effect_shown(a, snaps.get(a.office), k) for a in integrity.assess(
+            [found[code] for code in sorted(found)], first, last
+        )]  # fmt: skip
         if len(_RANKINGS) >= RANKINGS_KEPT:
             _RANKINGS.pop(next(iter(_RANKINGS)))
         _RANKINGS[key] = ranked
