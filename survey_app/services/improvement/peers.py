@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from ...models import Cycle, Office
 from ...questionnaire import Questionnaire
 from ...stats.ranking import Rank, histogram, honest_ranks
-from ..results import disclosure, snapshots
-from ..results.snapshots import shown
+from ..results import snapshots
 from . import trends
 
 Score = tuple[float, float, float]
@@ -31,14 +30,16 @@ def office_scores(session: Session, cycle: Cycle, questionnaire: Questionnaire, 
     """(mean, low, high) of the plain EIT of every office whose snapshot shows one (at least K released
     responses, not withheld); see the module docstring."""
     found = {}
-    for result in shown.cycle_results(session, cycle, None, questionnaire, k=k).offices:
-        seen = disclosure.office_result(result, k)
-        estimate = seen.eit.unweighted if seen.eit is not None else None
-        if seen.count < k or estimate is None or not math.isfinite(estimate.mean):
+    for code, snap in snapshots.office_snapshots(session, cycle, None, questionnaire, k=k).items():
+        # The plain EIT as ``disclosure.office_result`` leaves it to staff: none below K responses; a figure the
+        # auditor withheld is not in the snapshot's result at all.
+        result = snap.result
+        estimate = result.eit.unweighted if result.count >= k and result.eit is not None else None
+        if estimate is None or not math.isfinite(estimate.mean):
             continue
         low = estimate.low if math.isfinite(estimate.low) else estimate.mean
         high = estimate.high if math.isfinite(estimate.high) else estimate.mean
-        found[seen.office_code] = (estimate.mean, low, high)
+        found[code] = (estimate.mean, low, high)
     return found
 
 
