@@ -193,7 +193,7 @@ def test_withheld_weights_and_hidden_scores_say_their_own_cause(
     assert math.ceil(278 * deff) - 12 == 1343
     _same_number(found, 278 - 12)
     assert found["api_reason"]["code"] == "needed_withheld"  # type: ignore[index]
-    assert "how many more is withheld" in found["summary_text"]  # type: ignore[operator]
+    assert "how many is withheld" in found["summary_text"]  # type: ignore[operator]
     assert "1,343" not in str(found["summary_text"]) and "1343" not in str(found["summary_text"])
     assert found["api_weighting"]["code"] == "weighted_withheld_small"  # type: ignore[index]
     assert found["api_weighting"]["en"] in found["summary_text"]  # type: ignore[index,operator]

@@ -62,9 +62,11 @@ def office_report(
     hidden = result.count < k
     labels = labels_of(questionnaire)
     needed = summary.office_needed(result, k)
+    lower_bound = needed.note.code == "needed_withheld"
+    more = "At least %(n)s more answers needed" if lower_bound else "%(n)s more answers needed"
     words_needed = (
-        translate("%(n)s more answers needed", "th", n=f"{needed.count:,}")
-        if needed.count
+        translate(more, "th", n=f"{needed.count:,}")
+        if needed.count or lower_bound
         else translate("Enough answers", "th")
     )
     gap = None if hidden else improvement.office_gap(session, cycle, office.code, questionnaire, k)

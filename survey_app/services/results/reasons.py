@@ -102,8 +102,8 @@ MESSAGES: Final[Mapping[str, str]] = {
         "people the office serves, so after weighting they count as %(effective)s answers."
     ),
     "needed_withheld": _l(
-        "At least %(required)s required − %(count)s received = %(gap)s: weighting and each type's own minimum ask "
-        "for more; how many more is withheld while a respondent type is hidden to protect fewer than %(k)s respondents."
+        "%(required)s required − %(count)s received = %(gap)s, and more: weighting and each type's own minimum ask "
+        "for more, but how many is withheld while a respondent type is hidden to protect fewer than %(k)s respondents."
     ),
     "needed_type": _l(
         "More than %(required)s required − %(count)s received = %(gap)s: each type of respondent needs its own "
