@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -84,6 +85,25 @@ def varied(questionnaire: Questionnaire) -> dict[str, str]:
         return values[-1] if (int(code[1:]) + sub) % 2 else values[-2]
 
     return answers(questionnaire, pick)
+
+
+def random_answers(
+    questionnaire: Questionnaire, rng: random.Random, varied: bool = False
+) -> tuple[dict[tuple[str, int], int], dict[str, str]]:
+    """Every sub-item answered with a random option: the raw values by (item, sub) and their form fields.
+    ``varied``: draw again until the answers are not straight-lined (so no quality flag is raised)."""
+    raw: dict[tuple[str, int], int] = {}
+
+    def pick(code: str, sub: int) -> int:
+        values = sorted(o.value for o in questionnaire.item(code).answer_type.options)
+        raw[(code, sub)] = rng.choice(values)
+        return raw[(code, sub)]
+
+    fields = answers(questionnaire, pick)
+    while varied and questionnaire.is_straight_lined(raw):
+        raw.clear()
+        fields = answers(questionnaire, pick)
+    return raw, fields
 
 
 def form_data(html: str, questionnaire: Questionnaire, **overrides: Any) -> dict[str, str]:

@@ -37,7 +37,7 @@ from survey_app.services.cycles.seeding import ensure_open_cycle
 from tests import survey_helpers
 from tests.disclosure_attack import Figure, item_values, mean_figure, reconstruct
 from tests.helpers import login
-from tests.survey_helpers import answers, form_data, poster_link, poster_path
+from tests.survey_helpers import form_data, poster_link, poster_path, random_answers
 
 store = survey_helpers.store  # fixture: see tests/survey_helpers.py
 
@@ -100,14 +100,7 @@ class Office:
         """``label`` answers every item at random through the survey form, on the clock's date."""
         client = self.app.test_client()
         page = client.get(self.path + "?new=1").text
-        raw: dict[tuple[str, int], int] = {}
-
-        def pick(code: str, sub: int) -> int:
-            values = sorted(o.value for o in self.questionnaire.item(code).answer_type.options)
-            raw[(code, sub)] = self.rng.choice(values)
-            return raw[(code, sub)]
-
-        fields = answers(self.questionnaire, pick)
+        raw, fields = random_answers(self.questionnaire, self.rng)
         data = form_data(page, self.questionnaire, respondent_type=rtype, **fields)
         assert client.post(self.path, data=data).status_code == 303
         measures = self.questionnaire.measures(raw)

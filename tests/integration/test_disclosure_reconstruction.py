@@ -63,7 +63,7 @@ from survey_app.stats import audit
 from tests import survey_helpers
 from tests.disclosure_attack import pinned
 from tests.helpers import login
-from tests.survey_helpers import answers, form_data, poster_link, poster_path
+from tests.survey_helpers import form_data, poster_link, poster_path, random_answers
 
 store = survey_helpers.store  # fixture: see tests/survey_helpers.py
 
@@ -135,17 +135,7 @@ class Stream:
         client = self.app.test_client()
         client.environ_base["REMOTE_ADDR"] = f"10.{n // 250}.{n % 250}.7"
         page = client.get(self.path + "?new=1").text
-        raw: dict[tuple[str, int], int] = {}
-
-        def pick(code: str, sub: int) -> int:
-            values = sorted(o.value for o in self.questionnaire.item(code).answer_type.options)
-            raw[(code, sub)] = self.rng.choice(values)
-            return raw[(code, sub)]
-
-        fields = answers(self.questionnaire, pick)
-        while self.questionnaire.is_straight_lined(raw):
-            raw.clear()
-            fields = answers(self.questionnaire, pick)
+        raw, fields = random_answers(self.questionnaire, self.rng, varied=True)
         rtype, service = self.rng.choice(TYPES), self.rng.choice(SERVICES)
         data = form_data(page, self.questionnaire, respondent_type=rtype, service=service, **fields)
         assert client.post(self.path, data=data).status_code == 303
