@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import g
 
 from survey_app.clock import local_today
-from survey_app.models import Answer, Response
+from survey_app.models import Answer, PopulationFrame, Response
 from survey_app.services.accounts import staff as accounts
 from survey_app.services.results import rollup
 from tests.helpers import login
@@ -106,6 +106,21 @@ def add_responses(
         )
     session.flush()
     rollup.rebuild(session, cycle.id, questionnaire)
+    session.commit()
+
+
+# The frame of the weighting tests: 100 individuals and 900 businesses, all about factory licensing.
+TWO_TYPE_FRAME = {("individual", "factory_licensing"): 100, ("business", "factory_licensing"): 900}
+
+
+def add_frame(session, cycle, office: str, served: dict[tuple[str, str], int]) -> None:  # type: ignore[no-untyped-def]
+    """Store ``office``'s population frame (people served by respondent type and service); commits."""
+    session.add_all(
+        PopulationFrame(
+            cycle_id=cycle.id, office_code=office, respondent_type=rtype, service=service, served=n
+        )
+        for (rtype, service), n in served.items()
+    )
     session.commit()
 
 

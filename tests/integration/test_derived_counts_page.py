@@ -19,10 +19,9 @@ import html
 import re
 from fractions import Fraction
 
-from survey_app.models import PopulationFrame
 from survey_app.services.results import scores
 
-from .staff_data import OWN, Spec, add_responses, isolate_requests, sign_in
+from .staff_data import OWN, Spec, add_frame, add_responses, isolate_requests, sign_in
 
 FRAME = {("individual", "factory_licensing"): 500, ("business", "mining"): 300}
 FACT = re.compile(r"<dt>([^<]*)</dt><dd>(.*?)</dd>", re.S)
@@ -52,10 +51,7 @@ def _office(app, client, session, cycle, questionnaire):  # type: ignore[no-unty
     isolate_requests(app)
     specs = [Spec(level=3)] * 10 + [Spec(level=0, rtype="business", service="mining")]
     add_responses(session, cycle, questionnaire, OWN, specs)
-    for (rtype, service), served in FRAME.items():
-        session.add(PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type=rtype, service=service,
-                                    served=served))  # fmt: skip
-    session.commit()
+    add_frame(session, cycle, OWN, FRAME)
     sign_in(client, session, "office", OWN)
 
 
@@ -112,10 +108,7 @@ def test_two_splits_of_the_same_total_show_the_same_shortfall_forecast_and_progr
             Spec(level=0, rtype="business", service="mining")
         ] * businesses
         add_responses(session, cycle, questionnaire, office, specs)
-        for (rtype, service), served in FRAME.items():
-            session.add(PopulationFrame(cycle_id=cycle.id, office_code=office, respondent_type=rtype,
-                                        service=service, served=served))  # fmt: skip
-    session.commit()
+        add_frame(session, cycle, office, FRAME)
     raw = scores.cycle_results(session, cycle, [OWN, OTHER], k=5).offices
     assert raw[0].adequacy.shortfall != raw[1].adequacy.shortfall  # so the test can fail
     sign_in(client, session, "admin")

@@ -13,11 +13,20 @@ import re
 import pytest
 
 from survey_app.clock import local_today
-from survey_app.models import PopulationFrame
 from survey_app.stats.bands import eit_band
 
 from . import staff_data
-from .staff_data import OWN, Spec, add_responses, expected_eit, isolate_requests, raw_answers, sign_in
+from .staff_data import (
+    OWN,
+    TWO_TYPE_FRAME,
+    Spec,
+    add_frame,
+    add_responses,
+    expected_eit,
+    isolate_requests,
+    raw_answers,
+    sign_in,
+)
 
 FROZEN = dt.datetime.now(dt.UTC).replace(hour=23, minute=30, second=0, microsecond=0)
 
@@ -104,13 +113,7 @@ def test_more_needed_than_required_minus_received_is_explained_by_weighting(
     # Krejcie & Morgan for N = 1,000 requires 278, so at this design effect 278 × 2.445 = 679.7 → 680 answers are
     # needed in all: 665 more, where 278 − 15 would say 263.
     cycle.type_floor = 1
-    session.add_all([
-        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="individual",
-                        service="factory_licensing", served=100),
-        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="business",
-                        service="factory_licensing", served=900),
-    ])  # fmt: skip
-    session.commit()
+    add_frame(session, cycle, OWN, TWO_TYPE_FRAME)
     specs = [Spec(days_ago=1)] * 10 + [Spec(rtype="business", days_ago=2)] * 5
     add_responses(session, cycle, questionnaire, OWN, specs)
     sign_in(client, session, "office", OWN)
@@ -152,13 +155,7 @@ def test_national_table_says_the_same_numbers_and_the_chart_names_every_province
 ) -> None:  # type: ignore[no-untyped-def]
     # The same weighted office as above (665 more, not 278 − 15 = 263), and one plain office with 4 answers.
     cycle.type_floor = 1
-    session.add_all([
-        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="individual",
-                        service="factory_licensing", served=100),
-        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="business",
-                        service="factory_licensing", served=900),
-    ])  # fmt: skip
-    session.commit()
+    add_frame(session, cycle, OWN, TWO_TYPE_FRAME)
     add_responses(session, cycle, questionnaire, OWN, [Spec()] * 10 + [Spec(rtype="business")] * 5)
     add_responses(session, cycle, questionnaire, staff_data.OTHER, [Spec()] * 4)
     sign_in(client, session, "admin")

@@ -19,10 +19,9 @@ import openpyxl
 import pytest
 
 from survey_app.documents.report.pdf import goal_sentence
-from survey_app.models import PopulationFrame
 
 from . import staff_data
-from .staff_data import OWN, Spec, add_responses, isolate_requests, sign_in
+from .staff_data import OWN, TWO_TYPE_FRAME, Spec, add_frame, add_responses, isolate_requests, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -116,13 +115,7 @@ def test_weighted_office_needs_the_same_number_everywhere_and_says_weighting_is_
     # n = 15 / 2.445 = 6.13. Krejcie & Morgan for N = 1,000: 278, so 278 × 2.445 = 679.7 → 680 in all: 665 more,
     # where 278 − 15 would say 263.
     cycle.type_floor = 1
-    session.add_all([
-        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="individual",
-                        service="factory_licensing", served=100),
-        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="business",
-                        service="factory_licensing", served=900),
-    ])  # fmt: skip
-    session.commit()
+    add_frame(session, cycle, OWN, TWO_TYPE_FRAME)
     add_responses(session, cycle, questionnaire, OWN, [Spec()] * 10 + [Spec(rtype="business")] * 5)
     sign_in(client, session, "admin")
     found = _everywhere(client, tmp_path, OWN)
@@ -175,13 +168,7 @@ def test_withheld_weights_and_hidden_scores_say_their_own_cause(
     # the weighted score is withheld for that small group, not that there is no frame; the effective sample (which
     # would give the businesses' count away) is left out of the "why". The other office has 3 answers: hidden.
     cycle.type_floor = 1
-    session.add_all([
-        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="individual",
-                        service="factory_licensing", served=100),
-        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="business",
-                        service="factory_licensing", served=900),
-    ])  # fmt: skip
-    session.commit()
+    add_frame(session, cycle, OWN, TWO_TYPE_FRAME)
     add_responses(session, cycle, questionnaire, OWN, [Spec()] * 10 + [Spec(rtype="business")] * 2)
     add_responses(session, cycle, questionnaire, staff_data.OTHER, [Spec()] * 3)
     sign_in(client, session, "admin")

@@ -16,10 +16,8 @@ from typing import Any
 
 import pytest
 
-from survey_app.models import PopulationFrame
-
 from .staff_browser_pages import signed_in_page
-from .staff_data import OWN, Spec, add_responses, make_user
+from .staff_data import OWN, TWO_TYPE_FRAME, Spec, add_frame, add_responses, make_user
 from .test_staff_browser import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
@@ -35,13 +33,7 @@ EXPECTED = math.ceil(278 * DEFF) - 15
 @pytest.fixture
 def arranged(session, cycle, questionnaire):  # type: ignore[no-untyped-def]
     cycle.type_floor = 1
-    session.add_all([
-        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="individual",
-                        service="factory_licensing", served=100),
-        PopulationFrame(cycle_id=cycle.id, office_code=OWN, respondent_type="business",
-                        service="factory_licensing", served=900),
-    ])  # fmt: skip
-    session.commit()
+    add_frame(session, cycle, OWN, TWO_TYPE_FRAME)
     specs = [Spec(days_ago=d % 9) for d in range(10)] + [Spec(rtype="business", days_ago=d) for d in range(5)]
     add_responses(session, cycle, questionnaire, OWN, specs)
     return make_user(session, "admin")
