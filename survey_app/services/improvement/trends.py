@@ -1,8 +1,8 @@
 """How an office's scores move: month by month within a cycle, and cycle over cycle.
 
-Monthly figures come from SQL sums per day (count, sum and sum of squares of each respondent's EIT, indicator and
-item values, from the stored scores by the one scoring path, :func:`..results.rollup.respondent_values`); no
-response is loaded into Python. They are
+Monthly figures are the count, sum and sum of squares of each released respondent's EIT, indicator and item values
+per month, the values computed in SQL from the stored scores by the one scoring path
+(:func:`..results.respondents.by_office`: one row per response, never an answer, reaches Python). They are
 plain (unweighted) means with a normal-approximation 95 % interval, since a month's sample is too small to weight.
 A month with fewer than K responses is hidden, and so is the next smallest month when the hidden ones together hold
 fewer than K (their total could otherwise be worked out from the cycle's). Staff see the months as the office's
@@ -12,19 +12,18 @@ cycle's snapshot too (``snapshots.shown.office_by_cycle``).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...models import Cycle, Response
+from ...models import Cycle
 from ...questionnaire import Questionnaire
 from ...stats.sampling import z_value
-from ..results import released, rollup
-from ..results.rollup import RespondentValues
+from ..results import released, respondents
+from ..results.respondents import Respondent
 from ..results.scores import OfficeResult
 
 EIT = "EIT"
@@ -66,39 +65,22 @@ class Sums:
         return Point(label, self.n, mean, mean - half, mean + half)
 
 
-def _value_queries(cycle: Cycle, office: str | None, questionnaire: Questionnaire) -> RespondentValues:
-    """Each released respondent's item, indicator and EIT values (rid, day, office_code, measure, v)."""
-    where = list(released.response_filter(cycle))
-    if office is not None:
-        where.append(Response.office_code == office)
-    carry = {"day": released.release_day(), "office_code": Response.office_code}
-    return rollup.respondent_values(questionnaire, where, carry)
-
-
-Daily = list[tuple[dt.date, str, int, float, float]]
-
-
-def _daily_sums(session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire) -> Daily:
-    """(day, measure, n, sum, sum of squares) for every item, indicator and the EIT."""
-    values = _value_queries(cycle, office, questionnaire)
-    rows: Daily = []
-    for sub in (values.items, values.indicators, values.eit):
-        query = select(
-            sub.c.day, sub.c.measure, func.count(), func.sum(sub.c.v), func.sum(sub.c.v * sub.c.v)
-        ).group_by(sub.c.day, sub.c.measure)
-        rows += [
-            (day, str(m), int(n), float(t or 0), float(q or 0)) for day, m, n, t, q in session.execute(query)
-        ]
-    return rows
-
-
 def monthly(
     session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire, k: int
 ) -> dict[str, list[Point]]:
     """Per measure (``EIT``, ``IND6`` …, ``E1`` …), one point per month of the cycle that has responses."""
+    ((_code, found),) = respondents.by_office(session, questionnaire, cycle.id, [office])
+    return monthly_of(found, k)
+
+
+def monthly_of(found: Iterable[Respondent], k: int) -> dict[str, list[Point]]:
+    """:func:`monthly` of an office's released respondents already read (a release snapshot reads them once for
+    its trends, its integrity aggregates and its auditor)."""
     sums: dict[str, dict[str, Sums]] = defaultdict(lambda: defaultdict(Sums))
-    for day, measure, n, total, total_sq in _daily_sums(session, cycle, office, questionnaire):
-        sums[measure][day.strftime("%Y-%m")].add(n, total, total_sq)
+    for respondent in found:
+        month = f"{respondent.day.year:04d}-{respondent.day.month:02d}"
+        for measure, v in respondent.values.items():
+            sums[measure][month].add(1, v, v * v)
     counts = {month: s.n for month, s in sums.get(EIT, {}).items()}
     hidden = released.hidden_groups(counts, k)
     months = sorted(counts)

@@ -13,8 +13,9 @@ written twice, once per language, and nowhere else:
   ``measures_of_scores``), used where a few responses are at hand (a released batch: :func:`add_batch`);
 * in SQL, :func:`respondent_values`, one GROUP BY over the stored scores per level (an indicator's and the EIT's
   means of means as the weighted sums of answer scores they equal, :func:`answer_weights`), used by
-  :func:`rebuild`, the monthly trends (``services/improvement/trends.py``), the microdata (``microdata.py``) and
-  the integrity signals (``services/integrity/assessment.py``).
+  :func:`rebuild` and the microdata (``microdata.py``); :func:`measure_columns` gives the same weighted sums as
+  one row per response, for a few offices' respondents read once (``respondents.py``: the monthly trends,
+  ``services/improvement/trends.py``, and the integrity signals, ``services/integrity/assessment.py``).
 
 The office scores, exports and reports read the rollup (through the release snapshots), so they score answers
 this way too.
@@ -298,6 +299,24 @@ def answer_weights(questionnaire: Questionnaire) -> tuple[Weights, Weights]:
         Weights({item: common // n for item, n in share.items()}, common),
         Weights({item: eit_common // n for item, n in eit_share.items()}, eit_common),
     )
+
+
+def measure_columns(questionnaire: Questionnaire) -> dict[str, ColumnElement[float]]:
+    """Every measure's value of one response, as aggregates over its answers (select them grouped by the response):
+    the same weighted sums :func:`respondent_values` groups by level (an item's weight is 1 over its sub-items; an
+    indicator's and the EIT's are :func:`answer_weights` restricted to their items), in one row per response, so
+    one scan of a few responses' answers gives all their measures. Keyed by measure code, in
+    ``Questionnaire.measure_codes`` order."""
+    in_indicator, in_eit = answer_weights(questionnaire)
+    indicators_of, _eit = questionnaire.hierarchy
+    columns = {
+        item.code: _weighted_mean(Weights({item.code: 1}, len(item.keys))) for item in questionnaire.items
+    }
+    for code, items in indicators_of.items():
+        own = Weights({item: in_indicator.weights[item] for item in items}, in_indicator.divisor)
+        columns[code] = _weighted_mean(own)
+    columns["EIT"] = _weighted_mean(in_eit)
+    return columns
 
 
 def _weighted_mean(weights: Weights) -> ColumnElement[float]:

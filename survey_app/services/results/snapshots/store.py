@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import event, func, literal_column, or_, select, tuple_, update
+from sqlalchemy import event, func, literal_column, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ....models import CellStat, Cycle, Office, Response, ResultSnapshot, SnapshotGeneration
+from ....models import CellStat, Cycle, Office, ResultSnapshot, SnapshotGeneration
 from ....questionnaire import Questionnaire
 from ....stats import audit
 from ....stats.integrity import OfficeAggregates
 from ...improvement import trends
 from ...integrity import assessment
-from .. import disclosure, released
+from .. import disclosure, released, respondents
 from .. import scores as results
 from ..cell_tables import OfficeTables, load_tables
 from ..reasons import Note
@@ -77,18 +77,11 @@ def memberships(figure: Figure, members: Sequence[Member]) -> list[int]:
     return [i for i, m in enumerate(members) if covers(figure, m)]
 
 
-def office_members(session: Session, cycle: Cycle, office: str) -> list[Member]:
-    """The office's released responses as the auditor sees them, in a fixed order (by their random id)."""
-    day = released.release_day()
-    flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
-    rows = session.execute(
-        select(
-            func.coalesce(Response.release_batch, 0), Response.respondent_type, Response.service, flagged, day
-        )
-        .where(*released.response_filter(cycle), Response.office_code == office)
-        .order_by(Response.id)
-    )
-    return [Member(int(b), str(t), str(s), bool(f), d.strftime("%Y-%m")) for b, t, s, f, d in rows]
+def office_members(found: Iterable[respondents.Respondent]) -> list[Member]:
+    """The office's released respondents (in their fixed order, by random id) as the auditor sees them."""
+    return [
+        Member(r.batch, r.rtype, r.service, r.flagged, f"{r.day.year:04d}-{r.day.month:02d}") for r in found
+    ]
 
 
 # --- the payload -----------------------------------------------------------------------------------------------
@@ -573,7 +566,9 @@ def office_months(
 def _compute(
     session: Session, cycle: Cycle, codes: list[str], questionnaire: Questionnaire, k: int
 ) -> dict[str, dict[str, Any]]:
-    """New payloads for ``codes`` (results of all of them in one pass)."""
+    """New payloads for ``codes``: their results in one pass over the rollup, and each office's released
+    respondents read once (:func:`..respondents.by_office`) for its months, its integrity aggregates and its
+    auditor's memberships."""
     everything = {r.office_code: r for r in results.cycle_results(session, cycle, codes, k=k).offices}
     flagged = [code for code, r in everything.items() if r.flagged > 0]
     clean = (
@@ -585,9 +580,8 @@ def _compute(
         else {}
     )
     tables = load_tables(session, cycle.id, codes)
-    found = {a.office: a for a in assessment.aggregates(session, questionnaire, cycle.id, codes)}
     payloads = {}
-    for code in codes:
+    for code, found in respondents.by_office(session, questionnaire, cycle.id, codes):
         result = everything[code]
         shown_clean = None
         if (
@@ -596,10 +590,10 @@ def _compute(
             and disclosure.difference_shown(result.flagged, result.count, k)
         ):
             shown_clean = clean[code]
-        months = trends.monthly(session, cycle, code, questionnaire, k) if result.count else {}
         inputs = _Inputs(
-            result, shown_clean, tables.get(code), months, office_members(session, cycle, code),
+            result, shown_clean, tables.get(code), trends.monthly_of(found, k), office_members(found),
             _history(session, cycle, code, k),
         )  # fmt: skip
-        payloads[code] = {**_build(inputs, k), "integrity": signals.encode_aggregates(found[code])}
+        integrity = signals.encode_aggregates(assessment.office_aggregates(code, found))
+        payloads[code] = {**_build(inputs, k), "integrity": integrity}
     return payloads
