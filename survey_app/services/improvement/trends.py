@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -40,18 +40,18 @@ class Point:
     high: float | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sums:
     """Count, sum and sum of squares of one measure's per-respondent values."""
 
-    n: int = 0
-    total: float = 0.0
-    total_sq: float = 0.0
+    n: int
+    total: float
+    total_sq: float
 
-    def add(self, n: int, total: float, total_sq: float) -> None:
-        self.n += n
-        self.total += total
-        self.total_sq += total_sq
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Sums:
+        """The exact sums of ``values``."""
+        return cls(len(values), math.fsum(values), math.fsum(v * v for v in values))
 
     def point(self, label: str, shown: bool, confidence: float = 0.95) -> Point:
         """Mean and interval (t-free normal approximation, sample variance) or a hidden point."""
@@ -75,18 +75,19 @@ def monthly(
 
 def monthly_of(found: Iterable[Respondent], k: int) -> dict[str, list[Point]]:
     """:func:`monthly` of an office's released respondents already read (a release snapshot reads them once for
-    its trends, its integrity aggregates and its auditor)."""
-    sums: dict[str, dict[str, Sums]] = defaultdict(lambda: defaultdict(Sums))
+    its trends, its integrity aggregates and its auditor). Sums are exact (``math.fsum``), so they do not depend
+    on the order the database returns the respondents in."""
+    values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for respondent in found:
         month = f"{respondent.day.year:04d}-{respondent.day.month:02d}"
         for measure, v in respondent.values.items():
-            sums[measure][month].add(1, v, v * v)
-    counts = {month: s.n for month, s in sums.get(EIT, {}).items()}
+            values[measure][month].append(v)
+    counts = {month: len(vs) for month, vs in values.get(EIT, {}).items()}
     hidden = released.hidden_groups(counts, k)
     months = sorted(counts)
     return {
-        measure: [by_month[m].point(m, m not in hidden) for m in months if m in by_month]
-        for measure, by_month in sums.items()
+        measure: [Sums.of(by_month[m]).point(m, m not in hidden) for m in months if m in by_month]
+        for measure, by_month in values.items()
     }
 
 

@@ -18,7 +18,8 @@ only (office staff must not learn to dodge the signals).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import math
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -50,33 +51,38 @@ def aggregates(
 
 def office_aggregates(office: str, found: Iterable[Respondent]) -> OfficeAggregates:
     """One office's aggregates from its released respondents (a release snapshot reads them once for its trends,
-    these aggregates and its auditor)."""
-    daily: dict[dt.date, Moments] = {}
-    channel: dict[str, Moments] = {}
-    top: dict[str, int] = {}
-    flagged = Moments()
+    these aggregates and its auditor). Sums are exact (``math.fsum``): the same whatever order the respondents
+    come in."""
+    daily: dict[dt.date, list[float]] = defaultdict(list)
+    channel: dict[str, list[float]] = defaultdict(list)
+    flagged: list[float] = []
+    top: Counter[str] = Counter()
     patterns: Counter[int] = Counter()
     for r in found:
-        m = Moments(1, r.values[EIT], r.values[EIT] ** 2)
-        daily[r.submitted_on] = daily.get(r.submitted_on, Moments()) + m
-        channel[r.channel] = channel.get(r.channel, Moments()) + m
+        eit = r.values[EIT]
+        daily[r.submitted_on].append(eit)
+        channel[r.channel].append(eit)
         if r.flagged:
-            flagged += m
+            flagged.append(eit)
         if r.low >= TOP_SCORE:
-            top[r.channel] = top.get(r.channel, 0) + 1
+            top[r.channel] += 1
         if not r.straight_lined:
             patterns[r.pattern] += 1
     poster, email = Channel.POSTER.value, Channel.EMAIL.value
     return OfficeAggregates(
         office=office,
-        daily=daily,
-        poster=channel.get(poster, Moments()),
-        email=channel.get(email, Moments()),
-        flagged=flagged,
-        all_highest=top.get(poster, 0) + top.get(email, 0),
+        daily={day: _moments(values) for day, values in daily.items()},
+        poster=_moments(channel[poster]),
+        email=_moments(channel[email]),
+        flagged=_moments(flagged),
+        all_highest=top[poster] + top[email],
         duplicated=sum(n for n in patterns.values() if n > 1),
-        poster_all_highest=top.get(poster, 0),
+        poster_all_highest=top[poster],
     )
+
+
+def _moments(values: Sequence[float]) -> Moments:
+    return Moments(len(values), math.fsum(values), math.fsum(v * v for v in values))
 
 
 @dataclass(frozen=True)
