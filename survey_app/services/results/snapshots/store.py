@@ -599,20 +599,16 @@ def office_months(
 def _compute(
     session: Session, cycle: Cycle, codes: list[str], questionnaire: Questionnaire, k: int
 ) -> dict[str, dict[str, Any]]:
-    """New payloads for ``codes``: their results in one pass over the rollup, and each office's released
+    """New payloads for ``codes``: their results from one read of their cell tables, and each office's released
     respondents read once (:func:`..respondents.by_office`) for its months, its integrity aggregates and its
     auditor's memberships."""
-    everything = {r.office_code: r for r in results.cycle_results(session, cycle, codes, k=k).offices}
-    flagged = [code for code, r in everything.items() if r.flagged > 0]
-    clean = (
-        {
-            r.office_code: r
-            for r in results.cycle_results(session, cycle, flagged, k=k, exclude_flagged=True).offices
-        }
-        if flagged
-        else {}
-    )
+    # Each office scored from its tables as ``scores.cycle_results`` scores it (without the national roll-up,
+    # which no snapshot holds), so the tables are read once and serve the group means too.
     tables = load_tables(session, cycle.id, codes)
+    everything = {code: results.score_office(tables[code], cycle) for code in codes}
+    flagged = [code for code, r in everything.items() if r.flagged > 0]
+    clean_tables = load_tables(session, cycle.id, flagged, exclude_flagged=True) if flagged else {}
+    clean = {code: results.score_office(t, cycle, exclude_flagged=True) for code, t in clean_tables.items()}
     payloads = {}
     for code, found in respondents.by_office(session, questionnaire, cycle.id, codes):
         result = everything[code]
