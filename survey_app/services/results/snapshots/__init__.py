@@ -41,6 +41,7 @@ from .store import (
     invalidate_all,
     office_months,
     office_snapshots,
+    renew,
 )
 
 __all__ = [
@@ -51,4 +52,5 @@ __all__ = [
     "invalidate_all",
     "office_months",
     "office_snapshots",
+    "renew",
 ]

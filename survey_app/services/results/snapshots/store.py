@@ -9,7 +9,7 @@ import hashlib
 import json
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -445,6 +445,23 @@ def _stored(
     session: Session, cycle: Cycle, keys: Mapping[str, tuple[int, int]], k: int
 ) -> dict[str, Snapshot]:
     """The stored snapshots matching each office's current state (one indexed lookup per 500 offices)."""
+    wanted = _current(session, cycle, keys, k)
+    # A snapshot never changes: a decoded copy, found by the id and digest of its payload, serves later requests.
+    found = {office: _CACHE[(i, d)] for i, (office, d) in wanted.items() if (i, d) in _CACHE}
+    ids = [i for i, (office, _d) in wanted.items() if office not in found]
+    for start in range(0, len(ids), 500):
+        for row in session.scalars(
+            select(ResultSnapshot).where(ResultSnapshot.id.in_(ids[start : start + 500]))
+        ):
+            found[row.office_code] = _remember((row.id, row.digest), _read(row))
+    return found
+
+
+def _current(
+    session: Session, cycle: Cycle, keys: Mapping[str, tuple[int, int]], k: int
+) -> dict[int, tuple[str, str]]:
+    """The id, office and digest of each stored snapshot matching its office's state in ``keys``, nothing read
+    of the payloads."""
     wanted: dict[int, tuple[str, str]] = {}
     by_gen: dict[int, list[tuple[str, int]]] = {}
     for office, (gen, n) in keys.items():
@@ -458,15 +475,7 @@ def _stored(
                 )
             )  # fmt: skip
             wanted.update({i: (office, digest) for i, office, digest in rows})
-    # A snapshot never changes: a decoded copy, found by the id and digest of its payload, serves later requests.
-    found = {office: _CACHE[(i, d)] for i, (office, d) in wanted.items() if (i, d) in _CACHE}
-    ids = [i for i, (office, _d) in wanted.items() if office not in found]
-    for start in range(0, len(ids), 500):
-        for row in session.scalars(
-            select(ResultSnapshot).where(ResultSnapshot.id.in_(ids[start : start + 500]))
-        ):
-            found[row.office_code] = _remember((row.id, row.digest), _read(row))
-    return found
+    return wanted
 
 
 _CACHE: dict[tuple[int, str], Snapshot] = {}
@@ -580,12 +589,52 @@ def office_snapshots(
     found = _stored(session, cycle, lookup, k) if lookup else {}
     missing = [code for code in lookup if code not in found]
     if missing:
-        computed = _compute(session, cycle, missing, questionnaire, k)
-        for code in missing:
-            _store(session, cycle, code, keys[code], k, computed[code])
+        _compute_and_store(session, cycle, {c: keys[c] for c in missing}, questionnaire, k)
         found.update(_stored(session, cycle, {c: keys[c] for c in missing}, k))
     state.found.update(found)
     return {code: state.found[code] for code in codes}
+
+
+def _compute_and_store(
+    session: Session, cycle: Cycle, keys: Mapping[str, tuple[int, int]], questionnaire: Questionnaire, k: int
+) -> None:
+    """Compute and store the snapshot of each office of ``keys`` at its state there."""
+    computed = _compute(session, cycle, sorted(keys), questionnaire, k)
+    for code, key in keys.items():
+        _store(session, cycle, code, key, k, computed[code])
+
+
+RENEW_OFFICES = (
+    25  # offices computed together when renewing (one read of their cell tables, one of their answers)
+)
+
+
+def renew(
+    session: Session,
+    cycle: Cycle,
+    questionnaire: Questionnaire,
+    *,
+    k: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Compute every office's missing snapshot of ``cycle`` (after a release, or after a new generation made them
+    all stale), :data:`RENEW_OFFICES` at a time, calling ``progress(done, missing)`` after each group; returns how
+    many were computed.
+
+    For the commands that run outside page requests (``survey-app release``, ``stats rebuild``), so that no page
+    computes them while someone waits. Finding which are missing reads no payload; each is stored in its own
+    transaction as it is computed (:func:`_store`), so an interrupted run keeps what it finished.
+    """
+    state = _state(session, cycle, k, None)
+    keys = {code: (state.generation, state.counts.get(code, 0)) for code in sorted(known_offices(session))}
+    present = {office for office, _digest in _current(session, cycle, keys, k).values()}
+    missing = [code for code in keys if code not in present]
+    for start in range(0, len(missing), RENEW_OFFICES):
+        group = missing[start : start + RENEW_OFFICES]
+        _compute_and_store(session, cycle, {code: keys[code] for code in group}, questionnaire, k)
+        if progress is not None:
+            progress(start + len(group), len(missing))
+    return len(missing)
 
 
 def office_months(
