@@ -309,8 +309,11 @@ def _build(inputs: _Inputs, k: int) -> dict[str, Any]:
         clean, clean_withheld = None, True
         withheld.append("without_flagged")
     months = _cleared_months(inputs.months, check, batch, withheld)
-    last = inputs.previous.last
-    groups = {axis: _cleared_groups(inputs.tables, axis, last, check, batch, k, withheld) for axis in AXES}
+    last = inputs.previous.groups
+    groups = {
+        axis: _cleared_groups(inputs.tables, axis, last.get(axis, {}), check, batch, k, withheld)
+        for axis in AXES
+    }
     return {
         "schema": SCHEMA,
         "result": result,
@@ -342,7 +345,7 @@ def _cleared_months(
 def _cleared_groups(
     tables: OfficeTables | None,
     axis: str,
-    last: Snapshot | None,
+    last: Mapping[str, Group],
     check: _Audit,
     batch: int,
     k: int,
@@ -350,7 +353,7 @@ def _cleared_groups(
 ) -> dict[str, Group]:
     """Group means of ``axis``: a group moves only when it gained at least K since last shown and the auditor
     clears the new value; otherwise the value last shown stays (a value already shown adds nothing)."""
-    before = dict(last.groups.get(axis, {})) if last is not None else {}
+    before = dict(last)
     now = _group_now(tables, axis) if tables is not None else {}
     counts = {code: n for code, (n, _sums) in now.items()}
     hidden = released.hidden_groups(counts, k) if sum(counts.values()) >= k else set(counts)
@@ -376,11 +379,15 @@ def _cleared_groups(
 _TYPES = typing.get_type_hints(Snapshot)
 
 
-def _read(row: ResultSnapshot) -> Snapshot:
-    data = json.loads(row.payload)
-    groups = {
+def _groups(data: Mapping[str, Any]) -> dict[str, dict[str, Group]]:
+    return {
         axis: {code: decode(Group, g) for code, g in found.items()} for axis, found in data["groups"].items()
     }
+
+
+def _read(row: ResultSnapshot) -> Snapshot:
+    data = json.loads(row.payload)
+    groups = _groups(data)
     return Snapshot(
         row.id, row.office_code, row.generation, row.batch, row.released, int(data["k"]),
         decode(OfficeResult, data["result"]), decode(OfficeResult | None, data["clean"]),
@@ -392,34 +399,33 @@ def _read(row: ResultSnapshot) -> Snapshot:
 
 @dataclass(frozen=True)
 class _Shown:
-    """What staff have been shown of one office in a cycle at one K: every figure of its snapshots, and its
-    newest snapshot (whose group means stay shown until their group gains K)."""
+    """What staff have been shown of one office in a cycle at one K: every figure of its snapshots, and the group
+    means of its newest snapshot per axis (they stay shown until their group gains K)."""
 
     figures: frozenset[Figure]
-    last: Snapshot | None
+    groups: Mapping[str, Mapping[str, Group]]
 
 
 def _history(session: Session, cycle: Cycle, office: str, k: int) -> _Shown:
-    """Every figure the office's snapshots in the cycle at this K have shown, and the newest of them.
+    """Every figure the office's snapshots in the cycle at this K have shown, and the newest one's group means.
 
-    Only the newest snapshot is decoded whole (or found decoded in the per-process cache); of the others only
-    their figures are read: an office released every day has hundreds of snapshots, and decoding each whole cost
-    a new snapshot a second after thirty releases."""
+    Only that is decoded of the payloads: an office released every day has hundreds of snapshots, and decoding
+    each whole cost a new snapshot a second after thirty releases."""
     rows = session.scalars(
         select(ResultSnapshot)
         .where(ResultSnapshot.cycle_id == cycle.id, ResultSnapshot.office_code == office)
         .order_by(ResultSnapshot.id.desc())
     )
     figures: set[Figure] = set()
-    last = None
+    groups = None
     for row in rows:
         data = json.loads(row.payload)
         if int(data["k"]) != k:
             continue
         figures.update(Figure(str(f["kind"]), str(f["group"]), int(f["upto"])) for f in data["figures"])
-        if last is None:
-            last = _CACHE.get((row.id, row.digest)) or _remember((row.id, row.digest), _read(row))
-    return _Shown(frozenset(figures), last)
+        if groups is None:
+            groups = _groups(data)
+    return _Shown(frozenset(figures), groups or {})
 
 
 def _store(
