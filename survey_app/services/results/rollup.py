@@ -32,7 +32,9 @@ gives the same sums of the responses still waiting, for operators who score ever
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -303,19 +305,25 @@ def answer_weights(questionnaire: Questionnaire) -> tuple[Weights, Weights]:
 
 def measure_columns(questionnaire: Questionnaire) -> dict[str, ColumnElement[float]]:
     """Every measure's value of one response, as aggregates over its answers (select them grouped by the response):
-    the same weighted sums :func:`respondent_values` groups by level (an item's weight is 1 over its sub-items; an
-    indicator's and the EIT's are :func:`answer_weights` restricted to their items), in one row per response, so
-    one scan of a few responses' answers gives all their measures. Keyed by measure code, in
-    ``Questionnaire.measure_codes`` order."""
+    the sums :func:`respondent_values` computes per level, in one row per response, so one scan of a few
+    responses' answers gives all their measures. Each item's sum of sub-item scores is the one aggregate per item;
+    an item's value is that sum over its sub-items, an indicator's and the EIT's the item sums weighted by
+    :func:`answer_weights` over its divisor (the database computes an aggregate repeated in an expression once).
+    Keyed by measure code, in ``Questionnaire.measure_codes`` order."""
     in_indicator, in_eit = answer_weights(questionnaire)
     indicators_of, _eit = questionnaire.hierarchy
-    columns = {
-        item.code: _weighted_mean(Weights({item.code: 1}, len(item.keys))) for item in questionnaire.items
+    sums = {
+        item.code: func.sum(Answer.score * case({item.code: literal(1)}, value=Answer.item, else_=literal(0)))
+        for item in questionnaire.items
     }
-    for code, items in indicators_of.items():
-        own = Weights({item: in_indicator.weights[item] for item in items}, in_indicator.divisor)
-        columns[code] = _weighted_mean(own)
-    columns["EIT"] = _weighted_mean(in_eit)
+
+    def weighted(weights: Weights, items: Sequence[str]) -> ColumnElement[float]:
+        terms = [sums[item] * literal(weights.weights[item]) for item in items]
+        return functools.reduce(operator.add, terms) / literal(float(weights.divisor))
+
+    columns = {item.code: sums[item.code] / literal(float(len(item.keys))) for item in questionnaire.items}
+    columns |= {code: weighted(in_indicator, items) for code, items in indicators_of.items()}
+    columns["EIT"] = weighted(in_eit, list(in_eit.weights))
     return columns
 
 
