@@ -3,9 +3,9 @@
 **One scoring path.** An answer's score is the ``answer.score`` stored with it: the questionnaire's score map at
 submission, rewritten under the current map by :func:`rebuild` (``survey-app stats rebuild``) in the same
 transaction that recomputes the cells, after which the release snapshots are invalidated
-(``snapshots.invalidate``) and recomputed on their next read. So after a score-map change and a rebuild, every
-reader of the stored score (the rollup and the scores, trends, microdata, integrity signals and exports that come
-from it) agrees; ``survey-app verify`` reports answers whose stored score differs from the map
+(``snapshots.invalidate``) and recomputed by the command (``snapshots.renew``). So after a score-map change and a
+rebuild, every reader of the stored score (the rollup and the scores, trends, microdata, integrity signals and
+exports that come from it) agrees; ``survey-app verify`` reports answers whose stored score differs from the map
 (:func:`stale_scores`). The averaging of sub-items into items, items into indicators and indicators into the EIT is
 written twice, once per language, and nowhere else:
 

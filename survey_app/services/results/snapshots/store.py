@@ -193,8 +193,9 @@ def generation(session: Session, cycle_id: int) -> int:
 
 
 def invalidate(session: Session, cycle_id: int) -> None:
-    """Start a new snapshot generation for the cycle: every office's next read computes a new snapshot (in the
-    caller's transaction; call it from whatever changes results without a release)."""
+    """Start a new snapshot generation for the cycle, in the caller's transaction (call it from whatever changes
+    results without a release): every office's snapshot is stale until :func:`renew` (``survey-app release``,
+    ``stats rebuild``) or the first read that needs it computes the new one."""
     bumped = session.execute(
         update(SnapshotGeneration)
         .where(SnapshotGeneration.cycle_id == cycle_id)
