@@ -63,3 +63,15 @@ def cycle_questionnaire(cycle: Cycle) -> Questionnaire:
     from .. import questionnaire
 
     return questionnaire.get(surveys_dir(), cycle.questionnaire_id, cycle.questionnaire_version)
+
+
+def renew_snapshots(session: Session, cycle: Cycle) -> int:
+    """Compute every missing release snapshot of ``cycle`` (``snapshots.renew``), echoing a progress line per
+    group of offices, so that no page request computes them; returns how many were computed."""
+    from ..services.results import snapshots
+
+    def progress(done: int, missing: int) -> None:
+        click.echo(f"cycle {cycle.code}: {done} of {missing} missing release snapshots computed")
+
+    k = int(current_app.config["SUPPRESS_BELOW"])
+    return snapshots.renew(session, cycle, cycle_questionnaire(cycle), k=k, progress=progress)

@@ -3,9 +3,11 @@
 On the default schedule (``SURVEY_RELEASE_SCHEDULE=daily``) a submission never releases anything: once a day, at a
 time drawn from the secret key, every office with at least K responses waiting releases them all
 (``services/intake/batches.py``). The command does that for every open cycle when the day's time has passed, and does
-nothing otherwise; running it again, or on two hosts at once, releases nothing twice. It then computes the released
-offices' snapshots, so no page waits for them. The first staff request after the day's time releases too, so a
-missed timer delays nothing.
+nothing otherwise; running it again, or on two hosts at once, releases nothing twice. It then computes every
+missing release snapshot of every cycle: those of the offices it released, and all those a new snapshot generation
+made stale since it last ran (a frame import, a theme, an official-results import, a cycle closing: the web actions
+that start a generation leave their offices' snapshots to this command), so no page waits for them. The first
+staff request after the day's time releases too, so a missed timer delays nothing.
 
 Registered on the ``survey-app`` group by :mod:`survey_app.cli`.
 """
@@ -20,8 +22,7 @@ from sqlalchemy import select
 from ..clock import utc_now
 from ..models import Cycle
 from ..services.intake import batches as release
-from ..services.results import snapshots
-from .common import cycle_questionnaire, unit_of_work
+from .common import cycle_questionnaire, renew_snapshots, unit_of_work
 
 
 @click.command("release")
@@ -32,13 +33,11 @@ def release_command() -> None:
     k = int(current_app.config["SUPPRESS_BELOW"])
     with unit_of_work() as session:
         done = release.release_open_cycles(session, cycle_questionnaire, k, key, utc_now())
-    with unit_of_work() as session:  # the released offices' snapshots, so no page waits for them
-        for cycle in session.scalars(select(Cycle).where(Cycle.code.in_([c for c, o in done.items() if o]))):
-            snapshots.office_snapshots(
-                session, cycle, sorted(done[cycle.code]), cycle_questionnaire(cycle), k=k
-            )
     for code, offices in done.items():
         click.echo(f"cycle {code}: {sum(offices.values())} responses released in {len(offices)} offices")
+    with unit_of_work() as session:  # every missing snapshot, of every cycle, so no page waits for them
+        for cycle in session.scalars(select(Cycle).order_by(Cycle.id)):
+            renew_snapshots(session, cycle)
 
 
 COMMANDS = (release_command,)

@@ -28,7 +28,7 @@ from ..services.results import rollup, snapshots
 from ..services.results import scores as results_service
 from ..services.results.reasons import labels_of
 from ..services.results.snapshots import shown
-from .common import cycle_option, cycle_questionnaire, fail, get_cycle, unit_of_work
+from .common import cycle_option, cycle_questionnaire, fail, get_cycle, renew_snapshots, unit_of_work
 
 CSV_COLUMNS = (
     "office_code",
@@ -191,18 +191,21 @@ def stats_group() -> None:
 @with_appcontext
 def stats_rebuild(cycle_code: str | None) -> None:
     """Rescore the cycle's answers under the questionnaire's current score map and recompute its cell rollup from
-    the released responses, in one transaction; the release snapshots are recomputed on their next read."""
+    the released responses, in one transaction; then compute every office's new release snapshot (with a progress
+    line), so no page request computes them."""
     with unit_of_work() as session:
         cycle = get_cycle(session, cycle_code)
         questionnaire = cycle_questionnaire(cycle)
         rescored = rollup.stale_scores(session, cycle.id, questionnaire)
         written = rollup.rebuild(session, cycle.id, questionnaire)
-        snapshots.invalidate(session, cycle.id)  # a changed score map: new snapshots on the next read
+        snapshots.invalidate(session, cycle.id)  # a changed score map: every snapshot of the cycle is stale
         code = cycle.code
     click.echo(
         f"cycle {code}: {rescored} answer scores rewritten under the current score map, "
         f"{written} cells rebuilt from the released responses"
     )
+    with unit_of_work() as session:
+        renew_snapshots(session, get_cycle(session, code))
 
 
 COMMANDS = (score, stats_group)

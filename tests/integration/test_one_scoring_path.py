@@ -30,7 +30,7 @@ from survey_app.models import Answer, Response
 from survey_app.questionnaire import load
 from survey_app.services.integrity import assessment
 from survey_app.services.operations import verify
-from survey_app.services.results import rollup
+from survey_app.services.results import respondents, rollup
 
 from .staff_data import OTHER, OWN, Spec, isolate_requests, response_row, sign_in
 
@@ -206,3 +206,31 @@ def test_the_sql_answer_weights_give_the_means_of_means_of_the_questionnaire(que
             assert value == pytest.approx(sum(items) / len(items), rel=1e-12)
     every_top = sum(100.0 * in_eit.weights[item] for item, _sub in questionnaire.answer_keys) / in_eit.divisor
     assert every_top == 100.0, "all answers at the top give exactly 100, not a rounding step above"
+
+
+def test_a_snapshot_reads_each_released_respondent_with_the_measures_of_the_python_statement(  # type: ignore[no-untyped-def]
+    session, cycle, questionnaire
+) -> None:
+    """The release snapshot's one read of an office (``respondents.by_office``: every measure in SQL, one row per
+    response) gives each released response the values ``Questionnaire.measures`` computes from its raw answers, its
+    lowest EIT answer score and its answer pattern; a response still waiting for its batch is not read."""
+    stored, _waiting = _store(session, cycle, questionnaire)
+    found = dict(respondents.by_office(session, questionnaire, cycle.id, [OWN, OTHER]))
+    assert found[OTHER] == []
+    _in_indicator, in_eit = rollup.answer_weights(questionnaire)
+    expected = {}
+    for day, answers in stored:
+        pattern = sum(answers[key] * 5**i for i, key in enumerate(questionnaire.answer_keys))
+        low = min(
+            questionnaire.item(i).answer_type.score(v)
+            for (i, _s), v in answers.items()
+            if i in in_eit.weights
+        )
+        expected[pattern] = (day, questionnaire.measures(answers), low)
+    assert len(expected) == len(stored) == len(found[OWN])
+    for respondent in found[OWN]:
+        day, values, low = expected[respondent.pattern]
+        assert (respondent.day, respondent.low) == (day, low)
+        assert respondent.values.keys() == values.keys()
+        for measure, value in values.items():
+            assert respondent.values[measure] == pytest.approx(value, rel=1e-12), measure

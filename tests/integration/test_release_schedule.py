@@ -77,9 +77,8 @@ def test_the_kth_submission_releases_nothing_and_the_job_releases_after_the_days
         "6 responses released in 1 offices" in runner.invoke(cli, ["release"], catch_exceptions=False).output
     )
     assert _counts(store) == (6, 0)
-    assert store.scalar(select(func.count()).select_from(ResultSnapshot)) == 1, (
-        "the job made the office's snapshot"
-    )
+    released_snapshot = select(func.count()).where(ResultSnapshot.released == 6)
+    assert store.scalar(released_snapshot) == 1, "the job made the office's snapshot"
     _answer(client, path, questionnaire, 5)
     assert "0 responses released" in runner.invoke(cli, ["release"], catch_exceptions=False).output
     assert _counts(store) == (6, 5), "one release per office and day"

@@ -127,6 +127,8 @@ def test_a_score_map_change_and_rebuild_renew_the_snapshot(
     ids = _snapshot_ids(session)
     result = app.test_cli_runner().invoke(cli, ["stats", "rebuild"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    assert "missing release snapshots computed" in result.output
+    assert len(_snapshot_ids(session)) == len(ids) + 1, "the command computed the new snapshot, not the page"
     after = _office(client)
     assert len(_snapshot_ids(session)) == len(ids) + 1
     assert after["items"]["E1"]["unweighted"]["mean"] == pytest.approx(100.0), (
@@ -154,6 +156,38 @@ def test_a_new_theme_renews_the_snapshot(staff, session, cycle, questionnaire) -
     add_responses(session, cycle, questionnaire, OWN, [Spec(level=3, suggestion="บริการช้า")] * 5)
     admin = make_user(session, "admin", email="themer@industry.test")
     _renewed(staff, session, lambda: themes.add_theme(session, admin, "ความรวดเร็ว", "ช้า, รอนาน"))
+
+
+def test_the_release_job_computes_every_snapshot_a_new_generation_made_stale(  # type: ignore[no-untyped-def]
+    app, staff, session, cycle, questionnaire
+) -> None:
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=3, suggestion="บริการช้า")] * 5)
+    assert staff.get("/staff/").status_code == 200
+    admin = make_user(session, "admin", email="renewer@industry.test")
+    themes.add_theme(session, admin, "ความรวดเร็ว", "ช้า, รอนาน")  # every snapshot of every cycle is stale
+    session.commit()
+    generation = snapshots.generation(session, cycle.id)
+    offices = len(store.known_offices(session))
+
+    def current() -> int:
+        session.expire_all()
+        return int(
+            session.scalar(
+                select(func.count()).where(
+                    ResultSnapshot.cycle_id == cycle.id, ResultSnapshot.generation == generation
+                )
+            )
+            or 0
+        )
+
+    assert current() == 0
+    runner = app.test_cli_runner()
+    output = runner.invoke(cli, ["release"], catch_exceptions=False).output
+    assert f"{offices} of {offices} missing release snapshots computed" in output
+    assert current() == offices, "every office's snapshot of the new generation, before any page asks"
+    assert staff.get("/staff/").status_code == 200 and _office(staff)["count"] == 5
+    assert current() == offices, "the pages computed nothing"
+    assert "missing release snapshots" not in runner.invoke(cli, ["release"], catch_exceptions=False).output
 
 
 def _integrity_count(client, office: str) -> int:  # type: ignore[no-untyped-def]

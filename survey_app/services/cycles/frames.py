@@ -194,7 +194,8 @@ def save_frame(
     changed = sorted(
         f"{t}/{s}" for t, s in set(before) | set(frame) if before.get((t, s)) != frame.get((t, s))
     )
-    snapshots.invalidate(session, cycle.id)  # weights change: a new snapshot on the next read
+    # Weights change: every snapshot of the cycle is renewed by `survey-app release` (or the first read before it).
+    snapshots.invalidate(session, cycle.id)
     audit(session, actor, "frame_changed", office_code, cycle=cycle.code, source=source,
           total_before=sum(before.values()), total_after=sum(frame.values()), cells_changed=changed[:40])  # fmt: skip
     return True

@@ -169,7 +169,7 @@ def close_cycle(session: Session, actor: StaffUser, cycle: Cycle) -> dict[str, i
         raise CycleError("not_open")
     cycle.state = CycleState.CLOSED.value
     purged = invitations.purge_contacts(session, cycle)
-    snapshots.invalidate(session, cycle.id)  # the cycle's final snapshots
+    snapshots.invalidate(session, cycle.id)  # the cycle's final snapshots: `survey-app release` computes them
     # The purge's counts are details only: none of them is named office_code.
     audit(session, actor, "cycle_closed", cycle=cycle.code, **cast(dict[str, Any], purged))
     return purged

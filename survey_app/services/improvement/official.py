@@ -220,7 +220,8 @@ def store(
         target = existing or OfficialResult(fiscal_year=row.fiscal_year, office_code=row.office_code)
         target.eit, target.iit, target.oit, target.total = row.eit, row.iit, row.oit, row.total
         session.add(target)
-    snapshots.invalidate_all(session)  # the office pages show them beside the survey's estimate
+    # The office pages show them beside the survey's estimate; `survey-app release` renews the snapshots.
+    snapshots.invalidate_all(session)
     years = sorted({row.fiscal_year for row in report.rows})
     skipped += len(report.problems)
     audit(session, actor, "official_import", rows=len(report.rows), skipped=skipped, years=years)

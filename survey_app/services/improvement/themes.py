@@ -152,6 +152,6 @@ def add_theme(session: Session, actor: StaffUser, name: str, keywords: str) -> S
     theme = SuggestionTheme(name=name, keywords=joined)
     session.add(theme)
     session.flush()
-    snapshots.invalidate_all(session)
+    snapshots.invalidate_all(session)  # renewed by `survey-app release` (or the first read before it)
     audit(session, actor, "theme_add", theme=theme.id, name=name)
     return theme

@@ -1,8 +1,8 @@
 """How an office's scores move: month by month within a cycle, and cycle over cycle.
 
-Monthly figures come from SQL sums per day (count, sum and sum of squares of each respondent's EIT, indicator and
-item values, from the stored scores by the one scoring path, :func:`..results.rollup.respondent_values`); no
-response is loaded into Python. They are
+Monthly figures are the count, sum and sum of squares of each released respondent's EIT, indicator and item values
+per month, the values computed in SQL from the stored scores by the one scoring path
+(:func:`..results.respondents.by_office`: one row per response, never an answer, reaches Python). They are
 plain (unweighted) means with a normal-approximation 95 % interval, since a month's sample is too small to weight.
 A month with fewer than K responses is hidden, and so is the next smallest month when the hidden ones together hold
 fewer than K (their total could otherwise be worked out from the cycle's). Staff see the months as the office's
@@ -12,19 +12,18 @@ cycle's snapshot too (``snapshots.shown.office_by_cycle``).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ...models import Cycle, Response
+from ...models import Cycle
 from ...questionnaire import Questionnaire
 from ...stats.sampling import z_value
-from ..results import released, rollup
-from ..results.rollup import RespondentValues
+from ..results import released, respondents
+from ..results.respondents import Respondent
 from ..results.scores import OfficeResult
 
 EIT = "EIT"
@@ -41,18 +40,18 @@ class Point:
     high: float | None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sums:
     """Count, sum and sum of squares of one measure's per-respondent values."""
 
-    n: int = 0
-    total: float = 0.0
-    total_sq: float = 0.0
+    n: int
+    total: float
+    total_sq: float
 
-    def add(self, n: int, total: float, total_sq: float) -> None:
-        self.n += n
-        self.total += total
-        self.total_sq += total_sq
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Sums:
+        """The exact sums of ``values``."""
+        return cls(len(values), math.fsum(values), math.fsum(v * v for v in values))
 
     def point(self, label: str, shown: bool, confidence: float = 0.95) -> Point:
         """Mean and interval (t-free normal approximation, sample variance) or a hidden point."""
@@ -66,45 +65,29 @@ class Sums:
         return Point(label, self.n, mean, mean - half, mean + half)
 
 
-def _value_queries(cycle: Cycle, office: str | None, questionnaire: Questionnaire) -> RespondentValues:
-    """Each released respondent's item, indicator and EIT values (rid, day, office_code, measure, v)."""
-    where = list(released.response_filter(cycle))
-    if office is not None:
-        where.append(Response.office_code == office)
-    carry = {"day": released.release_day(), "office_code": Response.office_code}
-    return rollup.respondent_values(questionnaire, where, carry)
-
-
-Daily = list[tuple[dt.date, str, int, float, float]]
-
-
-def _daily_sums(session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire) -> Daily:
-    """(day, measure, n, sum, sum of squares) for every item, indicator and the EIT."""
-    values = _value_queries(cycle, office, questionnaire)
-    rows: Daily = []
-    for sub in (values.items, values.indicators, values.eit):
-        query = select(
-            sub.c.day, sub.c.measure, func.count(), func.sum(sub.c.v), func.sum(sub.c.v * sub.c.v)
-        ).group_by(sub.c.day, sub.c.measure)
-        rows += [
-            (day, str(m), int(n), float(t or 0), float(q or 0)) for day, m, n, t, q in session.execute(query)
-        ]
-    return rows
-
-
 def monthly(
     session: Session, cycle: Cycle, office: str, questionnaire: Questionnaire, k: int
 ) -> dict[str, list[Point]]:
     """Per measure (``EIT``, ``IND6`` …, ``E1`` …), one point per month of the cycle that has responses."""
-    sums: dict[str, dict[str, Sums]] = defaultdict(lambda: defaultdict(Sums))
-    for day, measure, n, total, total_sq in _daily_sums(session, cycle, office, questionnaire):
-        sums[measure][day.strftime("%Y-%m")].add(n, total, total_sq)
-    counts = {month: s.n for month, s in sums.get(EIT, {}).items()}
+    ((_code, found),) = respondents.by_office(session, questionnaire, cycle.id, [office])
+    return monthly_of(found, k)
+
+
+def monthly_of(found: Iterable[Respondent], k: int) -> dict[str, list[Point]]:
+    """:func:`monthly` of an office's released respondents already read (a release snapshot reads them once for
+    its trends, its integrity aggregates and its auditor). Sums are exact (``math.fsum``), so they do not depend
+    on the order the database returns the respondents in."""
+    values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for respondent in found:
+        month = f"{respondent.day.year:04d}-{respondent.day.month:02d}"
+        for measure, v in respondent.values.items():
+            values[measure][month].append(v)
+    counts = {month: len(vs) for month, vs in values.get(EIT, {}).items()}
     hidden = released.hidden_groups(counts, k)
     months = sorted(counts)
     return {
-        measure: [by_month[m].point(m, m not in hidden) for m in months if m in by_month]
-        for measure, by_month in sums.items()
+        measure: [Sums.of(by_month[m]).point(m, m not in hidden) for m in months if m in by_month]
+        for measure, by_month in values.items()
     }
 
 

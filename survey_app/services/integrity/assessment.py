@@ -1,114 +1,40 @@
-"""Integrity of a cycle's sample: the aggregates the signals need, read with SQL, and the ranked assessment.
+"""Integrity of a cycle's sample: the aggregates the signals need, and the ranked assessment.
 
-Two GROUP BY queries, nothing per response leaves the database:
+The aggregates are folded from each office's released respondents (:func:`..results.respondents.by_office`: one
+row per response with its EIT computed in SQL by the one scoring path, its lowest EIT answer score and its whole
+answer pattern; never an answer):
 
-1. per office × Bangkok day × channel × flagged × all-highest: the count, sum and sum of squares of the
-   per-respondent EIT, from the stored scores by the one scoring path
-   (:func:`..results.rollup.respondent_values`: sub-items → items → indicators → EIT), and whether its lowest
-   answer score is the top one;
+1. per office × Bangkok day (of submission) and per channel, and of the flagged responses: the count, sum and sum
+   of squares of the per-respondent EIT, and how many responses' every EIT answer scored the top;
 2. per office: how many responses (not straight-lined) share their whole answer pattern with another response of
    the same office; a pattern is one integer, Σ value × 5^position (every option value is below 5).
 
-:func:`assess` then hands these to :func:`..stats.integrity.assess`. It runs whenever the page is opened, so no
-scheduled job is needed; it is for admins and viewers only (office staff must not learn to dodge the signals).
+A release snapshot stores its office's aggregates (``services/results/snapshots/signals.py``), reading the
+office's respondents once for them, its monthly trends and its auditor (:func:`office_aggregates`).
+:func:`assess` then hands the aggregates to :func:`..stats.integrity.assess`. The page is for admins and viewers
+only (office staff must not learn to dodge the signals).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Subquery, and_, case, func, literal, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import Answer, Channel, Cycle, Office, Response
+from ...models import Channel, Cycle, Office
 from ...questionnaire import Questionnaire
 from ...stats import integrity
 from ...stats.integrity import Moments, OfficeAggregates, OfficeAssessment
-from ..results import rollup
+from ...stats.scoring import EIT
+from ..results import respondents
+from ..results.respondents import Respondent
 
-PATTERN_BASE = 5
 TOP_SCORE = 100.0 - 1e-6
-
-
-def _in_offices(offices: Sequence[str] | None) -> Any:
-    """The filter on ``offices`` (every office when None)."""
-    return true() if offices is None else Response.office_code.in_(offices)
-
-
-def _per_response(
-    questionnaire: Questionnaire, cycle_id: int, offices: Sequence[str] | None = None
-) -> Subquery:
-    """Subquery: one row per released response (staff see answers only in batches of K, this page included) with
-    its office, day, channel, flagged state, EIT (``v``) and lowest answer score (``low``)."""
-    carry = {
-        "office_code": Response.office_code,
-        "day": Response.submitted_on,
-        "channel": Response.channel,
-        "flagged": Response.flagged,
-    }
-    where = [Response.cycle_id == cycle_id, Response.released == true(), _in_offices(offices)]
-    return rollup.respondent_values(questionnaire, where, carry).eit
-
-
-def _moment_rows(
-    session: Session, questionnaire: Questionnaire, cycle_id: int, offices: Sequence[str] | None = None
-) -> list[tuple[Any, ...]]:
-    r = _per_response(questionnaire, cycle_id, offices)
-    top = case((r.c.low >= TOP_SCORE, 1), else_=0)
-    return [
-        tuple(row)
-        for row in session.execute(
-            select(
-                r.c.office_code,
-                r.c.day,
-                r.c.channel,
-                r.c.flagged,
-                top.label("top"),
-                func.count(),
-                func.sum(r.c.v),
-                func.sum(r.c.v * r.c.v),
-            ).group_by(r.c.office_code, r.c.day, r.c.channel, r.c.flagged, top)
-        )
-    ]
-
-
-def _duplicated(
-    session: Session, questionnaire: Questionnaire, cycle_id: int, offices: Sequence[str] | None = None
-) -> dict[str, int]:
-    """Per office: responses (not straight-lined) whose whole answer pattern another response also has."""
-    keys = list(questionnaire.answer_keys)
-    weight = case(
-        *(
-            (and_(Answer.item == item, Answer.sub == sub), literal(PATTERN_BASE**i, BigInteger))
-            for i, (item, sub) in enumerate(keys)
-        ),
-        else_=literal(0, BigInteger),
-    )
-    patterns = (
-        select(Response.office_code, func.sum(Answer.value * weight).label("pattern"))
-        .join(Answer, Answer.response_id == Response.id)
-        .where(
-            Response.cycle_id == cycle_id,
-            Response.released == true(),
-            Response.straight_lined.is_(False),
-            _in_offices(offices),
-        )
-        .group_by(Response.id, Response.office_code)
-        .subquery()
-    )
-    shared = (
-        select(patterns.c.office_code, func.count().label("n"))
-        .group_by(patterns.c.office_code, patterns.c.pattern)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    rows = session.execute(
-        select(shared.c.office_code, func.sum(shared.c.n).cast(Integer)).group_by(shared.c.office_code)
-    )
-    return {str(code): int(n) for code, n in rows}
 
 
 def aggregates(
@@ -116,41 +42,47 @@ def aggregates(
 ) -> list[OfficeAggregates]:
     """Every office's aggregates in the cycle (offices without responses included, with nothing), or those of
     ``offices`` (what a release snapshot stores: ``services/results/snapshots``)."""
-    codes = (
-        sorted(offices)
-        if offices is not None
-        else list(session.scalars(select(Office.code).order_by(Office.code)))
-    )
-    daily: dict[str, dict[dt.date, Moments]] = {c: {} for c in codes}
-    channel: dict[tuple[str, str], Moments] = {}
-    flagged: dict[str, Moments] = {}
-    top: dict[tuple[str, str], int] = {}
-    for office, day, chan, is_flagged, is_top, n, total, total_sq in _moment_rows(
-        session, questionnaire, cycle_id, offices
-    ):
-        m = Moments(int(n), float(total), float(total_sq))
-        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
-        daily.setdefault(office, {})[day] = daily.get(office, {}).get(day, Moments()) + m
-        channel[(office, chan)] = channel.get((office, chan), Moments()) + m
-        if is_flagged:
-            flagged[office] = flagged.get(office, Moments()) + m
-        if is_top:
-            top[(office, chan)] = top.get((office, chan), 0) + int(n)
-    duplicated = _duplicated(session, questionnaire, cycle_id, offices)
-    poster, email = Channel.POSTER.value, Channel.EMAIL.value
+    codes = offices if offices is not None else list(session.scalars(select(Office.code)))
     return [
-        OfficeAggregates(
-            office=code,
-            daily=daily.get(code, {}),
-            poster=channel.get((code, poster), Moments()),
-            email=channel.get((code, email), Moments()),
-            flagged=flagged.get(code, Moments()),
-            all_highest=top.get((code, poster), 0) + top.get((code, email), 0),
-            duplicated=duplicated.get(code, 0),
-            poster_all_highest=top.get((code, poster), 0),
-        )
-        for code in sorted(daily)
+        office_aggregates(code, found)
+        for code, found in respondents.by_office(session, questionnaire, cycle_id, codes)
     ]
+
+
+def office_aggregates(office: str, found: Iterable[Respondent]) -> OfficeAggregates:
+    """One office's aggregates from its released respondents (a release snapshot reads them once for its trends,
+    these aggregates and its auditor). Sums are exact (``math.fsum``): the same whatever order the respondents
+    come in."""
+    daily: dict[dt.date, list[float]] = defaultdict(list)
+    channel: dict[str, list[float]] = defaultdict(list)
+    flagged: list[float] = []
+    top: Counter[str] = Counter()
+    patterns: Counter[int] = Counter()
+    for r in found:
+        eit = r.values[EIT]
+        daily[r.submitted_on].append(eit)
+        channel[r.channel].append(eit)
+        if r.flagged:
+            flagged.append(eit)
+        if r.low >= TOP_SCORE:
+            top[r.channel] += 1
+        if not r.straight_lined:
+            patterns[r.pattern] += 1
+    poster, email = Channel.POSTER.value, Channel.EMAIL.value
+    return OfficeAggregates(
+        office=office,
+        daily={day: _moments(values) for day, values in daily.items()},
+        poster=_moments(channel[poster]),
+        email=_moments(channel[email]),
+        flagged=_moments(flagged),
+        all_highest=top[poster] + top[email],
+        duplicated=sum(n for n in patterns.values() if n > 1),
+        poster_all_highest=top[poster],
+    )
+
+
+def _moments(values: Sequence[float]) -> Moments:
+    return Moments(len(values), math.fsum(values), math.fsum(v * v for v in values))
 
 
 @dataclass(frozen=True)

@@ -108,13 +108,18 @@ def _frame_rows(session: Session, cycle_id: int, offices: Sequence[str] | None) 
     return list(session.execute(query))
 
 
-def _flagged_counts(session: Session, cycle_id: int, pending: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+def _flagged_counts(
+    session: Session, cycle_id: int, offices: Sequence[str] | None, pending: Sequence[Mapping[str, Any]]
+) -> dict[str, int]:
     c = CellStat.__table__.c
-    rows = session.connection().execute(
+    query = (
         select(c.office_code, func.sum(c.n))
         .where(c.cycle_id == cycle_id, c.measure == EIT, c.flagged)
         .group_by(c.office_code)
     )
+    if offices is not None:
+        query = query.where(c.office_code.in_(offices))
+    rows = session.connection().execute(query)
     counts = {code: int(n or 0) for code, n in rows}
     for row in pending:
         if row["measure"] == EIT and row["flagged"]:
@@ -187,7 +192,7 @@ def load_tables(
     for office, rtype, service, served in frames:
         population[index[0][office], index[1][rtype], index[2][service]] += served
     has_frame = {r[0] for r in frames}
-    flagged = _flagged_counts(session, cycle_id, pending)
+    flagged = _flagged_counts(session, cycle_id, offices, pending)
     return {
         code: OfficeTables(
             code,

@@ -3,9 +3,9 @@
 **One scoring path.** An answer's score is the ``answer.score`` stored with it: the questionnaire's score map at
 submission, rewritten under the current map by :func:`rebuild` (``survey-app stats rebuild``) in the same
 transaction that recomputes the cells, after which the release snapshots are invalidated
-(``snapshots.invalidate``) and recomputed on their next read. So after a score-map change and a rebuild, every
-reader of the stored score (the rollup and the scores, trends, microdata, integrity signals and exports that come
-from it) agrees; ``survey-app verify`` reports answers whose stored score differs from the map
+(``snapshots.invalidate``) and recomputed by the command (``snapshots.renew``). So after a score-map change and a
+rebuild, every reader of the stored score (the rollup and the scores, trends, microdata, integrity signals and
+exports that come from it) agrees; ``survey-app verify`` reports answers whose stored score differs from the map
 (:func:`stale_scores`). The averaging of sub-items into items, items into indicators and indicators into the EIT is
 written twice, once per language, and nowhere else:
 
@@ -13,8 +13,9 @@ written twice, once per language, and nowhere else:
   ``measures_of_scores``), used where a few responses are at hand (a released batch: :func:`add_batch`);
 * in SQL, :func:`respondent_values`, one GROUP BY over the stored scores per level (an indicator's and the EIT's
   means of means as the weighted sums of answer scores they equal, :func:`answer_weights`), used by
-  :func:`rebuild`, the monthly trends (``services/improvement/trends.py``), the microdata (``microdata.py``) and
-  the integrity signals (``services/integrity/assessment.py``).
+  :func:`rebuild` and the microdata (``microdata.py``); :func:`measure_columns` gives the same weighted sums as
+  one row per response, for a few offices' respondents read once (``respondents.py``: the monthly trends,
+  ``services/improvement/trends.py``, and the integrity signals, ``services/integrity/assessment.py``).
 
 The office scores, exports and reports read the rollup (through the release snapshots), so they score answers
 this way too.
@@ -31,7 +32,9 @@ gives the same sums of the responses still waiting, for operators who score ever
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -298,6 +301,30 @@ def answer_weights(questionnaire: Questionnaire) -> tuple[Weights, Weights]:
         Weights({item: common // n for item, n in share.items()}, common),
         Weights({item: eit_common // n for item, n in eit_share.items()}, eit_common),
     )
+
+
+def measure_columns(questionnaire: Questionnaire) -> dict[str, ColumnElement[float]]:
+    """Every measure's value of one response, as aggregates over its answers (select them grouped by the response):
+    the sums :func:`respondent_values` computes per level, in one row per response, so one scan of a few
+    responses' answers gives all their measures. Each item's sum of sub-item scores is the one aggregate per item;
+    an item's value is that sum over its sub-items, an indicator's and the EIT's the item sums weighted by
+    :func:`answer_weights` over its divisor (the database computes an aggregate repeated in an expression once).
+    Keyed by measure code, in ``Questionnaire.measure_codes`` order."""
+    in_indicator, in_eit = answer_weights(questionnaire)
+    indicators_of, _eit = questionnaire.hierarchy
+    sums = {
+        item.code: func.sum(Answer.score * case({item.code: literal(1)}, value=Answer.item, else_=literal(0)))
+        for item in questionnaire.items
+    }
+
+    def weighted(weights: Weights, items: Sequence[str]) -> ColumnElement[float]:
+        terms = [sums[item] * literal(weights.weights[item]) for item in items]
+        return functools.reduce(operator.add, terms) / literal(float(weights.divisor))
+
+    columns = {item.code: sums[item.code] / literal(float(len(item.keys))) for item in questionnaire.items}
+    columns |= {code: weighted(in_indicator, items) for code, items in indicators_of.items()}
+    columns["EIT"] = weighted(in_eit, list(in_eit.weights))
+    return columns
 
 
 def _weighted_mean(weights: Weights) -> ColumnElement[float]:

@@ -22,9 +22,11 @@ How the pieces hold it:
   determined by the row space of every figure ever shown for the office and the new ones; a figure that would
   determine one is withheld ("withheld to protect a respondent") or, for a group, keeps the value last shown.
 
-A snapshot is computed on the first read after its state exists (a release, or a new generation) and never
-changed. The generation is bumped by everything that changes results without a release (:func:`invalidate`):
-a frame import, ``stats rebuild`` after a score-map change, a cycle closing, an official-results import, a theme.
+A snapshot is computed once its state exists (a release, or a new generation) and never changed: by
+``survey-app release`` and ``stats rebuild``, which compute every missing one (:func:`renew`), or else by the first
+read that needs it. The generation is bumped by everything that changes results without a release
+(:func:`invalidate`): a frame import, ``stats rebuild`` after a score-map change, a cycle closing, an
+official-results import, a theme; the web actions among these leave the new snapshots to the release command.
 Counts of responses received are not in snapshots: they stay live.
 
 The package: :mod:`.store` computes, clears and stores an office's snapshot and reads it back (the state it rests on,
@@ -41,6 +43,7 @@ from .store import (
     invalidate_all,
     office_months,
     office_snapshots,
+    renew,
 )
 
 __all__ = [
@@ -51,4 +54,5 @@ __all__ = [
     "invalidate_all",
     "office_months",
     "office_snapshots",
+    "renew",
 ]

@@ -9,22 +9,22 @@ import hashlib
 import json
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import event, func, literal_column, or_, select, tuple_, update
+from sqlalchemy import event, func, literal_column, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ....models import CellStat, Cycle, Office, Response, ResultSnapshot, SnapshotGeneration
+from ....models import CellStat, Cycle, Office, ResultSnapshot, SnapshotGeneration
 from ....questionnaire import Questionnaire
 from ....stats import audit
 from ....stats.integrity import OfficeAggregates
 from ...improvement import trends
 from ...integrity import assessment
-from .. import disclosure, released
+from .. import disclosure, released, respondents
 from .. import scores as results
 from ..cell_tables import OfficeTables, load_tables
 from ..reasons import Note
@@ -59,36 +59,37 @@ class Member:
     month: str
 
 
-def covers(figure: Figure, member: Member) -> bool:
-    """Whether ``figure`` includes ``member``'s answers."""
-    if member.batch > figure.upto:
-        return False
-    return {
-        "all": True,
-        "unflagged": not member.flagged,
-        "type": member.rtype == figure.group,
-        "service": member.service == figure.group,
-        "month": member.month == figure.group,
-    }[figure.kind]
+class Columns:
+    """The office's released responses as the auditor's columns: each figure's members are one vectorised
+    comparison (a snapshot after many releases builds its row space from hundreds of figures)."""
+
+    def __init__(self, members: Sequence[Member]) -> None:
+        self.count = len(members)
+        self.batch = np.array([m.batch for m in members], dtype=np.int64)
+        self.unflagged = np.array([not m.flagged for m in members], dtype=bool)
+        self.groups = {
+            "type": np.array([m.rtype for m in members], dtype=str),
+            "service": np.array([m.service for m in members], dtype=str),
+            "month": np.array([m.month for m in members], dtype=str),
+        }
+
+    def of(self, figure: Figure) -> list[int]:
+        """The columns ``figure`` covers: released up to its batch and, by its kind, every response (``all``),
+        the unflagged ones, or those of its group (``type``, ``service``, ``month``)."""
+        covered = self.batch <= figure.upto
+        if figure.kind == "unflagged":
+            covered &= self.unflagged
+        elif figure.kind != "all":
+            covered &= self.groups[figure.kind] == figure.group
+        found: list[int] = np.flatnonzero(covered).tolist()
+        return found
 
 
-def memberships(figure: Figure, members: Sequence[Member]) -> list[int]:
-    """Columns (indices into ``members``) that ``figure`` covers."""
-    return [i for i, m in enumerate(members) if covers(figure, m)]
-
-
-def office_members(session: Session, cycle: Cycle, office: str) -> list[Member]:
-    """The office's released responses as the auditor sees them, in a fixed order (by their random id)."""
-    day = released.release_day()
-    flagged = or_(Response.too_fast, Response.straight_lined, Response.burst)
-    rows = session.execute(
-        select(
-            func.coalesce(Response.release_batch, 0), Response.respondent_type, Response.service, flagged, day
-        )
-        .where(*released.response_filter(cycle), Response.office_code == office)
-        .order_by(Response.id)
-    )
-    return [Member(int(b), str(t), str(s), bool(f), d.strftime("%Y-%m")) for b, t, s, f, d in rows]
+def office_members(found: Iterable[respondents.Respondent]) -> list[Member]:
+    """The office's released respondents (in their fixed order, by random id) as the auditor sees them."""
+    return [
+        Member(r.batch, r.rtype, r.service, r.flagged, f"{r.day.year:04d}-{r.day.month:02d}") for r in found
+    ]
 
 
 # --- the payload -----------------------------------------------------------------------------------------------
@@ -192,8 +193,9 @@ def generation(session: Session, cycle_id: int) -> int:
 
 
 def invalidate(session: Session, cycle_id: int) -> None:
-    """Start a new snapshot generation for the cycle: every office's next read computes a new snapshot (in the
-    caller's transaction; call it from whatever changes results without a release)."""
+    """Start a new snapshot generation for the cycle, in the caller's transaction (call it from whatever changes
+    results without a release): every office's snapshot is stale until :func:`renew` (``survey-app release``,
+    ``stats rebuild``) or the first read that needs it computes the new one."""
     bumped = session.execute(
         update(SnapshotGeneration)
         .where(SnapshotGeneration.cycle_id == cycle_id)
@@ -231,15 +233,19 @@ class _Audit:
     """The row space of everything shown for one office so far, and the figures this snapshot adds."""
 
     def __init__(self, members: Sequence[Member], shown: Iterable[Figure]) -> None:
-        self.members = members
+        self.columns = Columns(members)
         self.space = audit.RowSpace(len(members))
-        for figure in set(shown):
-            self.space.add(memberships(figure, members))
+        # The space depends neither on repeated rows nor on their order: a figure over the same responses as
+        # another (a group that gained nobody in a release) is added once (after thirty releases: 286 figures,
+        # 166 distinct rows, rank 43), and the largest first, so the later ones reduce to short rows.
+        rows = {tuple(self.columns.of(figure)): None for figure in set(shown)}
+        for row in sorted(rows, key=len, reverse=True):
+            self.space.add(row)
         self.shown: list[Figure] = []
 
     def accept_all(self, figures: Sequence[Figure]) -> bool:
         """Add ``figures`` together if together they determine no response; else add none."""
-        rows = [memberships(f, self.members) for f in figures]
+        rows = [self.columns.of(f) for f in figures]
         if self.space.would_determine(rows):
             return False
         for row in rows:
@@ -282,15 +288,14 @@ class _Inputs:
     tables: OfficeTables | None
     months: dict[str, list[trends.Point]]
     members: list[Member]
-    previous: list[Snapshot]
+    previous: _Shown
 
 
 def _build(inputs: _Inputs, k: int) -> dict[str, Any]:
     """The payload of a new snapshot: the figures cleared by the auditor against everything shown before."""
     members = inputs.members
     batch = max((m.batch for m in members), default=0)
-    before = [f for snap in inputs.previous for f in snap.figures]
-    check = _Audit(members, before)
+    check = _Audit(members, inputs.previous.figures)
     withheld: list[str] = []
     result = inputs.result
     if result.count >= k and result.eit is not None:
@@ -305,8 +310,11 @@ def _build(inputs: _Inputs, k: int) -> dict[str, Any]:
         clean, clean_withheld = None, True
         withheld.append("without_flagged")
     months = _cleared_months(inputs.months, check, batch, withheld)
-    last = inputs.previous[0] if inputs.previous else None
-    groups = {axis: _cleared_groups(inputs.tables, axis, last, check, batch, k, withheld) for axis in AXES}
+    last = inputs.previous.groups
+    groups = {
+        axis: _cleared_groups(inputs.tables, axis, last.get(axis, {}), check, batch, k, withheld)
+        for axis in AXES
+    }
     return {
         "schema": SCHEMA,
         "result": result,
@@ -338,7 +346,7 @@ def _cleared_months(
 def _cleared_groups(
     tables: OfficeTables | None,
     axis: str,
-    last: Snapshot | None,
+    last: Mapping[str, Group],
     check: _Audit,
     batch: int,
     k: int,
@@ -346,7 +354,7 @@ def _cleared_groups(
 ) -> dict[str, Group]:
     """Group means of ``axis``: a group moves only when it gained at least K since last shown and the auditor
     clears the new value; otherwise the value last shown stays (a value already shown adds nothing)."""
-    before = dict(last.groups.get(axis, {})) if last is not None else {}
+    before = dict(last)
     now = _group_now(tables, axis) if tables is not None else {}
     counts = {code: n for code, (n, _sums) in now.items()}
     hidden = released.hidden_groups(counts, k) if sum(counts.values()) >= k else set(counts)
@@ -372,11 +380,15 @@ def _cleared_groups(
 _TYPES = typing.get_type_hints(Snapshot)
 
 
-def _read(row: ResultSnapshot) -> Snapshot:
-    data = json.loads(row.payload)
-    groups = {
+def _groups(data: Mapping[str, Any]) -> dict[str, dict[str, Group]]:
+    return {
         axis: {code: decode(Group, g) for code, g in found.items()} for axis, found in data["groups"].items()
     }
+
+
+def _read(row: ResultSnapshot) -> Snapshot:
+    data = json.loads(row.payload)
+    groups = _groups(data)
     return Snapshot(
         row.id, row.office_code, row.generation, row.batch, row.released, int(data["k"]),
         decode(OfficeResult, data["result"]), decode(OfficeResult | None, data["clean"]),
@@ -386,14 +398,35 @@ def _read(row: ResultSnapshot) -> Snapshot:
     )  # fmt: skip
 
 
-def _history(session: Session, cycle: Cycle, office: str, k: int) -> list[Snapshot]:
-    """Every snapshot of the office in the cycle at this K, newest first (what staff have been shown)."""
+@dataclass(frozen=True)
+class _Shown:
+    """What staff have been shown of one office in a cycle at one K: every figure of its snapshots, and the group
+    means of its newest snapshot per axis (they stay shown until their group gains K)."""
+
+    figures: frozenset[Figure]
+    groups: Mapping[str, Mapping[str, Group]]
+
+
+def _history(session: Session, cycle: Cycle, office: str, k: int) -> _Shown:
+    """Every figure the office's snapshots in the cycle at this K have shown, and the newest one's group means.
+
+    Only that is decoded of the payloads: an office released every day has hundreds of snapshots, and decoding
+    each whole cost a new snapshot a second after thirty releases."""
     rows = session.scalars(
         select(ResultSnapshot)
         .where(ResultSnapshot.cycle_id == cycle.id, ResultSnapshot.office_code == office)
         .order_by(ResultSnapshot.id.desc())
     )
-    return [s for s in map(_read, rows) if s.k == k]
+    figures: set[Figure] = set()
+    groups = None
+    for row in rows:
+        data = json.loads(row.payload)
+        if int(data["k"]) != k:
+            continue
+        figures.update(Figure(str(f["kind"]), str(f["group"]), int(f["upto"])) for f in data["figures"])
+        if groups is None:
+            groups = _groups(data)
+    return _Shown(frozenset(figures), groups or {})
 
 
 def _store(
@@ -419,6 +452,23 @@ def _stored(
     session: Session, cycle: Cycle, keys: Mapping[str, tuple[int, int]], k: int
 ) -> dict[str, Snapshot]:
     """The stored snapshots matching each office's current state (one indexed lookup per 500 offices)."""
+    wanted = _current(session, cycle, keys, k)
+    # A snapshot never changes: a decoded copy, found by the id and digest of its payload, serves later requests.
+    found = {office: _CACHE[(i, d)] for i, (office, d) in wanted.items() if (i, d) in _CACHE}
+    ids = [i for i, (office, _d) in wanted.items() if office not in found]
+    for start in range(0, len(ids), 500):
+        for row in session.scalars(
+            select(ResultSnapshot).where(ResultSnapshot.id.in_(ids[start : start + 500]))
+        ):
+            found[row.office_code] = _remember((row.id, row.digest), _read(row))
+    return found
+
+
+def _current(
+    session: Session, cycle: Cycle, keys: Mapping[str, tuple[int, int]], k: int
+) -> dict[int, tuple[str, str]]:
+    """The id, office and digest of each stored snapshot matching its office's state in ``keys``, nothing read
+    of the payloads."""
     wanted: dict[int, tuple[str, str]] = {}
     by_gen: dict[int, list[tuple[str, int]]] = {}
     for office, (gen, n) in keys.items():
@@ -432,15 +482,7 @@ def _stored(
                 )
             )  # fmt: skip
             wanted.update({i: (office, digest) for i, office, digest in rows})
-    # A snapshot never changes: a decoded copy, found by the id and digest of its payload, serves later requests.
-    found = {office: _CACHE[(i, d)] for i, (office, d) in wanted.items() if (i, d) in _CACHE}
-    ids = [i for i, (office, _d) in wanted.items() if office not in found]
-    for start in range(0, len(ids), 500):
-        for row in session.scalars(
-            select(ResultSnapshot).where(ResultSnapshot.id.in_(ids[start : start + 500]))
-        ):
-            found[row.office_code] = _remember((row.id, row.digest), _read(row))
-    return found
+    return wanted
 
 
 _CACHE: dict[tuple[int, str], Snapshot] = {}
@@ -554,12 +596,52 @@ def office_snapshots(
     found = _stored(session, cycle, lookup, k) if lookup else {}
     missing = [code for code in lookup if code not in found]
     if missing:
-        computed = _compute(session, cycle, missing, questionnaire, k)
-        for code in missing:
-            _store(session, cycle, code, keys[code], k, computed[code])
+        _compute_and_store(session, cycle, {c: keys[c] for c in missing}, questionnaire, k)
         found.update(_stored(session, cycle, {c: keys[c] for c in missing}, k))
     state.found.update(found)
     return {code: state.found[code] for code in codes}
+
+
+def _compute_and_store(
+    session: Session, cycle: Cycle, keys: Mapping[str, tuple[int, int]], questionnaire: Questionnaire, k: int
+) -> None:
+    """Compute and store the snapshot of each office of ``keys`` at its state there."""
+    computed = _compute(session, cycle, sorted(keys), questionnaire, k)
+    for code, key in keys.items():
+        _store(session, cycle, code, key, k, computed[code])
+
+
+RENEW_OFFICES = (
+    25  # offices computed together when renewing (one read of their cell tables, one of their answers)
+)
+
+
+def renew(
+    session: Session,
+    cycle: Cycle,
+    questionnaire: Questionnaire,
+    *,
+    k: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Compute every office's missing snapshot of ``cycle`` (after a release, or after a new generation made them
+    all stale), :data:`RENEW_OFFICES` at a time, calling ``progress(done, missing)`` after each group; returns how
+    many were computed.
+
+    For the commands that run outside page requests (``survey-app release``, ``stats rebuild``), so that no page
+    computes them while someone waits. Finding which are missing reads no payload; each is stored in its own
+    transaction as it is computed (:func:`_store`), so an interrupted run keeps what it finished.
+    """
+    state = _state(session, cycle, k, None)
+    keys = {code: (state.generation, state.counts.get(code, 0)) for code in sorted(known_offices(session))}
+    present = {office for office, _digest in _current(session, cycle, keys, k).values()}
+    missing = [code for code in keys if code not in present]
+    for start in range(0, len(missing), RENEW_OFFICES):
+        group = missing[start : start + RENEW_OFFICES]
+        _compute_and_store(session, cycle, {code: keys[code] for code in group}, questionnaire, k)
+        if progress is not None:
+            progress(start + len(group), len(missing))
+    return len(missing)
 
 
 def office_months(
@@ -573,21 +655,18 @@ def office_months(
 def _compute(
     session: Session, cycle: Cycle, codes: list[str], questionnaire: Questionnaire, k: int
 ) -> dict[str, dict[str, Any]]:
-    """New payloads for ``codes`` (results of all of them in one pass)."""
-    everything = {r.office_code: r for r in results.cycle_results(session, cycle, codes, k=k).offices}
-    flagged = [code for code, r in everything.items() if r.flagged > 0]
-    clean = (
-        {
-            r.office_code: r
-            for r in results.cycle_results(session, cycle, flagged, k=k, exclude_flagged=True).offices
-        }
-        if flagged
-        else {}
-    )
+    """New payloads for ``codes``: their results from one read of their cell tables, and each office's released
+    respondents read once (:func:`..respondents.by_office`) for its months, its integrity aggregates and its
+    auditor's memberships."""
+    # Each office scored from its tables as ``scores.cycle_results`` scores it (without the national roll-up,
+    # which no snapshot holds), so the tables are read once and serve the group means too.
     tables = load_tables(session, cycle.id, codes)
-    found = {a.office: a for a in assessment.aggregates(session, questionnaire, cycle.id, codes)}
+    everything = {code: results.score_office(tables[code], cycle) for code in codes}
+    flagged = [code for code, r in everything.items() if r.flagged > 0]
+    clean_tables = load_tables(session, cycle.id, flagged, exclude_flagged=True) if flagged else {}
+    clean = {code: results.score_office(t, cycle, exclude_flagged=True) for code, t in clean_tables.items()}
     payloads = {}
-    for code in codes:
+    for code, found in respondents.by_office(session, questionnaire, cycle.id, codes):
         result = everything[code]
         shown_clean = None
         if (
@@ -596,10 +675,10 @@ def _compute(
             and disclosure.difference_shown(result.flagged, result.count, k)
         ):
             shown_clean = clean[code]
-        months = trends.monthly(session, cycle, code, questionnaire, k) if result.count else {}
         inputs = _Inputs(
-            result, shown_clean, tables.get(code), months, office_members(session, cycle, code),
+            result, shown_clean, tables.get(code), trends.monthly_of(found, k), office_members(found),
             _history(session, cycle, code, k),
         )  # fmt: skip
-        payloads[code] = {**_build(inputs, k), "integrity": signals.encode_aggregates(found[code])}
+        integrity = signals.encode_aggregates(assessment.office_aggregates(code, found))
+        payloads[code] = {**_build(inputs, k), "integrity": integrity}
     return payloads
