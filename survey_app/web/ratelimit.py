@@ -11,6 +11,7 @@ after ``RATELIMIT_KEY_PREFIX``), so the counters are the ones the decorator kept
 
 When the store does not answer, it falls back to per-process counters as the extension does, and marks the extension
 degraded (its ``_storage_dead``, which ``web.health`` reports); the store is tried again after 1, 2, 4 … 32 seconds.
+Its log lines are the extension's, on the extension's logger.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from werkzeug.exceptions import TooManyRequests
 from ..clientkeys import client_key
 from ..extensions import limiter
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("flask-limiter")  # the extension's logger: operators find these lines where they were
 
 MAX_RETRY_SECONDS = 32
 _lock = threading.Lock()
@@ -64,7 +65,7 @@ def hit(limit: str) -> None:
         _mark_dead()  # from here on limiter.limiter counts in memory (in_memory_fallback_enabled)
         allowed = limiter.limiter.hit(item, *args)
     if not allowed:
-        log.info("ratelimit %s exceeded at endpoint: %s", item, request.endpoint)
+        log.info("ratelimit %s (%s) exceeded at endpoint: %s", item, args[-2], args[-1])
         raise LimitExceeded(_retry_after(item, args))
 
 
