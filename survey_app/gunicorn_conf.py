@@ -8,6 +8,8 @@ import multiprocessing
 import os
 import tempfile
 
+from survey_app.web.accesslog import ACCESS_LOG_FORMAT
+
 bind = os.environ.get("SURVEY_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("SURVEY_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("SURVEY_THREADS", "2"))
@@ -24,9 +26,10 @@ preload_app = True
 forwarded_allow_ips = os.environ.get("SURVEY_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
-# No client address, user agent or referrer: survey URLs carry tokens, and a log line with an address and a
-# time must not be lined up with the order in which responses were stored.
-access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# No client address, user agent or referrer (survey_app/web/accesslog.py says why); the logger class writes this
+# format's five fields without gunicorn's dictionary of every atom (about 40 µs a request).
+access_log_format = ACCESS_LOG_FORMAT
+logger_class = "survey_app.web.accesslog.AccessLogger"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,

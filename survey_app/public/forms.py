@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -212,7 +213,14 @@ class Nonce:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=NONCE_SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=8)
+def _serializer_for(secret_key: str | bytes) -> URLSafeSerializer:
+    """One serializer per secret key: making one serialises a test value to learn whether JSON gives text, and the
+    form's GET and POST each need it."""
+    return URLSafeSerializer(secret_key, salt=NONCE_SALT)
 
 
 def issue_nonce(started: float | None = None, now: float | None = None) -> str:

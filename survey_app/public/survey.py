@@ -35,6 +35,7 @@ from ..questionnaire import Questionnaire
 from ..services.intake import bursts, link_targets, submission
 from ..templating import current_lang
 from ..tokens import InvitationRef, PosterRef
+from ..web import ratelimit
 from ..web.static_files import InlineStyle, allow_inline_style, inline_style
 from . import bp, fresh_page, questions
 from .forms import (
@@ -121,10 +122,14 @@ def survey(token: str) -> str | tuple[str, int] | Response:
 
 
 @bp.post("/s/<token>")
-@limiter.limit(_submit_limit, exempt_when=_is_language_switch)
+@limiter.exempt
 @csrf.exempt
 def survey_post(token: str) -> Response | tuple[str, int]:
-    """Store the answers once (or show the form again in the other language, or with what needs fixing)."""
+    """Store the answers once (or show the form again in the other language, or with what needs fixing). Every
+    POST but a language switch counts against ``SUBMIT_RATE_LIMIT`` first (:mod:`..web.ratelimit`: the extension's
+    counters without its per-request evaluation)."""
+    if not _is_language_switch():
+        ratelimit.hit(_submit_limit())
     # On the connection of the transaction that stores the answers (Core, no ORM work), so the link is checked there.
     target = link_targets.resolve(db.session.connection(), _read(token), today())
     if target.channel == Channel.KIOSK:  # the kiosk page sends to /k/: its answers skip the device's cookies

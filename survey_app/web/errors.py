@@ -19,6 +19,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from ..monitoring import counters
+from .ratelimit import LimitExceeded
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,11 @@ def init_app(app: Flask) -> None:
     def _too_many(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
         html, code = render_error(429)
         return html, code, {"Retry-After": str(retry_after(error))}
+
+    @app.errorhandler(LimitExceeded)
+    def _over_limit(error: LimitExceeded) -> tuple[str, int, dict[str, str]]:
+        html, code = render_error(429)
+        return html, code, {"Retry-After": str(error.retry_after)}
 
     def _database_down(error: Exception) -> tuple[str, int]:
         log.error("database unavailable: %s", type(error).__name__)

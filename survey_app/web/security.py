@@ -11,22 +11,34 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 
+_EVERY_RESPONSE = [
+    # Survey URLs carry tokens: never leak them to another site through Referer.
+    ("Referrer-Policy", "no-referrer"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+]
+
 
 def init_app(app: Flask) -> None:
-    """Add the headers to every response."""
+    """Add the headers to every response (a header a view set itself is kept)."""
 
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        policy = headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        if (
-            "frame-ancestors 'none'" in policy
-        ):  # a view that allows framing (an embed) says so in its own policy
-            headers.setdefault("X-Frame-Options", "DENY")
-        # Survey URLs carry tokens: never leak them to another site through Referer.
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        # One pass over the names: asking werkzeug's Headers for a missing name raises and catches a KeyError, and
+        # this runs six times on every response.
+        present = {key.lower(): value for key, value in headers.items()}
+        policy = present.get("content-security-policy")
+        if policy is None:
+            policy = CONTENT_SECURITY_POLICY
+            headers.add("Content-Security-Policy", policy)
+        wanted = [("X-Content-Type-Options", "nosniff")]
+        # A view that allows framing (an embed) says so in its own policy.
+        if "frame-ancestors 'none'" in policy:
+            wanted.append(("X-Frame-Options", "DENY"))
+        wanted += _EVERY_RESPONSE
         if app.config.get("ENV_NAME") == "production":
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            wanted.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+        for name, value in wanted:
+            if name.lower() not in present:
+                headers.add(name, value)
         return response

@@ -64,3 +64,20 @@ def test_in_memory_limit_counts_posts_but_not_language_switches(make_app, store,
     refused = client.post(path, data=form_data(client.get(path + "?new=1").text, questionnaire))
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
     assert _responses(store) == 1
+
+
+def test_the_survey_limit_counts_under_the_extensions_own_key(
+    make_app, redis_url, store, open_cycle, questionnaire
+):  # type: ignore[no-untyped-def]
+    """The POST's limit is counted without Flask-Limiter's decorator (web/ratelimit.py), in the very counter the
+    decorator kept: same prefix, client key, endpoint and window, expiring with the window."""
+    from survey_app.clientkeys import client_key
+
+    app = make_app(RATELIMIT_STORAGE_URI=redis_url, SUBMIT_RATE_LIMIT="2 per minute")
+    path = poster_path(app, poster_link(store, open_cycle))
+    assert _submit(app.test_client(), path, questionnaire, "192.0.2.20") == 303
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.20"}):
+        key = f"LIMITS:LIMITER/{client_key()}/public.survey_post/2/1/minute"
+    counters = redis.Redis.from_url(redis_url)
+    assert int(counters.get(key) or 0) == 1
+    assert 0 < counters.ttl(key) <= 60

@@ -12,6 +12,7 @@ cycle closed (410). "Not yet open" answers 404 rather than 410 because the condi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -128,9 +129,17 @@ Reader = Session | Connection  # a request's session (POST, in its transaction) 
 def read(token: str, keys: Sequence[str]) -> PosterRef | InvitationRef:
     """What ``token`` names; raises :class:`LinkProblemError` (tampered, 400) when it is malformed or forged."""
     try:
-        return read_token(token, keys)
+        return _verified(token, tuple(keys))
     except TokenError as exc:
         raise LinkProblemError(Problem.TAMPERED) from exc
+
+
+@functools.lru_cache(maxsize=1024)
+def _verified(token: str, keys: tuple[str, ...]) -> PosterRef | InvitationRef:
+    """:func:`read_token`, remembered per process for tokens that verify (an exception is never remembered): every
+    respondent of a poster sends its one token three times (form, answers, thank-you page), and what a token names
+    depends only on the token and the keys; whether the link still opens is asked of the database every time."""
+    return read_token(token, keys)
 
 
 def resolve(reader: Reader, ref: PosterRef | InvitationRef, today: dt.date) -> SurveyTarget:

@@ -1,0 +1,101 @@
+"""A route's rate limit counted by a direct call instead of Flask-Limiter's decorator, for the survey POST.
+
+Flask-Limiter's decorator evaluates a route's limits afresh on every request: it builds its request context, resolves
+the route's limits (calling the limit's callable and parsing its string each time), makes a ``RequestLimit`` and
+only then counts. On the survey POST, the busiest limited request, that was about 8 % of a complete submission's
+Python time (py-spy on ``bench/intake.py``), more than the store's round trip itself. :func:`hit` counts the same
+way with the extension's own pieces: the limit string parsed once per process, the extension's strategy
+(``limiter.limiter``: fixed window by default), storage and key (``LIMITER/<client key>/<endpoint>/20/1/minute``,
+after ``RATELIMIT_KEY_PREFIX``), so the counters are the ones the decorator kept, and a breach is a 429 with
+``Retry-After`` read from the store.
+
+When the store does not answer, it falls back to per-process counters as the extension does, and marks the extension
+degraded (its ``_storage_dead``, which ``web.health`` reports); the store is tried again after 1, 2, 4 … 32 seconds.
+Its log lines are the extension's, on the extension's logger.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import threading
+import time
+
+from flask import current_app, request
+from limits import RateLimitItem, parse
+from werkzeug.exceptions import TooManyRequests
+
+from ..clientkeys import client_key
+from ..extensions import limiter
+
+log = logging.getLogger("flask-limiter")  # the extension's logger: operators find these lines where they were
+
+MAX_RETRY_SECONDS = 32
+_lock = threading.Lock()
+_retry = {"at": 0.0, "wait": 1.0}
+
+
+class LimitExceeded(TooManyRequests):
+    """The request is over its route's limit; ``retry_after`` is how many seconds until the window lets one in."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(limit: str) -> RateLimitItem:
+    return parse(limit)
+
+
+def hit(limit: str) -> None:
+    """Count this request against ``limit`` (e.g. ``20 per minute``) per client and endpoint; raises
+    :class:`LimitExceeded` when it is over. Does nothing while rate limiting is switched off (``RATELIMIT_ENABLED``)."""
+    if not limiter.enabled:
+        return
+    item = _parsed(limit)
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    args = (*([prefix] if prefix else []), client_key(), str(request.endpoint))
+    _store_back()
+    try:
+        allowed = limiter.limiter.hit(item, *args)
+    except Exception:
+        log.warning("Rate limit storage unreachable - falling back to in-memory storage")
+        _mark_dead()  # from here on limiter.limiter counts in memory (in_memory_fallback_enabled)
+        allowed = limiter.limiter.hit(item, *args)
+    if not allowed:
+        log.info("ratelimit %s (%s) exceeded at endpoint: %s", item, args[-2], args[-1])
+        raise LimitExceeded(_retry_after(item, args))
+
+
+def _retry_after(item: RateLimitItem, args: tuple[str, ...]) -> int:
+    """Seconds left in the window, at least 1; the window's length when the store does not say."""
+    window = int(item.get_expiry())
+    try:
+        reset = limiter.limiter.get_window_stats(item, *args).reset_time
+        return min(window, max(1, math.ceil(reset - time.time())))
+    except Exception:
+        log.warning("rate-limit store unavailable while answering 429")
+        return window
+
+
+def _mark_dead() -> None:
+    """Count in this process's memory until the store answers again (the extension's own fallback)."""
+    with _lock:
+        limiter._storage_dead = True
+        _retry.update(at=time.monotonic() + 1.0, wait=1.0)
+
+
+def _store_back() -> None:
+    """While counting in memory, ask the store whether it answers again, with a growing pause between tries."""
+    if not limiter._storage_dead:
+        return
+    with _lock:
+        now = time.monotonic()
+        if now < _retry["at"]:
+            return
+        _retry.update(at=now + _retry["wait"], wait=min(MAX_RETRY_SECONDS, _retry["wait"] * 2))
+    if limiter.storage.check():
+        log.info("Rate limit storage recovered")
+        limiter._storage_dead = False
