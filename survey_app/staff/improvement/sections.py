@@ -128,9 +128,9 @@ def suggestion_themes(cycle: Cycle, office_code: str | None) -> dict[str, Any]:
     return {"total": len(texts), "hidden": False, "words": words, "phrases": phrases, "counts": counts}
 
 
-def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
-    """Template variables of the improvement partials of the office page."""
-    result = shown.office_result(db.session, cycle, office.code, cycle_questionnaire(cycle), k=k_threshold())
+def office_extras(cycle: Cycle, office: Office, lang: str, result: OfficeResult) -> dict[str, Any]:
+    """Template variables of the improvement partials of the office page (``result``: the office's, as the page
+    shows it)."""
     return {
         "themes": suggestion_themes(cycle, office.code),
         "peers": office_peers(cycle, office),

@@ -102,7 +102,7 @@ def office_dashboard(code: str) -> str:
     )
     summary = summary_shown(summary, results)
     questionnaire = cycle_questionnaire(cycle)
-    extras = office_extras(cycle, office, lang)
+    extras = office_extras(cycle, office, lang, results["result"])
     found = counts.office_counts(db.session, cycle.id, office.code, today, k_threshold())
     return render_template(
         "staff/office.html",
