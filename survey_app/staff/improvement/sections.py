@@ -128,12 +128,14 @@ def suggestion_themes(cycle: Cycle, office_code: str | None) -> dict[str, Any]:
     return {"total": len(texts), "hidden": False, "words": words, "phrases": phrases, "counts": counts}
 
 
-def office_extras(cycle: Cycle, office: Office, lang: str, result: OfficeResult) -> dict[str, Any]:
+def office_extras(
+    cycle: Cycle, office: Office, lang: str, result: OfficeResult, peers: dict[str, Any]
+) -> dict[str, Any]:
     """Template variables of the improvement partials of the office page (``result``: the office's, as the page
-    shows it)."""
+    shows it; ``peers``: :func:`office_peers`)."""
     return {
         "themes": suggestion_themes(cycle, office.code),
-        "peers": office_peers(cycle, office),
+        "peers": peers,
         "trend": office_trends(cycle, office, lang),
         "improvement": office_gap(cycle, office),
         "improvement_labels": labels(cycle, lang),

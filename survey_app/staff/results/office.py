@@ -22,7 +22,7 @@ from ...templating import current_lang, format_date
 from .. import bp
 from ..access import staff_required
 from ..context import cycle_questionnaire, k_threshold, requested_cycle, visible_office
-from ..improvement.sections import office_extras
+from ..improvement.sections import office_extras, office_peers
 from ..outreach.channels import channel_labels
 from . import charts
 from .shaping import office_results, summary_shown
@@ -86,6 +86,9 @@ def office_dashboard(code: str) -> str:
     today = local_today()
     first = today - dt.timedelta(days=counts.CHART_DAYS - 1)
     series = counts.daily_counts(db.session, cycle.id, office.code, first, today)
+    # The peers first: they read every office's snapshot state, in which the office's own snapshot is then found
+    # without reading its released count again.
+    peers = office_peers(cycle, office)
     results = office_results(cycle, office, series, today, lang)
     needed = needed_per_day(cycle, results["adequacy"].shortfall, today)
     daily_chart = charts.daily_chart(series, lambda d: _short_date(d, lang), needed_per_day=needed)
@@ -102,7 +105,7 @@ def office_dashboard(code: str) -> str:
     )
     summary = summary_shown(summary, results)
     questionnaire = cycle_questionnaire(cycle)
-    extras = office_extras(cycle, office, lang, results["result"])
+    extras = office_extras(cycle, office, lang, results["result"], peers)
     found = counts.office_counts(db.session, cycle.id, office.code, today, k_threshold())
     return render_template(
         "staff/office.html",

@@ -40,7 +40,9 @@ from .store import (
     invalidate,
     invalidate_all,
     office_months,
+    office_regions,
     office_snapshots,
+    state_key,
 )
 
 __all__ = [
@@ -50,5 +52,7 @@ __all__ = [
     "invalidate",
     "invalidate_all",
     "office_months",
+    "office_regions",
     "office_snapshots",
+    "state_key",
 ]
