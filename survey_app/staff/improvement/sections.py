@@ -86,8 +86,7 @@ def office_peers(cycle: Cycle, office: Office) -> dict[str, Any]:
     """The office's national and regional rank with their ranges, and the anonymous plot of all offices."""
     found = peers.standing(db.session, cycle, office.code, cycle_questionnaire(cycle), k_threshold())
     plot = trend_chart.caterpillar(found.scores)
-    marks = trend_chart.caterpillar_marks(plot[0]) if plot else None
-    return {"standing": found, "plot": plot, "marks": marks}
+    return {"standing": found, "plot": plot[:2] if plot else None, "marks": plot[2] if plot else None}
 
 
 @bp.app_template_global("improvement_national")
