@@ -23,6 +23,7 @@ from ...models import Cycle
 from ...questionnaire import Questionnaire
 from ...stats.ranking import Rank, histogram, honest_ranks
 from ..results import snapshots
+from ..results.snapshots.store import office_regions, state_key
 from . import trends
 
 Score = tuple[float, float, float]
@@ -56,9 +57,9 @@ class _Ranking:
     regional: dict[tuple[str, ...], dict[str, Rank]]
 
 
-# Per database (its engine: a state names the same snapshots only within one database), per state of the snapshots
-# (``snapshots.state_key``): reading every office's snapshot costs far more than the state, and the ranking changes
-# only when some office's release or a new generation changes the state.
+# Per database (its engine: a state names the same snapshots only within one database), per state of the
+# snapshots (``state_key``): reading every office's snapshot costs far more than the state, and the ranking
+# changes only when some office's release or a new generation changes the state.
 _RANKINGS: weakref.WeakKeyDictionary[Engine | Connection, dict[tuple[Any, ...], _Ranking]] = (
     weakref.WeakKeyDictionary()
 )
@@ -67,7 +68,7 @@ RANKINGS_KEPT = 8
 
 def _ranking(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) -> _Ranking:
     """The ranking of the snapshots' current state, kept per database and state (see ``_RANKINGS``)."""
-    key = snapshots.state_key(session, cycle, k)
+    key = state_key(session, cycle, k)
     kept = _RANKINGS.setdefault(session.get_bind(), {})
     found = kept.get(key)
     if found is None:
@@ -102,7 +103,7 @@ def standing(
 ) -> Standing:
     """The office's ranks (None when it is not ranked) and the scores of all ranked offices, best first."""
     ranking = _ranking(session, cycle, questionnaire, k)
-    where = snapshots.office_regions(session)
+    where = office_regions(session)
     region = where.get(office_code, "")
     members = tuple(sorted(c for c in ranking.scores if where.get(c) == region))
     if members not in ranking.regional:

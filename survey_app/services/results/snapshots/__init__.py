@@ -40,9 +40,7 @@ from .store import (
     invalidate,
     invalidate_all,
     office_months,
-    office_regions,
     office_snapshots,
-    state_key,
 )
 
 __all__ = [
@@ -52,7 +50,5 @@ __all__ = [
     "invalidate",
     "invalidate_all",
     "office_months",
-    "office_regions",
     "office_snapshots",
-    "state_key",
 ]
