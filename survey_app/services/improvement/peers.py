@@ -76,7 +76,7 @@ def _ranking(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: in
         plot = tuple(sorted(((m, lo, hi, False) for m, lo, hi in scores.values()), reverse=True))
         found = _Ranking(scores, honest_ranks(scores) if scores else {}, plot, {})
         if len(kept) >= RANKINGS_KEPT:
-            kept.pop(next(iter(kept)))
+            kept.pop(next(iter(kept)), None)  # None: another thread may have dropped it first
         kept[key] = found
     return found
 
