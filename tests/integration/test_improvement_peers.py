@@ -9,6 +9,8 @@ import re
 import pytest
 
 from survey_app.models import Cycle, Office
+from survey_app.services.improvement import peers as peers_service
+from survey_app.services.results import snapshots
 
 from .staff_data import OTHER, OWN, Spec, add_responses, expected_eit, isolate_requests, raw_answers, sign_in
 
@@ -44,6 +46,38 @@ def test_office_rank_is_a_range_when_intervals_overlap(client, session, cycle, q
         assert office.province_en not in peers and office.province_th not in peers, (
             "other offices are not named"
         )
+
+
+def test_the_kept_ranking_is_renewed_by_a_release_in_another_office_and_by_a_new_generation(
+    client, session, cycle, questionnaire, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The ranks rest on every office's snapshot; the page keeps them per state of the snapshots, so a release in
+    any office (or a new generation) gives a new ranking on the first read after it, never the one before."""
+    reads = []
+    read_scores = peers_service._snapshot_scores
+    monkeypatch.setattr(peers_service, "_snapshot_scores", lambda *a: reads.append(1) or read_scores(*a))
+
+    def national_rank() -> str:
+        page = client.get(f"/staff/offices/{OWN}?lang=en").text
+        return page.split('id="rank-national">')[1].split("</dd>")[0]
+
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=2)] * 5)
+    add_responses(session, cycle, questionnaire, "13", [Spec(level=1, straight=True)] * 5)
+    sign_in(client, session, "office", OWN)
+    assert "rank 1 of 2" in national_rank()
+    assert "rank 1 of 2" in national_rank()
+    assert len(reads) == 1, "the second read uses the kept ranking"
+
+    # A release in another office: "14", all top answers, is ranked above OWN at once.
+    add_responses(session, cycle, questionnaire, "14", [Spec(level=3, straight=True)] * 5)
+    assert "rank 2 of 3" in national_rank()
+    assert len(reads) == 2
+
+    # A new generation renews every snapshot: the ranking is made again from them.
+    snapshots.invalidate(session, cycle.id)
+    session.commit()
+    assert "rank 2 of 3" in national_rank()
+    assert len(reads) == 3
 
 
 def test_national_page_shows_the_distribution_and_each_offices_change_since_the_last_cycle(

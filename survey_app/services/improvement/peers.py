@@ -11,24 +11,27 @@ means too. Each office's first shown month is the first month its snapshot shows
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
-from ...models import Cycle, Office
+from ...models import Cycle
 from ...questionnaire import Questionnaire
 from ...stats.ranking import Rank, histogram, honest_ranks
 from ..results import snapshots
+from ..results.snapshots.store import office_regions, state_key
 from . import trends
 
 Score = tuple[float, float, float]
 
 
-def office_scores(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) -> dict[str, Score]:
-    """(mean, low, high) of the plain EIT of every office whose snapshot shows one (at least K released
-    responses, not withheld); see the module docstring."""
+def _snapshot_scores(
+    session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int
+) -> dict[str, Score]:
     found = {}
     for code, snap in snapshots.office_snapshots(session, cycle, None, questionnaire, k=k).items():
         # The plain EIT as ``disclosure.office_result`` leaves it to staff: none below K responses; a figure the
@@ -44,6 +47,47 @@ def office_scores(session: Session, cycle: Cycle, questionnaire: Questionnaire, 
 
 
 @dataclass(frozen=True)
+class _Ranking:
+    """Every ranked office's score, the national ranks and the plot's rows (best first), made from one state of
+    the snapshots; the regional ranks are added per region as pages ask for them."""
+
+    scores: Mapping[str, Score]
+    national: Mapping[str, Rank]
+    plot: tuple[tuple[float, float, float, bool], ...]
+    regional: dict[tuple[str, ...], dict[str, Rank]]
+
+
+# Per database (its engine: a state names the same snapshots only within one database), per state of the
+# snapshots (``state_key``): reading every office's snapshot costs far more than the state, and the ranking
+# changes only when some office's release or a new generation changes the state.
+_RANKINGS: weakref.WeakKeyDictionary[Engine | Connection, dict[tuple[Any, ...], _Ranking]] = (
+    weakref.WeakKeyDictionary()
+)
+RANKINGS_KEPT = 8
+
+
+def _ranking(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) -> _Ranking:
+    """The ranking of the snapshots' current state, kept per database and state (see ``_RANKINGS``)."""
+    key = state_key(session, cycle, k)
+    kept = _RANKINGS.setdefault(session.get_bind(), {})
+    found = kept.get(key)
+    if found is None:
+        scores = _snapshot_scores(session, cycle, questionnaire, k)
+        plot = tuple(sorted(((m, lo, hi, False) for m, lo, hi in scores.values()), reverse=True))
+        found = _Ranking(scores, honest_ranks(scores) if scores else {}, plot, {})
+        if len(kept) >= RANKINGS_KEPT:
+            kept.pop(next(iter(kept)), None)  # None: another thread may have dropped it first
+        kept[key] = found
+    return found
+
+
+def office_scores(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: int) -> dict[str, Score]:
+    """(mean, low, high) of the plain EIT of every office whose snapshot shows one (at least K released
+    responses, not withheld); see the module docstring."""
+    return dict(_ranking(session, cycle, questionnaire, k).scores)
+
+
+@dataclass(frozen=True)
 class Standing:
     """One office's national and regional rank, and every ranked office's score (for an anonymous plot)."""
 
@@ -54,22 +98,29 @@ class Standing:
     scores: tuple[tuple[float, float, float, bool], ...]
 
 
-def regions(session: Session) -> dict[str, str]:
-    """Office code → region code."""
-    return {code: region for code, region in session.execute(select(Office.code, Office.region))}
-
-
 def standing(
     session: Session, cycle: Cycle, office_code: str, questionnaire: Questionnaire, k: int
 ) -> Standing:
     """The office's ranks (None when it is not ranked) and the scores of all ranked offices, best first."""
-    scores = office_scores(session, cycle, questionnaire, k)
-    where = regions(session)
+    ranking = _ranking(session, cycle, questionnaire, k)
+    where = office_regions(session)
     region = where.get(office_code, "")
-    national = honest_ranks(scores) if scores else {}
-    local = honest_ranks({c: s for c, s in scores.items() if where.get(c) == region})
-    plot = sorted(((m, lo, hi, code == office_code) for code, (m, lo, hi) in scores.items()), reverse=True)
-    return Standing(office_code, region, national.get(office_code), local.get(office_code), tuple(plot))
+    members = tuple(sorted(c for c in ranking.scores if where.get(c) == region))
+    if members not in ranking.regional:
+        ranking.regional[members] = honest_ranks({c: ranking.scores[c] for c in members})
+    plot = ranking.plot
+    if office_code in ranking.scores:
+        # The office's dot first among exactly equal scores, as sorting with the flag would place it.
+        mine = (*ranking.scores[office_code], False)
+        at = plot.index(mine)
+        plot = (*plot[:at], (*ranking.scores[office_code], True), *plot[at + 1 :])
+    return Standing(
+        office_code,
+        region,
+        ranking.national.get(office_code),
+        ranking.regional[members].get(office_code),
+        plot,
+    )
 
 
 @dataclass(frozen=True)

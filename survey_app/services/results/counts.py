@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, event, func, select, true
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, and_, case, event, func, select, true
 from sqlalchemy.orm import Session
 
 from ...models import Response
@@ -127,23 +127,6 @@ def daily_counts(
     return [(first + dt.timedelta(days=d), by_day.get(first + dt.timedelta(days=d), 0)) for d in range(days)]
 
 
-def count_by(session: Session, cycle_id: int, office_code: str, column: str) -> dict[str, int]:
-    """Responses of one office grouped by ``channel`` (every response: how it came), or by ``respondent_type``
-    or ``service`` (answers: released responses only)."""
-    attribute = {
-        "channel": Response.channel,
-        "respondent_type": Response.respondent_type,
-        "service": Response.service,
-    }[column]
-    query = select(attribute, func.count()).where(
-        Response.cycle_id == cycle_id, Response.office_code == office_code
-    )
-    if column != "channel":
-        query = query.where(Response.released == true())
-    rows = session.execute(query.group_by(attribute))
-    return {str(code): int(n) for code, n in rows}
-
-
 @dataclass(frozen=True)
 class FlagCounts:
     """Released responses flagged as too fast, as straight-lined, as part of a burst from one source, and with any
@@ -155,22 +138,59 @@ class FlagCounts:
     burst: int | None = 0
 
 
-def flag_counts(session: Session, cycle_id: int, office_code: str, k: int) -> FlagCounts:
-    """How many of the office's released responses carry each data-quality flag, as staff may see them."""
-    flagged = Response.flagged
-    row = session.execute(
+@dataclass(frozen=True)
+class OfficeCounts:
+    """What the office page counts of one office's responses: the headline counts and the responses per channel
+    (every response: how answers came), and of the released responses only (answers) the counts per respondent
+    type and per service, the data-quality flags as staff may see them and the non-empty suggestions."""
+
+    live: LiveCounts
+    channel: dict[str, int]
+    respondent_type: dict[str, int]
+    service: dict[str, int]
+    flags: FlagCounts
+    suggestions: int
+
+
+def _released_sum(condition: ColumnExpressionArgument[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((and_(Response.released == true(), condition), 1), else_=0)), 0)
+
+
+def _suggested() -> ColumnElement[bool]:
+    """A response with a suggestion that is more than blanks."""
+    return and_(Response.suggestion.is_not(None), func.length(func.trim(Response.suggestion)) > 0)
+
+
+def office_counts(session: Session, cycle_id: int, office_code: str, today: dt.date, k: int) -> OfficeCounts:
+    """Every count of :class:`OfficeCounts` from one indexed GROUP BY of the office's responses (by channel,
+    respondent type, service and whether released: a few dozen rows, summed here); the flag counts go through
+    ``disclosure.part_count`` at ``k``, the breakdowns are suppressed by the page."""
+    rows = session.execute(
         select(
-            func.coalesce(func.sum(case((Response.too_fast, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Response.straight_lined, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((flagged, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Response.burst, 1), else_=0)), 0),
-            func.count(),
-        ).where(
-            Response.cycle_id == cycle_id, Response.office_code == office_code, Response.released == true()
+            Response.channel, Response.respondent_type, Response.service, Response.released,
+            *_live_columns(today),
+            _released_sum(Response.too_fast), _released_sum(Response.straight_lined),
+            _released_sum(Response.flagged), _released_sum(Response.burst), _released_sum(_suggested()),
         )
-    ).one()
-    whole = int(row[4])
-    return FlagCounts(*(disclosure.part_count(int(n), whole, k) for n in row[:4]))
+        .where(Response.cycle_id == cycle_id, Response.office_code == office_code)
+        .group_by(Response.channel, Response.respondent_type, Response.service, Response.released)
+    )  # fmt: skip
+    live = [0, 0, 0]  # today, last 7 days, whole cycle
+    released = [0, 0, 0, 0, 0, 0]  # responses, too fast, straight-lined, flagged, burst, with a suggestion
+    channel: dict[str, int] = {}
+    types: dict[str, int] = {}
+    services: dict[str, int] = {}
+    for code, rtype, service, is_released, *sums in rows:
+        live = [a + int(b) for a, b in zip(live, sums[:3], strict=True)]
+        n = int(sums[2])
+        channel[code] = channel.get(code, 0) + n
+        if is_released:
+            released = [a + int(b) for a, b in zip(released, (n, *sums[3:]), strict=True)]
+            types[rtype] = types.get(rtype, 0) + n
+            services[service] = services.get(service, 0) + n
+    whole, *flags, suggestions = released
+    flag_counts = FlagCounts(*(disclosure.part_count(n, whole, k) for n in flags))
+    return OfficeCounts(LiveCounts(*live), channel, types, services, flag_counts, suggestions)
 
 
 @dataclass(frozen=True)
@@ -183,20 +203,20 @@ class Suggestions:
     k: int
 
 
-def suggestions(session: Session, cycle_id: int, office_code: str, k: int) -> Suggestions:
+def suggestions(session: Session, cycle_id: int, office_code: str, total: int, k: int) -> Suggestions:
     """Up to ``MAX_SUGGESTIONS`` suggestions of released responses as bare text in a fresh random order, or none
-    below K."""
-    present = (
-        Response.cycle_id == cycle_id,
-        Response.office_code == office_code,
-        Response.released == true(),
-        Response.suggestion.is_not(None),
-        func.length(func.trim(Response.suggestion)) > 0,
-    )
-    total = int(session.scalar(select(func.count()).select_from(Response).where(*present)) or 0)
+    below K (``total``: how many the office has, :attr:`OfficeCounts.suggestions`; read only when shown)."""
     if total < k:
         return Suggestions(total, (), True, k)
     texts = session.scalars(
-        select(func.trim(Response.suggestion)).where(*present).order_by(func.random()).limit(MAX_SUGGESTIONS)
+        select(func.trim(Response.suggestion))
+        .where(
+            Response.cycle_id == cycle_id,
+            Response.office_code == office_code,
+            Response.released == true(),
+            _suggested(),
+        )
+        .order_by(func.random())
+        .limit(MAX_SUGGESTIONS)
     ).all()
     return Suggestions(total, tuple(texts), False, k)

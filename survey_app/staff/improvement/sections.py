@@ -86,8 +86,7 @@ def office_peers(cycle: Cycle, office: Office) -> dict[str, Any]:
     """The office's national and regional rank with their ranges, and the anonymous plot of all offices."""
     found = peers.standing(db.session, cycle, office.code, cycle_questionnaire(cycle), k_threshold())
     plot = trend_chart.caterpillar(found.scores)
-    marks = trend_chart.caterpillar_marks(plot[0]) if plot else None
-    return {"standing": found, "plot": plot, "marks": marks}
+    return {"standing": found, "plot": plot[:2] if plot else None, "marks": plot[2] if plot else None}
 
 
 @bp.app_template_global("improvement_national")
@@ -128,12 +127,14 @@ def suggestion_themes(cycle: Cycle, office_code: str | None) -> dict[str, Any]:
     return {"total": len(texts), "hidden": False, "words": words, "phrases": phrases, "counts": counts}
 
 
-def office_extras(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
-    """Template variables of the improvement partials of the office page."""
-    result = shown.office_result(db.session, cycle, office.code, cycle_questionnaire(cycle), k=k_threshold())
+def office_extras(
+    cycle: Cycle, office: Office, lang: str, result: OfficeResult, peers: dict[str, Any]
+) -> dict[str, Any]:
+    """Template variables of the improvement partials of the office page (``result``: the office's, as the page
+    shows it; ``peers``: :func:`office_peers`)."""
     return {
         "themes": suggestion_themes(cycle, office.code),
-        "peers": office_peers(cycle, office),
+        "peers": peers,
         "trend": office_trends(cycle, office, lang),
         "improvement": office_gap(cycle, office),
         "improvement_labels": labels(cycle, lang),

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from ...clock import local_today
 from ...db import db
-from ...models import Cycle, CycleState, Office
+from ...models import Cycle, CycleState
 from ...services.outreach import invitations, links
 from ...services.results import counts, disclosure
 from ...services.results.summary import GOAL, office_focus, office_summary
@@ -22,7 +22,7 @@ from ...templating import current_lang, format_date
 from .. import bp
 from ..access import staff_required
 from ..context import cycle_questionnaire, k_threshold, requested_cycle, visible_office
-from ..improvement.sections import office_extras
+from ..improvement.sections import office_extras, office_peers
 from ..outreach.channels import channel_labels
 from . import charts
 from .shaping import office_results, summary_shown
@@ -35,13 +35,12 @@ def endpoint_url(endpoint: str, **values: Any) -> str | None:
     return url_for(endpoint, **values)
 
 
-def live_payload(cycle: Cycle, office_code: str, today: dt.date) -> dict[str, Any]:
+def live_payload(live: counts.LiveCounts) -> dict[str, Any]:
     """The numbers the page refreshes every minute."""
-    live = counts.live_counts(db.session, cycle.id, office_code, today)
     return {"today": live.today, "last7": live.last7, "total": live.total}
 
 
-def _breakdowns(cycle: Cycle, office: Office, lang: str) -> list[dict[str, Any]]:
+def _breakdowns(cycle: Cycle, counted: counts.OfficeCounts, lang: str) -> list[dict[str, Any]]:
     questionnaire = cycle_questionnaire(cycle)
     labels = {
         "channel": channel_labels(),
@@ -50,7 +49,7 @@ def _breakdowns(cycle: Cycle, office: Office, lang: str) -> list[dict[str, Any]]
     }
     result = []
     for column in ("channel", "respondent_type", "service"):
-        found = counts.count_by(db.session, cycle.id, office.code, column)
+        found: dict[str, int] = getattr(counted, column)
         order = list(labels[column])
         if column == "channel":  # the two first channels always, the others once they bring answers
             order = [c for c in order if c in found or c in ("poster", "email")]
@@ -87,6 +86,9 @@ def office_dashboard(code: str) -> str:
     today = local_today()
     first = today - dt.timedelta(days=counts.CHART_DAYS - 1)
     series = counts.daily_counts(db.session, cycle.id, office.code, first, today)
+    # The peers first: they read every office's snapshot state, in which the office's own snapshot is then found
+    # without reading its released count again.
+    peers = office_peers(cycle, office)
     results = office_results(cycle, office, series, today, lang)
     needed = needed_per_day(cycle, results["adequacy"].shortfall, today)
     daily_chart = charts.daily_chart(series, lambda d: _short_date(d, lang), needed_per_day=needed)
@@ -103,17 +105,18 @@ def office_dashboard(code: str) -> str:
     )
     summary = summary_shown(summary, results)
     questionnaire = cycle_questionnaire(cycle)
-    extras = office_extras(cycle, office, lang)
+    extras = office_extras(cycle, office, lang, results["result"], peers)
+    found = counts.office_counts(db.session, cycle.id, office.code, today, k_threshold())
     return render_template(
         "staff/office.html",
         office=office,
         cycle=cycle,
         today=today,
-        live=live_payload(cycle, office.code, today),
+        live=live_payload(found.live),
         live_url=url_for("staff.office_live", code=office.code, cycle=cycle.code),
         refresh=cycle.state == CycleState.OPEN,
-        breakdowns=_breakdowns(cycle, office, lang),
-        flags=counts.flag_counts(db.session, cycle.id, office.code, k_threshold()),
+        breakdowns=_breakdowns(cycle, found, lang),
+        flags=found.flags,
         series=series,
         daily_chart=daily_chart,
         daily_narrow=daily_narrow,
@@ -126,7 +129,7 @@ def office_dashboard(code: str) -> str:
         results=results,
         summary=summary,
         type_labels={c.code: c.label(lang) for c in questionnaire.respondent_type.choices},
-        suggestions=counts.suggestions(db.session, cycle.id, office.code, k_threshold()),
+        suggestions=counts.suggestions(db.session, cycle.id, office.code, found.suggestions, k_threshold()),
         can_write=current_user.can_write,
         k=k_threshold(),
         release_daily=current_app.config["RELEASE_SCHEDULE"] == "daily",
@@ -154,5 +157,5 @@ def office_live(code: str) -> tuple[dict[str, Any], int, dict[str, str]]:
     cycle = requested_cycle()
     payload: dict[str, Any] = {"office": office.code, "cycle": cycle.code if cycle else None}
     if cycle is not None:
-        payload.update(live_payload(cycle, office.code, local_today()))
+        payload.update(live_payload(counts.live_counts(db.session, cycle.id, office.code, local_today())))
     return payload, 200, {"Cache-Control": "no-store"}

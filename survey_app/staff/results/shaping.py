@@ -116,7 +116,8 @@ def office_results(
     k = k_threshold()
     session = db.session
     questionnaire = cycle_questionnaire(cycle)
-    result = shown.office_result(session, cycle, office.code, questionnaire, k=k, today=today)
+    daily = [n for _day, n in series]
+    result = shown.office_result(session, cycle, office.code, questionnaire, k=k, today=today, daily=daily)
     adequacy = disclosure.adequacy_shown(result, k)
     view_hidden = result.count < k
     # With the frame, the design effect, the effective sample and the margin of error give the respondent types'
@@ -159,8 +160,7 @@ def office_results(
         if not disclosure.difference_shown(result.flagged, result.count, k):
             view["without_flagged_hidden"] = True
         else:
-            raw = shown.cycle_results(session, cycle, [office.code], questionnaire, k=k, exclude_flagged=True)
-            clean = disclosure.office_result(raw.offices[0], k)
+            clean = shown.office_result(session, cycle, office.code, questionnaire, k=k, exclude_flagged=True)
             view["without_flagged"] = {
                 line.code: line.score for line in score_lines(clean, questionnaire, lang)
             }

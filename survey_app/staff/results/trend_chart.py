@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,11 +85,31 @@ class Dot:
 
 def caterpillar(
     scores: Sequence[tuple[float, float, float, bool]],
-) -> tuple[tuple[Dot, ...], TrendChart] | None:
-    """Every ranked office's score and interval, best first, on the trend chart's axes (no names)."""
+) -> tuple[tuple[Dot, ...], TrendChart, Markup] | None:
+    """Every ranked office's score and interval, best first, on the trend chart's axes (no names), with the plot's
+    interval lines and dots as SVG. The plot without a marked office is kept for the last few sets of scores (a
+    thousand offices' layout and marks cost more than the rest of the page's charts, and the scores change only
+    with a release); the office's own dot is marked per request."""
+    drawn = _unmarked(tuple((m, lo, hi) for m, lo, hi, _this in scores))
+    if drawn is None:
+        return None
+    dots, base, lines = drawn
+    mine = next((i for i, (*_score, this) in enumerate(scores) if this), None)
+    if mine is not None:
+        dot = dataclasses.replace(dots[mine], this=True)
+        dots = (*dots[:mine], dot, *dots[mine + 1 :])
+        lines = (*lines[:mine], _dot_svg(dot), *lines[mine + 1 :])
+    return dots, base, Markup("\n".join(lines))  # noqa: S704 - formatted numbers and constant text only
+
+
+@functools.lru_cache(maxsize=8)
+def _unmarked(
+    scores: tuple[tuple[float, float, float], ...],
+) -> tuple[tuple[Dot, ...], TrendChart, tuple[str, ...]] | None:
+    """The caterpillar of ``scores`` with no office marked: its dots, axes and each dot's SVG."""
     if not scores:
         return None
-    base = layout([(str(i), m, lo, hi) for i, (m, lo, hi, _t) in enumerate(scores)])
+    base = layout([(str(i), m, lo, hi) for i, (m, lo, hi) in enumerate(scores)])
     if base is None:
         return None
     floor = float(base.y_ticks[0][1])
@@ -99,22 +121,20 @@ def caterpillar(
 
     step = (RIGHT - LEFT) / len(scores)
     dots = tuple(
-        Dot(LEFT + step * (i + 0.5), y(m), y(lo if math.isfinite(lo) else floor), y(hi), this)
-        for i, (m, lo, hi, this) in enumerate(scores)
+        Dot(LEFT + step * (i + 0.5), y(m), y(lo if math.isfinite(lo) else floor), y(hi), False)
+        for i, (m, lo, hi) in enumerate(scores)
     )
-    return dots, base
+    return dots, base, tuple(_dot_svg(d) for d in dots)
 
 
-def caterpillar_marks(dots: Sequence[Dot]) -> Markup:
-    """The plot's interval lines and dots as SVG, written here rather than by a template loop: at a thousand
+def _dot_svg(d: Dot) -> str:
+    """One office's interval line and dot as SVG, written here rather than by a template loop: at a thousand
     offices the loop was a third of the office page's time. Every value is a formatted number (nothing to
     escape)."""
-    marks = [
+    return (
         f'<line class="peer-ci" x1="{d.x:.1f}" x2="{d.x:.1f}" y1="{d.y_low:.1f}" y2="{d.y_high:.1f}"/>'
         f'<circle class="peer-dot{" this" if d.this else ""}" cx="{d.x:.1f}" cy="{d.y:.1f}" r="{5 if d.this else 3}"/>'
-        for d in dots
-    ]
-    return Markup("\n".join(marks))  # noqa: S704 - formatted numbers and constant text only
+    )
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,23 @@ def _without_flagged(snap: snapshots.Snapshot) -> OfficeResult:
     return dataclasses.replace(snap.result, flagged_excluded=True, eit=None, indicators={}, items={})
 
 
+def _office_shown(
+    snap: snapshots.Snapshot,
+    cycle: Cycle,
+    k: int,
+    *,
+    exclude_flagged: bool,
+    daily: Sequence[int] | None,
+    today: dt.date | None,
+) -> OfficeResult:
+    """The office's result as its snapshot holds it (before ``disclosure.office_result``), with what staff may see
+    of its adequacy and, given ``today``, the forecast at the pace of ``daily`` (responses per day, oldest first)."""
+    result = _without_flagged(snap) if exclude_flagged else snap.result
+    # What staff may see of the adequacy, before anything (forecast, progress, sentences) is made from it.
+    result = dataclasses.replace(result, adequacy=disclosure.adequacy_shown(result, k))
+    return with_forecast(result, cycle, daily, today) if today is not None else result
+
+
 def cycle_results(
     session: Session,
     cycle: Cycle,
@@ -67,15 +84,12 @@ def cycle_results(
     unknown office code."""
     snaps = snapshots.office_snapshots(session, cycle, offices, questionnaire, k=k)
     daily = recent_daily_counts(session, cycle.id, today, offices) if today is not None else {}
-    found = []
-    for code in sorted(snaps):
-        snap = snaps[code]
-        result = _without_flagged(snap) if exclude_flagged else snap.result
-        # What staff may see of the adequacy, before anything (forecast, progress, sentences) is made from it.
-        result = dataclasses.replace(result, adequacy=disclosure.adequacy_shown(result, k))
-        if today is not None:
-            result = with_forecast(result, cycle, daily.get(code), today)
-        found.append(result)
+    found = [
+        _office_shown(
+            snaps[code], cycle, k, exclude_flagged=exclude_flagged, daily=daily.get(code), today=today
+        )
+        for code in sorted(snaps)
+    ]
     regions = snapshots.office_regions(session)
     return results.CycleResults(cycle.code, exclude_flagged, found, results.national(found, k, regions))
 
@@ -87,11 +101,16 @@ def office_result(
     questionnaire: Questionnaire,
     *,
     k: int,
+    exclude_flagged: bool = False,
     today: dt.date | None = None,
+    daily: Sequence[int] | None = None,
 ) -> OfficeResult:
-    """One office's result as staff may see it."""
-    raw = cycle_results(session, cycle, [office], questionnaire, k=k, today=today).offices[0]
-    return disclosure.office_result(raw, k)
+    """One office's result as staff may see it, from its snapshot alone (no national roll-up). Given ``today``, with
+    its forecast at the pace of ``daily``: the office's responses per day up to today, oldest first (the page has
+    them for its chart already). Raises ``LookupError`` for an unknown office code."""
+    snap = snapshots.office_snapshots(session, cycle, [office], questionnaire, k=k)[office]
+    shown = _office_shown(snap, cycle, k, exclude_flagged=exclude_flagged, daily=daily, today=today)
+    return disclosure.office_result(shown, k)
 
 
 def released_results(

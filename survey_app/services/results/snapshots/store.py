@@ -541,12 +541,8 @@ def _forget(session: Session, *_args: Any) -> None:
 
 
 def known_offices(session: Session) -> frozenset[str]:
-    """Every office code (read once per transaction)."""
-    memo = _session_memo(session)
-    if "offices" not in memo:
-        memo["offices"] = frozenset(session.scalars(select(Office.code)))
-    found: frozenset[str] = memo["offices"]
-    return found
+    """Every office code (read with the regions, once per transaction)."""
+    return frozenset(office_regions(session))
 
 
 def office_regions(session: Session) -> dict[str, str]:
@@ -576,6 +572,15 @@ def _state(session: Session, cycle: Cycle, k: int, codes: Sequence[str] | None) 
             got = _released_counts(session, cycle, missing)
             state.counts.update({c: got.get(c, 0) for c in missing})
     return state
+
+
+def state_key(session: Session, cycle: Cycle, k: int) -> tuple[Any, ...]:
+    """What every office's current snapshot rests on: the cycle, K, the generation and each office's released
+    count (the cheap state, read once per transaction). Within one database, equal keys find the same stored
+    snapshots (one per office and state, never changed), so a figure made from all of them, like the peers'
+    ranks, can be kept by this key and renewed when any office's release or a new generation changes it."""
+    state = _state(session, cycle, k, None)
+    return (cycle.id, k, state.generation, tuple(sorted(state.counts.items())))
 
 
 def office_snapshots(
