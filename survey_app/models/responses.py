@@ -49,14 +49,19 @@ class Response(Base):
         CheckConstraint("suggestion IS NULL OR length(suggestion) <= 1000", name="suggestion_length"),
         # The dashboard counts by office and day.
         Index("ix_response_cycle_office_day", "cycle_id", "office_code", "submitted_on"),
-        # Staff pages say when a cycle holds demo data; a partial index makes asking free.
-        Index("ix_response_demo", "cycle_id", sqlite_where=text("is_demo"), postgresql_where=text("is_demo")),
+        # The staff pages' live counts by office and channel (today, the week, the cycle) read this index alone.
+        Index("ix_response_cycle_channel_office_day", "cycle_id", "channel", "office_code", "submitted_on"),
+        # Staff pages say when a cycle holds demo data; a partial index makes asking free. SQLite uses a partial
+        # index only when the query names its condition as written, and SQLAlchemy writes ``is_demo = 1`` there.
+        Index(
+            "ix_response_demo", "cycle_id", sqlite_where=text("is_demo = 1"), postgresql_where=text("is_demo")
+        ),
         # A submission counts its office's unreleased responses; the partial index holds fewer than K per office.
         Index(
             "ix_response_unreleased",
             "cycle_id",
             "office_code",
-            sqlite_where=text("NOT released"),
+            sqlite_where=text("released = 0"),
             postgresql_where=text("NOT released"),
         ),
         # On SQLite, store rows in the order of their random ids, not in insertion order (no hidden rowid).
