@@ -65,12 +65,23 @@ def _plans(session: Session, ask: Callable[[], Any]) -> list[str]:
             lambda s: counts.national_live_counts(s, 1, dt.date(2026, 12, 7)),
             "ix_response_cycle_channel_office_day",
         ),
+        (
+            lambda s: counts.office_counts(s, 1, "50", dt.date(2026, 12, 7), 5),
+            "(cycle_id=? AND office_code=?)",
+        ),
     ],
-    ids=["demo count", "waiting in the cycle", "waiting in an office", "live counts by office and channel"],
+    ids=[
+        "demo count",
+        "waiting in the cycle",
+        "waiting in an office",
+        "live counts by office and channel",
+        "an office's counts",
+    ],
 )
 def test_the_count_reads_an_index_not_every_response(
     sqlite_session: Session, question: Callable[[Session], Any], index: str
 ) -> None:
+    """``index``: the index the plan must use, or the columns it must search by."""
     plans = _plans(sqlite_session, lambda: question(sqlite_session))
     assert plans
     response_plans = [plan for plan in plans if "response" in plan]
