@@ -97,7 +97,14 @@ def _statement(questionnaire: Questionnaire, dialect: str) -> Select[*tuple[Any,
         Response.office_code == bindparam("office"),
     )
     if dialect == "postgresql":
-        per_response = select(*values).where(Answer.response_id == Response.id).lateral("answers")
+        # HAVING: a response without answers gives no row (aggregates over no rows would give one of NULLs), as
+        # SQLite's join gives none.
+        per_response = (
+            select(*values)
+            .where(Answer.response_id == Response.id)
+            .having(func.count() > 0)
+            .lateral("answers")
+        )
         return (
             select(*columns, *per_response.c)
             .select_from(Response)
