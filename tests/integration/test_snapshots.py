@@ -4,6 +4,7 @@ cycle closing, an official-results import, a theme), on SQLite and PostgreSQL.""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -245,3 +246,30 @@ def test_a_transaction_forgets_the_state_it_read_once_it_writes(session, cycle, 
     session.commit()
     again = snapshots.office_snapshots(session, cycle, [OWN], questionnaire, k=K)[OWN]
     assert again.generation == 1 and again.id != first.id
+
+
+def test_a_new_snapshot_is_served_as_stored_and_a_concurrent_copy_yields(
+    session, cycle, questionnaire
+) -> None:  # type: ignore[no-untyped-def]
+    """The reader that stores a snapshot serves it decoded from the text it stored (no second read), exactly as a
+    later reader decodes the row; a reader that finds the same state stored first by another stores nothing and
+    serves the stored one."""
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=3)] * 5 + [Spec(level=1)] * 5)
+    key = (snapshots.generation(session, cycle.id), 10)
+    payload = store._compute(session, cycle, [OWN], questionnaire, K)[OWN]
+    served = store._store(session, cycle, OWN, key, K, payload)
+    assert served is not None
+    store._CACHE.clear()
+    (row,) = session.scalars(select(ResultSnapshot).where(ResultSnapshot.office_code == OWN))
+    read = store._read(row)
+    assert (served.id, served.digest) == (row.id, row.digest)
+    assert store.encode(dataclasses.replace(served, integrity=None)) == store.encode(
+        dataclasses.replace(read, integrity=None)
+    ), "served as a later reader decodes it"
+    assert served.integrity == read.integrity
+    assert served.result.count == 10 and served.figures
+
+    assert store._store(session, cycle, OWN, key, K, payload) is None, "the same state stored again: refused"
+    assert session.scalar(select(func.count()).select_from(ResultSnapshot)) == 1
+    shown_now = snapshots.office_snapshots(session, cycle, [OWN], questionnaire, k=K)[OWN]
+    assert shown_now.id == row.id

@@ -135,7 +135,9 @@ class Snapshot:
 
 def _default(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
+        # One level: the encoder comes back here for the fields that are dataclasses themselves
+        # (``dataclasses.asdict`` deep-copied every leaf, a third of a new snapshot's time).
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, np.integer):
@@ -160,25 +162,43 @@ def _hints(kind: type) -> dict[str, Any]:
 
 def decode(kind: Any, value: Any) -> Any:
     """``value`` (parsed JSON) as an instance of the type ``kind``: dataclasses, tuples, mappings, dates."""
-    if value is None or kind is Any:
-        return value
+    return _decoder(kind)(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@functools.cache
+def _decoder(kind: Any) -> Callable[[Any], Any]:
+    """The function that decodes a value of type ``kind`` (worked out once per type; None stays None)."""
+    if kind is Any:
+        return _same
     origin = typing.get_origin(kind)
     args = typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
-        return decode(next(a for a in args if a is not type(None)), value)
+        return _decoder(next(a for a in args if a is not type(None)))
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = _hints(kind)
-        fields = {f.name for f in dataclasses.fields(kind)}
-        return kind(**{name: decode(hints[name], v) for name, v in value.items() if name in fields})
+        fields = {f.name: _decoder(hints[f.name]) for f in dataclasses.fields(kind)}
+
+        def instance(value: Any) -> Any:
+            if value is None:
+                return None
+            return kind(**{name: fields[name](v) for name, v in value.items() if name in fields})
+
+        return instance
     if origin is tuple:
-        return tuple(decode(args[0], v) for v in value)
+        item = _decoder(args[0])
+        return lambda value: None if value is None else tuple(item(v) for v in value)
     if origin in (Mapping, dict):
-        return {key: decode(args[1], v) for key, v in value.items()}
+        entry = _decoder(args[1])
+        return lambda value: None if value is None else {key: entry(v) for key, v in value.items()}
     if kind is dt.date:
-        return dt.date.fromisoformat(value)
+        return lambda value: None if value is None else dt.date.fromisoformat(value)
     if kind is float:
-        return float(value)
-    return value
+        return lambda value: None if value is None else float(value)
+    return _same
 
 
 # --- generations -----------------------------------------------------------------------------------------------
@@ -387,7 +407,11 @@ def _groups(data: Mapping[str, Any]) -> dict[str, dict[str, Group]]:
 
 
 def _read(row: ResultSnapshot) -> Snapshot:
-    data = json.loads(row.payload)
+    return _snapshot(row, row.payload)
+
+
+def _snapshot(row: ResultSnapshot, payload: str) -> Snapshot:
+    data = json.loads(payload)
     groups = _groups(data)
     return Snapshot(
         row.id, row.office_code, row.generation, row.batch, row.released, int(data["k"]),
@@ -431,21 +455,25 @@ def _history(session: Session, cycle: Cycle, office: str, k: int) -> _Shown:
 
 def _store(
     session: Session, cycle: Cycle, office: str, key: tuple[int, int], k: int, payload: dict[str, Any]
-) -> None:
-    """Insert one snapshot in its own transaction (a concurrent reader may have stored the same one first)."""
+) -> Snapshot | None:
+    """Insert one snapshot in its own transaction and return it as read back from its stored text; None when a
+    concurrent reader stored the same one first (then that one is read)."""
     gen, count = key
     members_batch = max((f.upto for f in payload["figures"]), default=0)
     text = encode({**payload, "k": k})
-    writer = Session(bind=session.get_bind())
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    row = ResultSnapshot(cycle_id=cycle.id, office_code=office, generation=gen, k=k, released=count,
+                         batch=members_batch, payload=text, digest=digest)  # fmt: skip
+    writer = Session(bind=session.get_bind(), expire_on_commit=False)
     try:
-        writer.add(ResultSnapshot(cycle_id=cycle.id, office_code=office, generation=gen, k=k, released=count,
-                                  batch=members_batch, payload=text,
-                                  digest=hashlib.sha256(text.encode()).hexdigest()))  # fmt: skip
+        writer.add(row)
         writer.commit()
     except IntegrityError:
         writer.rollback()
+        return None
     finally:
         writer.close()
+    return _remember((row.id, row.digest), _snapshot(row, text))
 
 
 def _stored(
@@ -601,19 +629,23 @@ def office_snapshots(
     found = _stored(session, cycle, lookup, k) if lookup else {}
     missing = [code for code in lookup if code not in found]
     if missing:
-        _compute_and_store(session, cycle, {c: keys[c] for c in missing}, questionnaire, k)
-        found.update(_stored(session, cycle, {c: keys[c] for c in missing}, k))
+        stored = _compute_and_store(session, cycle, {c: keys[c] for c in missing}, questionnaire, k)
+        found.update(stored)
+        raced = {c: keys[c] for c in missing if c not in stored}
+        if raced:
+            found.update(_stored(session, cycle, raced, k))
     state.found.update(found)
     return {code: state.found[code] for code in codes}
 
 
 def _compute_and_store(
     session: Session, cycle: Cycle, keys: Mapping[str, tuple[int, int]], questionnaire: Questionnaire, k: int
-) -> None:
-    """Compute and store the snapshot of each office of ``keys`` at its state there."""
+) -> dict[str, Snapshot]:
+    """Compute and store the snapshot of each office of ``keys`` at its state there; the ones this call stored
+    (not those a concurrent reader stored first)."""
     computed = _compute(session, cycle, sorted(keys), questionnaire, k)
-    for code, key in keys.items():
-        _store(session, cycle, code, key, k, computed[code])
+    stored = {code: _store(session, cycle, code, key, k, computed[code]) for code, key in keys.items()}
+    return {code: snap for code, snap in stored.items() if snap is not None}
 
 
 RENEW_OFFICES = (
