@@ -301,7 +301,8 @@ def load(path: str | Path) -> Questionnaire:
     """Read, validate and build the questionnaire in ``path``; raises :class:`QuestionnaireError`."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader (PyYAML's wheels include it): the same documents, ten times faster.
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except (OSError, UnicodeDecodeError) as exc:
         raise QuestionnaireError(path, "(file)", f"cannot be read: {exc}") from exc
     except yaml.YAMLError as exc:
