@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import types
 import typing
@@ -431,26 +432,32 @@ class _Shown:
     groups: Mapping[str, Mapping[str, Group]]
 
 
-def _history(session: Session, cycle: Cycle, office: str, k: int) -> _Shown:
-    """Every figure the office's snapshots in the cycle at this K have shown, and the newest one's group means.
+def _histories(session: Session, cycle: Cycle, offices: Sequence[str], k: int) -> dict[str, _Shown]:
+    """For each of ``offices``: every figure its snapshots in the cycle at this K have shown, and the newest one's
+    group means (one statement for them all).
 
     Only that is decoded of the payloads: an office released every day has hundreds of snapshots, and decoding
     each whole cost a new snapshot a second after thirty releases."""
-    rows = session.scalars(
-        select(ResultSnapshot)
-        .where(ResultSnapshot.cycle_id == cycle.id, ResultSnapshot.office_code == office)
-        .order_by(ResultSnapshot.id.desc())
-    )
-    figures: set[Figure] = set()
-    groups = None
-    for row in rows:
-        data = json.loads(row.payload)
-        if int(data["k"]) != k:
-            continue
-        figures.update(Figure(str(f["kind"]), str(f["group"]), int(f["upto"])) for f in data["figures"])
-        if groups is None:
-            groups = _groups(data)
-    return _Shown(frozenset(figures), groups or {})
+    figures: dict[str, set[Figure]] = {office: set() for office in offices}
+    groups: dict[str, Mapping[str, Mapping[str, Group]]] = {}
+    for start in range(0, len(offices), 500):
+        rows = session.execute(
+            select(ResultSnapshot.office_code, ResultSnapshot.payload)
+            .where(
+                ResultSnapshot.cycle_id == cycle.id,
+                ResultSnapshot.k == k,
+                ResultSnapshot.office_code.in_(offices[start : start + 500]),
+            )
+            .order_by(ResultSnapshot.id.desc())
+        )
+        for office, payload in rows:
+            data = json.loads(payload)
+            figures[office].update(
+                Figure(str(f["kind"]), str(f["group"]), int(f["upto"])) for f in data["figures"]
+            )
+            if office not in groups:
+                groups[office] = _groups(data)
+    return {office: _Shown(frozenset(figures[office]), groups.get(office, {})) for office in offices}
 
 
 def _store(
@@ -702,8 +709,16 @@ def _compute(
     flagged = [code for code, r in everything.items() if r.flagged > 0]
     clean_tables = load_tables(session, cycle.id, flagged, exclude_flagged=True) if flagged else {}
     clean = {code: results.score_office(t, cycle, exclude_flagged=True) for code, t in clean_tables.items()}
+    history = _histories(session, cycle, codes, k)
+    # An office without released responses has no respondents to read (one statement fewer per such office).
+    answered = respondents.by_office(
+        session, questionnaire, cycle.id, [c for c in codes if everything[c].count]
+    )
+    nobody: Iterable[tuple[str, list[respondents.Respondent]]] = (
+        (c, []) for c in codes if not everything[c].count
+    )
     payloads = {}
-    for code, found in respondents.by_office(session, questionnaire, cycle.id, codes):
+    for code, found in itertools.chain(answered, nobody):
         result = everything[code]
         shown_clean = None
         if (
@@ -714,7 +729,7 @@ def _compute(
             shown_clean = clean[code]
         inputs = _Inputs(
             result, shown_clean, tables.get(code), trends.monthly_of(found, k), office_members(found),
-            _history(session, cycle, code, k),
+            history[code],
         )  # fmt: skip
         integrity = signals.encode_aggregates(assessment.office_aggregates(code, found))
         payloads[code] = {**_build(inputs, k), "integrity": integrity}
