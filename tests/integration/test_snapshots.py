@@ -251,25 +251,33 @@ def test_a_transaction_forgets_the_state_it_read_once_it_writes(session, cycle, 
 def test_a_new_snapshot_is_served_as_stored_and_a_concurrent_copy_yields(
     session, cycle, questionnaire
 ) -> None:  # type: ignore[no-untyped-def]
-    """The reader that stores a snapshot serves it decoded from the text it stored (no second read), exactly as a
-    later reader decodes the row; a reader that finds the same state stored first by another stores nothing and
+    """The reader that stores snapshots serves them decoded from the text it stored (no second read), exactly as a
+    later reader decodes the rows; a reader that finds a state stored first by another stores nothing for it and
     serves the stored one."""
     add_responses(session, cycle, questionnaire, OWN, [Spec(level=3)] * 5 + [Spec(level=1)] * 5)
-    key = (snapshots.generation(session, cycle.id), 10)
-    payload = store._compute(session, cycle, [OWN], questionnaire, K)[OWN]
-    served = store._store(session, cycle, OWN, key, K, payload)
-    assert served is not None
+    gen = snapshots.generation(session, cycle.id)
+    other, third = sorted(store.known_offices(session) - {OWN})[:2]
+    keys = {OWN: (gen, 10), other: (gen, 0)}
+    payloads = store._compute(session, cycle, sorted(keys), questionnaire, K)
+    served = store._store(session, cycle, keys, K, payloads)
+    assert sorted(served) == sorted(keys)
     store._CACHE.clear()
-    (row,) = session.scalars(select(ResultSnapshot).where(ResultSnapshot.office_code == OWN))
-    read = store._read(row)
-    assert (served.id, served.digest) == (row.id, row.digest)
-    assert store.encode(dataclasses.replace(served, integrity=None)) == store.encode(
-        dataclasses.replace(read, integrity=None)
-    ), "served as a later reader decodes it"
-    assert served.integrity == read.integrity
-    assert served.result.count == 10 and served.figures
+    for office in keys:
+        (row,) = session.scalars(select(ResultSnapshot).where(ResultSnapshot.office_code == office))
+        read = store._read(row)
+        assert (served[office].id, served[office].digest) == (row.id, row.digest)
+        assert store.encode(dataclasses.replace(served[office], integrity=None)) == store.encode(
+            dataclasses.replace(read, integrity=None)
+        ), "served as a later reader decodes it"
+        assert served[office].integrity == read.integrity
+    assert served[OWN].result.count == 10 and served[OWN].figures
+    assert served[other].result.count == 0 and not served[other].figures
 
-    assert store._store(session, cycle, OWN, key, K, payload) is None, "the same state stored again: refused"
-    assert session.scalar(select(func.count()).select_from(ResultSnapshot)) == 1
+    again = {**keys, third: (gen, 0)}
+    payloads[third] = store._compute(session, cycle, [third], questionnaire, K)[third]
+    assert sorted(store._store(session, cycle, again, K, payloads)) == [third], (
+        "states stored before: refused"
+    )
+    assert session.scalar(select(func.count()).select_from(ResultSnapshot)) == 3
     shown_now = snapshots.office_snapshots(session, cycle, [OWN], questionnaire, k=K)[OWN]
-    assert shown_now.id == row.id
+    assert shown_now.id == served[OWN].id

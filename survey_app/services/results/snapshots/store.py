@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import event, func, literal_column, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ....models import CellStat, Cycle, Office, ResultSnapshot, SnapshotGeneration
@@ -461,26 +461,35 @@ def _histories(session: Session, cycle: Cycle, offices: Sequence[str], k: int) -
 
 
 def _store(
-    session: Session, cycle: Cycle, office: str, key: tuple[int, int], k: int, payload: dict[str, Any]
-) -> Snapshot | None:
-    """Insert one snapshot in its own transaction and return it as read back from its stored text; None when a
-    concurrent reader stored the same one first (then that one is read)."""
-    gen, count = key
-    members_batch = max((f.upto for f in payload["figures"]), default=0)
-    text = encode({**payload, "k": k})
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    row = ResultSnapshot(cycle_id=cycle.id, office_code=office, generation=gen, k=k, released=count,
-                         batch=members_batch, payload=text, digest=digest)  # fmt: skip
-    writer = Session(bind=session.get_bind(), expire_on_commit=False)
-    try:
-        writer.add(row)
-        writer.commit()
-    except IntegrityError:
-        writer.rollback()
-        return None
-    finally:
-        writer.close()
-    return _remember((row.id, row.digest), _snapshot(row, text))
+    session: Session, cycle: Cycle, keys: Mapping[str, tuple[int, int]], k: int, payloads: Mapping[str, Any]
+) -> dict[str, Snapshot]:
+    """Insert the snapshots of ``keys`` (office → generation and released count) in one statement and one
+    transaction of their own, and return them as read back from their stored text. A state a concurrent reader
+    stored first is left as it is (``ON CONFLICT DO NOTHING``) and out of the result: the caller reads that one."""
+    rows = {}
+    for office, (gen, count) in keys.items():
+        payload = payloads[office]
+        text = encode({**payload, "k": k})
+        rows[office] = {
+            "cycle_id": cycle.id, "office_code": office, "generation": gen, "k": k, "released": count,
+            "batch": max((f.upto for f in payload["figures"]), default=0), "payload": text,
+            "digest": hashlib.sha256(text.encode()).hexdigest(),
+        }  # fmt: skip
+    if not rows:
+        return {}
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(ResultSnapshot)
+        .on_conflict_do_nothing()
+        .returning(ResultSnapshot.id, ResultSnapshot.office_code)
+    )
+    with Session(bind=session.get_bind()) as writer, writer.begin():
+        inserted = writer.execute(statement, list(rows.values())).all()
+    stored = {}
+    for snapshot_id, office in inserted:
+        row = ResultSnapshot(id=snapshot_id, **rows[office])
+        stored[office] = _remember((snapshot_id, row.digest), _snapshot(row, row.payload))
+    return stored
 
 
 def _stored(
@@ -650,9 +659,7 @@ def _compute_and_store(
 ) -> dict[str, Snapshot]:
     """Compute and store the snapshot of each office of ``keys`` at its state there; the ones this call stored
     (not those a concurrent reader stored first)."""
-    computed = _compute(session, cycle, sorted(keys), questionnaire, k)
-    stored = {code: _store(session, cycle, code, key, k, computed[code]) for code, key in keys.items()}
-    return {code: snap for code, snap in stored.items() if snap is not None}
+    return _store(session, cycle, keys, k, _compute(session, cycle, sorted(keys), questionnaire, k))
 
 
 RENEW_OFFICES = (
@@ -673,8 +680,8 @@ def renew(
     many were computed.
 
     For the commands that run outside page requests (``survey-app release``, ``stats rebuild``), so that no page
-    computes them while someone waits. Finding which are missing reads no payload; each is stored in its own
-    transaction as it is computed (:func:`_store`), so an interrupted run keeps what it finished.
+    computes them while someone waits. Finding which are missing reads no payload; each group is stored in a
+    transaction of its own as soon as it is computed (:func:`_store`), so an interrupted run keeps what it finished.
     """
     state = _state(session, cycle, k, None)
     keys = {code: (state.generation, state.counts.get(code, 0)) for code in sorted(known_offices(session))}
