@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import itertools
 import json
 import types
 import typing
@@ -717,15 +716,8 @@ def _compute(
     clean_tables = load_tables(session, cycle.id, flagged, exclude_flagged=True) if flagged else {}
     clean = {code: results.score_office(t, cycle, exclude_flagged=True) for code, t in clean_tables.items()}
     history = _histories(session, cycle, codes, k)
-    # An office without released responses has no respondents to read (one statement fewer per such office).
-    answered = respondents.by_office(
-        session, questionnaire, cycle.id, [c for c in codes if everything[c].count]
-    )
-    nobody: Iterable[tuple[str, list[respondents.Respondent]]] = (
-        (c, []) for c in codes if not everything[c].count
-    )
     payloads = {}
-    for code, found in itertools.chain(answered, nobody):
+    for code, found in respondents.by_office(session, questionnaire, cycle.id, codes):
         result = everything[code]
         shown_clean = None
         if (
