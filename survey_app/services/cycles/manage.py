@@ -9,6 +9,7 @@ that the caller turns into a message for people. The caller commits.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -72,6 +73,14 @@ def current_cycle(session: Session, code: str | None = None) -> Cycle | None:
     return open_cycle or session.scalar(
         select(Cycle).order_by(Cycle.opens_on.desc(), Cycle.id.desc()).limit(1)
     )
+
+
+def pick_cycle(listed: Sequence[Cycle], code: str | None = None) -> Cycle | None:
+    """:func:`current_cycle`'s choice among ``listed`` (every cycle, newest first, as :func:`all_cycles` gives
+    them), for a request that reads the cycles once."""
+    if code:
+        return next((c for c in listed if c.code == code), None)
+    return next((c for c in listed if c.state == CycleState.OPEN), listed[0] if listed else None)
 
 
 def _check_settings(settings: CycleSettings) -> None:
