@@ -24,7 +24,7 @@ from ..access import staff_required
 from ..context import cycle_questionnaire, k_threshold, requested_cycle, visible_office
 from ..improvement.sections import office_extras, office_peers
 from ..outreach.channels import channel_labels
-from . import charts
+from . import cells, charts  # noqa: F401  (cells: the score cells' template globals)
 from .shaping import office_results, summary_shown
 
 
