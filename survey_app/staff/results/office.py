@@ -118,6 +118,8 @@ def office_dashboard(code: str) -> str:
         breakdowns=_breakdowns(cycle, found, lang),
         flags=found.flags,
         series=series,
+        # The table's 60 dates in the page's language, newest first (a filter per row asked for the language 60 times).
+        daily_rows=[(format_date(day, lang), n) for day, n in reversed(series)],
         daily_chart=daily_chart,
         daily_narrow=daily_narrow,
         needed_per_day=needed,
