@@ -20,12 +20,9 @@ def k_threshold() -> int:
 
 
 def request_cycles() -> list[Cycle]:
-    """Every cycle, newest first, read once per request: the page's cycle, the demo notice and the office page's
-    trends all start from them (a handful of rows, one a year)."""
-    found: list[Cycle] | None = g.get("_request_cycles")
-    if found is None:
-        found = g._request_cycles = cycles.all_cycles(db.session)
-    return found
+    """Every cycle, newest first, read once per transaction (``cycles.cycles_read_once``): the page's cycle, the
+    demo notice and the office page's trends all start from them (a handful of rows, one a year)."""
+    return cycles.cycles_read_once(db.session)
 
 
 def requested_cycle() -> Cycle | None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import event, exists, func, select
 from sqlalchemy.orm import Session
 
 from ...clock import local_today, plausible_date
@@ -58,6 +58,25 @@ class CycleSettings:
 def all_cycles(session: Session) -> list[Cycle]:
     """Every cycle, newest first."""
     return list(session.scalars(select(Cycle).order_by(Cycle.opens_on.desc(), Cycle.id.desc())))
+
+
+_MEMO = "cycles.listed"
+
+
+def cycles_read_once(session: Session) -> list[Cycle]:
+    """:func:`all_cycles`, read once per transaction: a staff page's cycle, its demo notice and the office page's
+    trends all start from them. A flush or the transaction's end forgets them, so a cycle added or changed in the
+    transaction is seen."""
+    found: list[Cycle] | None = session.info.get(_MEMO)
+    if found is None:
+        found = session.info[_MEMO] = all_cycles(session)
+    return found
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(_MEMO, None)
 
 
 def current_cycle(session: Session, code: str | None = None) -> Cycle | None:
