@@ -4,6 +4,7 @@ Every value can be overridden with the usual GUNICORN_CMD_ARGS or SURVEY_* varia
 format without the query string and without the path's token (see ``survey_app.web.logfilter``).
 """
 
+import gc
 import multiprocessing
 import os
 import tempfile
@@ -56,6 +57,15 @@ if metrics_bind:
         if stale.endswith(".db"):
             os.remove(os.path.join(metrics_dir, stale))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+
+
+def pre_fork(_server, _worker):  # type: ignore[no-untyped-def]
+    """Before each worker is forked from the preloaded master, move every object the master holds (the imported
+    application: modules, classes, templates, catalogues) out of the cyclic garbage collector's reach. They live as
+    long as the worker, yet each full collection in a worker walked them all: a quarter of an office page's
+    instructions (callgrind, 130 → 88 million per request with the objects frozen). As the Python documentation
+    advises for forking servers; it also keeps the workers from writing to the pages they share with the master."""
+    gc.freeze()
 
 
 def when_ready(server):  # type: ignore[no-untyped-def]

@@ -19,10 +19,16 @@ def k_threshold() -> int:
     return int(current_app.config["SUPPRESS_BELOW"])
 
 
+def request_cycles() -> list[Cycle]:
+    """Every cycle, newest first, read once per transaction (``cycles.cycles_read_once``): the page's cycle, the
+    demo notice and the office page's trends all start from them (a handful of rows, one a year)."""
+    return cycles.cycles_read_once(db.session)
+
+
 def requested_cycle() -> Cycle | None:
     """The cycle of ``?cycle=CODE``, else the open (or newest) one; 404 for a code that names no cycle."""
     code = (request.args.get("cycle") or "").strip()
-    cycle = cycles.current_cycle(db.session, code or None)
+    cycle = cycles.pick_cycle(request_cycles(), code or None)
     if code and cycle is None:
         abort(404)
     return cycle
@@ -57,5 +63,5 @@ def demo_notice() -> dict[str, int]:
     (nothing on an error page, which must render without the database)."""
     if g.get("error_page") or not current_user.is_authenticated:
         return {"demo_responses": 0}
-    cycle = cycles.current_cycle(db.session, (request.args.get("cycle") or "").strip() or None)
+    cycle = cycles.pick_cycle(request_cycles(), (request.args.get("cycle") or "").strip() or None)
     return {"demo_responses": demo.count(db.session, cycle.id) if cycle is not None else 0}

@@ -90,3 +90,16 @@ def test_systemd_accepts_every_unit(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+def test_the_master_freezes_its_objects_before_forking_a_worker() -> None:
+    import gc
+
+    from survey_app import gunicorn_conf
+
+    gc.unfreeze()
+    try:
+        gunicorn_conf.pre_fork(None, None)  # type: ignore[no-untyped-call]
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()

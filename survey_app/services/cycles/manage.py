@@ -9,10 +9,11 @@ that the caller turns into a message for people. The caller commits.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import event, exists, func, select
 from sqlalchemy.orm import Session
 
 from ...clock import local_today, plausible_date
@@ -59,6 +60,25 @@ def all_cycles(session: Session) -> list[Cycle]:
     return list(session.scalars(select(Cycle).order_by(Cycle.opens_on.desc(), Cycle.id.desc())))
 
 
+_MEMO = "cycles.listed"
+
+
+def cycles_read_once(session: Session) -> list[Cycle]:
+    """:func:`all_cycles`, read once per transaction: a staff page's cycle, its demo notice and the office page's
+    trends all start from them. A flush or the transaction's end forgets them, so a cycle added or changed in the
+    transaction is seen."""
+    found: list[Cycle] | None = session.info.get(_MEMO)
+    if found is None:
+        found = session.info[_MEMO] = all_cycles(session)
+    return found
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(_MEMO, None)
+
+
 def current_cycle(session: Session, code: str | None = None) -> Cycle | None:
     """The cycle named ``code``; without a code the open cycle, else the newest one; None when there is none.
 
@@ -72,6 +92,14 @@ def current_cycle(session: Session, code: str | None = None) -> Cycle | None:
     return open_cycle or session.scalar(
         select(Cycle).order_by(Cycle.opens_on.desc(), Cycle.id.desc()).limit(1)
     )
+
+
+def pick_cycle(listed: Sequence[Cycle], code: str | None = None) -> Cycle | None:
+    """:func:`current_cycle`'s choice among ``listed`` (every cycle, newest first, as :func:`all_cycles` gives
+    them), for a request that reads the cycles once."""
+    if code:
+        return next((c for c in listed if c.code == code), None)
+    return next((c for c in listed if c.state == CycleState.OPEN), listed[0] if listed else None)
 
 
 def _check_settings(settings: CycleSettings) -> None:

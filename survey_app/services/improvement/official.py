@@ -13,13 +13,14 @@ for an office and year already imported replaces it.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ...models import OfficialResult, StaffUser
@@ -230,10 +231,15 @@ def store(
 
 def for_office(session: Session, fiscal_year: int, office_code: str) -> OfficialResult | None:
     """The office's official result for the fiscal year, if imported."""
-    return session.scalar(
-        select(OfficialResult).where(
-            OfficialResult.fiscal_year == fiscal_year, OfficialResult.office_code == office_code
-        )
+    return session.scalar(_for_office_query(), {"fiscal_year": fiscal_year, "office_code": office_code})
+
+
+@functools.cache
+def _for_office_query() -> Select[OfficialResult]:
+    """:func:`for_office`'s statement, built once (the office page asks on every request)."""
+    return select(OfficialResult).where(
+        OfficialResult.fiscal_year == bindparam("fiscal_year"),
+        OfficialResult.office_code == bindparam("office_code"),
     )
 
 

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ...models import Cycle, Response, StaffUser, SuggestionTheme
@@ -115,14 +115,32 @@ def theme_counts(texts: Sequence[str], themes: Sequence[SuggestionTheme], k: int
 
 def suggestion_texts(session: Session, cycle: Cycle, office_code: str | None) -> list[str]:
     """The non-empty suggestions of released responses of an office (or every office), in no meaningful order."""
-    query = select(func.trim(Response.suggestion)).where(
-        *released.response_filter(cycle),
+    if office_code is not None:
+        texts = session.scalars(_office_texts_query(), {"cycle_id": cycle.id, "office_code": office_code})
+        return [t for t in texts if t]
+    query = select(func.trim(Response.suggestion)).where(*_texts_filter(released.response_filter(cycle)))
+    return [t for t in session.scalars(query.limit(MAX_TEXTS)) if t]
+
+
+def _texts_filter(released_filter: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    return [
+        *released_filter,
         Response.suggestion.is_not(None),
         func.length(func.trim(Response.suggestion)) > 0,
+    ]
+
+
+@functools.cache
+def _office_texts_query() -> Select[str]:
+    """:func:`suggestion_texts`' statement for one office, built once (the office page asks on every request)."""
+    return (
+        select(func.trim(Response.suggestion))
+        .where(
+            *_texts_filter(released.response_filter(bindparam("cycle_id"))),
+            Response.office_code == bindparam("office_code"),
+        )
+        .limit(MAX_TEXTS)
     )
-    if office_code is not None:
-        query = query.where(Response.office_code == office_code)
-    return [t for t in session.scalars(query.limit(MAX_TEXTS)) if t]
 
 
 def all_themes(session: Session) -> list[SuggestionTheme]:

@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, literal_column, select, true
+from sqlalchemy import BindParameter, ColumnElement, func, literal_column, select, true
 from sqlalchemy.orm import Session
 
 from ...models import CellStat, Cycle, Response
@@ -45,9 +45,11 @@ def office_tables(
     return load_tables(session, cycle.id, offices)
 
 
-def response_filter(cycle: Cycle) -> list[ColumnElement[bool]]:
-    """WHERE clauses choosing the responses of ``cycle`` that staff exports may read (the microdata)."""
-    return [Response.cycle_id == cycle.id, Response.released == true()]
+def response_filter(cycle: Cycle | BindParameter[int]) -> list[ColumnElement[bool]]:
+    """WHERE clauses choosing the responses of ``cycle`` that staff exports may read (the microdata); ``cycle`` may
+    be a bound parameter for a statement built once."""
+    cycle_id = cycle if isinstance(cycle, BindParameter) else cycle.id
+    return [Response.cycle_id == cycle_id, Response.released == true()]
 
 
 def release_day() -> ColumnElement[dt.date]:

@@ -8,7 +8,6 @@ from typing import Any
 
 from ...db import db
 from ...models import Cycle, Office
-from ...services.cycles import manage as cycles
 from ...services.cycles import seeding
 from ...services.improvement import gaps as improvement
 from ...services.improvement import official, peers, plans, themes
@@ -17,7 +16,7 @@ from ...services.results.scores import OfficeResult
 from ...services.results.snapshots import shown
 from ...templating import current_lang, format_date
 from .. import bp
-from ..context import cycle_questionnaire, k_threshold
+from ..context import cycle_questionnaire, k_threshold, request_cycles
 from ..results import trend_chart
 
 
@@ -67,7 +66,7 @@ def office_trends(cycle: Cycle, office: Office, lang: str) -> dict[str, Any]:
     questionnaire = cycle_questionnaire(cycle)
     series = snapshots.office_months(db.session, cycle, office.code, questionnaire, k=k_threshold())
     eit = series.get("EIT", [])
-    earlier = [c for c in cycles.all_cycles(db.session) if c.opens_on <= cycle.opens_on]
+    earlier = [c for c in request_cycles() if c.opens_on <= cycle.opens_on]
     by_cycle = shown.office_by_cycle(db.session, earlier, office.code, cycle_questionnaire, k=k_threshold())
     indicators = [ind.measure for ind in questionnaire.indicators if ind.code in questionnaire.eit_indicators]
     items = [item.code for item in questionnaire.items]

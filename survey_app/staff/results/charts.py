@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup, escape
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -50,6 +52,21 @@ class Chart:
     @property
     def right(self) -> float:
         return self.left + self.plot_width
+
+    def bars_svg(self, titles: bool = True) -> Markup:
+        """The bars as SVG, the newest marked as today, each with its date and count as a tooltip when ``titles``;
+        written here rather than by a template loop (120 bars in two drawings were a tenth of the office page's
+        time)."""
+        last = len(self.bars) - 1
+        return Markup(  # noqa: S704 - formatted numbers and escaped labels only
+            "".join(
+                f'<rect class="bar{" bar-today" if i == last else ""}" x="{b.x:.2f}" y="{b.y:.2f}" '
+                f'width="{b.width:.2f}" height="{b.height:.2f}">'
+                + (f"<title>{escape(b.label)}: {int(b.value)}</title>" if titles else "")
+                + "</rect>"
+                for i, b in enumerate(self.bars)
+            )
+        )
 
 
 def nice_max(value: float) -> float:

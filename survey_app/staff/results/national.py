@@ -18,13 +18,12 @@ from ...clock import local_today, utc_now
 from ...db import db
 from ...models import Cycle, Role
 from ...services.accounts.staff import audit
-from ...services.cycles import manage as cycles
 from ...services.results import exports, national
 from ...services.results.counts import channel_counts, national_live_counts
 from ...templating import current_lang
 from .. import bp
 from ..access import roles_required, staff_required
-from ..context import cycle_questionnaire, k_threshold, requested_cycle, required_cycle
+from ..context import cycle_questionnaire, k_threshold, request_cycles, requested_cycle, required_cycle
 from ..outreach.channels import channel_labels
 
 national_roles = roles_required(Role.ADMIN, Role.VIEWER)
@@ -78,7 +77,7 @@ def index() -> str | WerkzeugResponse:
     lang = current_lang()
     regions = national.region_summaries(view.rows, view.national)
     return render_template(
-        "staff/index.html", cycle=cycle, cycles=cycles.all_cycles(db.session), view=view, rows=rows,
+        "staff/index.html", cycle=cycle, cycles=request_cycles(), view=view, rows=rows,
         filters=filters, regions=regions, chart=progress_chart(view.rows, lang),
         live_url=url_for("staff.national_live", cycle=cycle.code), k=k_threshold(),
         channels=channel_counts(db.session, cycle.id, local_today()), channel_names=channel_labels(),

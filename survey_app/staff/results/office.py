@@ -24,7 +24,7 @@ from ..access import staff_required
 from ..context import cycle_questionnaire, k_threshold, requested_cycle, visible_office
 from ..improvement.sections import office_extras, office_peers
 from ..outreach.channels import channel_labels
-from . import charts
+from . import cells, charts  # noqa: F401  (cells: the score cells' template globals)
 from .shaping import office_results, summary_shown
 
 
@@ -118,6 +118,8 @@ def office_dashboard(code: str) -> str:
         breakdowns=_breakdowns(cycle, found, lang),
         flags=found.flags,
         series=series,
+        # The table's 60 dates in the page's language, newest first (a filter per row asked for the language 60 times).
+        daily_rows=[(format_date(day, lang), n) for day, n in reversed(series)],
         daily_chart=daily_chart,
         daily_narrow=daily_narrow,
         needed_per_day=needed,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import event, func, literal_column, select, tuple_, update
+from sqlalchemy import Select, bindparam, event, func, literal_column, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -206,10 +206,14 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
 
 def generation(session: Session, cycle_id: int) -> int:
     """The cycle's snapshot generation (0 until something invalidated its snapshots)."""
-    found = session.scalar(
-        select(SnapshotGeneration.generation).where(SnapshotGeneration.cycle_id == cycle_id)
-    )
+    found = session.scalar(_generation_query(), {"cycle_id": cycle_id})
     return int(found or 0)
+
+
+@functools.cache
+def _generation_query() -> Select[int]:
+    """:func:`generation`'s statement, built once (every page with results asks)."""
+    return select(SnapshotGeneration.generation).where(SnapshotGeneration.cycle_id == bindparam("cycle_id"))
 
 
 def invalidate(session: Session, cycle_id: int) -> None:
@@ -542,14 +546,23 @@ def _remember(key: tuple[int, str], snap: Snapshot) -> Snapshot:
 def _released_counts(session: Session, cycle: Cycle, codes: Sequence[str] | None) -> dict[str, int]:
     """Released responses per office, from the rollup (only ``codes`` when given): an index-only scan of the partial
     index ``ix_cell_stat_eit``, whose condition the query states as a literal so every plan may use it."""
-    query = (
+    if codes is None:
+        rows = session.execute(_released_counts_query(), {"cycle_id": cycle.id})
+    else:
+        rows = session.execute(
+            _released_counts_query().where(CellStat.office_code.in_(codes)), {"cycle_id": cycle.id}
+        )
+    return {str(code): int(n or 0) for code, n in rows}
+
+
+@functools.cache
+def _released_counts_query() -> Select[str, Any]:
+    """:func:`_released_counts`' statement for every office, built once (the peers read it on every office page)."""
+    return (
         select(CellStat.office_code, func.sum(CellStat.n))
-        .where(CellStat.cycle_id == cycle.id, CellStat.measure == literal_column("'EIT'"))
+        .where(CellStat.cycle_id == bindparam("cycle_id"), CellStat.measure == literal_column("'EIT'"))
         .group_by(CellStat.office_code)
     )
-    if codes is not None:
-        query = query.where(CellStat.office_code.in_(codes))
-    return {str(code): int(n or 0) for code, n in session.execute(query)}
 
 
 # --- what one transaction has read ------------------------------------------------------------------------------
@@ -592,11 +605,15 @@ def office_regions(session: Session) -> dict[str, str]:
     """Each office's region (read once per transaction)."""
     memo = _session_memo(session)
     if "regions" not in memo:
-        memo["regions"] = {
-            code: str(region) for code, region in session.execute(select(Office.code, Office.region))
-        }
+        memo["regions"] = {code: str(region) for code, region in session.execute(_regions_query())}
     found: dict[str, str] = memo["regions"]
     return found
+
+
+@functools.cache
+def _regions_query() -> Select[str, str]:
+    """:func:`office_regions`' statement, built once."""
+    return select(Office.code, Office.region)
 
 
 def _state(session: Session, cycle: Cycle, k: int, codes: Sequence[str] | None) -> _Memo:
