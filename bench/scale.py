@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import statistics
 import string
@@ -234,6 +235,10 @@ def measure(rounds: int) -> list[tuple[Any, ...]]:
     """In the child process: sign in as a throwaway admin, time each page of :data:`PAGES`, one release, and the
     pages again after it."""
     app, client = common.signed_in_admin()
+    # As a gunicorn worker starts (gunicorn_conf.pre_fork): the loaded application frozen out of the collector's
+    # full passes, which otherwise walk every object imported.
+    gc.collect()
+    gc.freeze()
     statements: list[str] = []
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     out = _pages(client, rounds, statements)
