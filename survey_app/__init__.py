@@ -38,7 +38,7 @@ def register_extensions(app: Flask) -> None:
     from .extensions import babel, csrf, limiter, login_manager, select_locale
     from .monitoring import requests as request_monitoring
     from .templating import init_templating
-    from .web import health, inputs, logfilter, security, static_files
+    from .web import health, inputs, logfilter, ratelimit, security, static_files
 
     inputs.init_app(app)
     db.init_app(app)
@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
         # extension's before-request hook finds nothing to do, at a cost on every request (tests/integration/
         # test_survey_ratelimit.py checks that the route limits still hold).
         app.before_request_funcs[None].remove(limiter._check_request_limit)
+    ratelimit.init_app(app)  # the extension's other hooks only after a request that evaluated a limit
     health.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
