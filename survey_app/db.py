@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -88,6 +88,15 @@ class Database:
         for engine in self._engines.values():
             engine.dispose()
         self._engines.clear()
+
+    @contextmanager
+    def reader(self) -> Iterator[Connection]:
+        """A pooled connection for reads that need no transaction, in autocommit: each statement is its own
+        snapshot, as it would be in a read-committed transaction, but no ``BEGIN`` precedes it and no ``ROLLBACK``
+        follows when the connection goes back to the pool (two round trips fewer on PostgreSQL for a one-query page).
+        The pool restores the engine's isolation level before the connection is lent again."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            yield conn
 
     @contextmanager
     def begin(self) -> Iterator[Session]:

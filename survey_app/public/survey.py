@@ -110,7 +110,7 @@ def _first_visit_style() -> InlineStyle | None:
 def survey(token: str) -> str | tuple[str, int] | Response:
     """The questionnaire of the office and cycle ``token`` opens (the busiest page: no ORM session, and the rate
     limiter, which counts only POSTs, is not consulted). A counter kiosk's link opens the kiosk page."""
-    with db.engine.connect() as conn:
+    with db.reader() as conn:
         target = link_targets.resolve(conn, _read(token), today())
     if target.channel == Channel.KIOSK:
         return redirect(url_for(".kiosk_page", token=token), code=303)
@@ -153,7 +153,7 @@ def thanks(token: str) -> str:
     ref = _read(token)
 
     def office_of() -> link_targets.OfficeView:
-        with db.engine.connect() as conn:
+        with db.reader() as conn:
             return link_targets.office_of(conn, ref)
 
     office = fresh_page.recent(("thanks-office", token), THANKS_OFFICE_SECONDS, office_of)
