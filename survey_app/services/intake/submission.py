@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
@@ -117,7 +117,7 @@ def submit(
             return Outcome.REPLAYED
         if submission.invitation_id is not None and not _spend_invitation(conn, submission):
             return Outcome.ALREADY_ANSWERED
-        conn.execute(_INSERT_RESPONSE, [asdict(response)])  # unreleased: see services/intake/batches.py
+        conn.execute(_INSERT_RESPONSE, [response.params()])  # unreleased: see services/intake/batches.py
         conn.execute(_INSERT_ANSWERS, answers)
     if batch_size is not None:
         release.release_if_complete(
@@ -173,7 +173,7 @@ def _store_pg(
         "lock": lock,
         "lock_a": lock_a,
         "lock_b": lock_b,
-        **asdict(response),
+        **response.params(),
         "nonce_hash": submission.nonce_hash,
         "expires_on": submission.nonce_expires_on,
         "items": [a["item"] for a in answers],
@@ -245,6 +245,10 @@ class _ResponseRow:
     released: bool
     suggestion: str | None
     submitted_on: dt.date
+
+    def params(self) -> dict[str, Any]:
+        """The row as statement parameters (its fields are plain values: no deep copy as ``asdict`` makes)."""
+        return dict(self.__dict__)
 
 
 def _rows(
