@@ -7,11 +7,12 @@ from typing import Any
 from flask import Flask
 
 from . import config
+from .web.flask_app import SurveyFlask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application. Opens no connection and runs no migration: those are release steps."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = SurveyFlask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
