@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
@@ -53,6 +53,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+_CONNECTION = "survey_db_connection"  # the request's Core connection, in the app context's ``g``
+
+
 class Database:
     """Holds the engine and the request-scoped session of one Flask app."""
 
@@ -66,6 +69,9 @@ class Database:
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
             app.extensions["survey_db"].remove()
+            conn = g.pop(_CONNECTION, None)
+            if conn is not None:
+                conn.close()  # rolls back what was not committed
 
     @property
     def engine(self) -> Engine:
@@ -82,6 +88,23 @@ class Database:
         if not scoped.registry.has():
             scoped.registry.set(Session(self.engine, expire_on_commit=False))
         return scoped()
+
+    def connection(self) -> Connection:
+        """The request's Core connection, for a request whose statements are all Core (the survey POST): a
+        transaction begins with its first statement and is rolled back at the end of the request unless committed
+        (as the session's), without the ORM session's bookkeeping around it."""
+        conn: Connection | None = g.get(_CONNECTION)
+        if conn is None:
+            conn = self.engine.connect()
+            setattr(g, _CONNECTION, conn)
+        return conn
+
+    def rollback(self) -> None:
+        """Roll back the request's session and, when it has one, its Core connection."""
+        self.session.rollback()
+        conn: Connection | None = g.get(_CONNECTION)
+        if conn is not None:
+            conn.rollback()
 
     def dispose(self) -> None:
         """Close every pooled connection (tests drop databases after this)."""

@@ -130,8 +130,8 @@ def survey_post(token: str) -> Response | tuple[str, int]:
     counters without its per-request evaluation)."""
     if not _is_language_switch():
         ratelimit.hit(_submit_limit())
-    # On the connection of the transaction that stores the answers (Core, no ORM work), so the link is checked there.
-    target = link_targets.resolve(db.session.connection(), _read(token), today())
+    # On the connection of the transaction that stores the answers (Core, no ORM session), so the link is checked there.
+    target = link_targets.resolve(db.connection(), _read(token), today())
     if target.channel == Channel.KIOSK:  # the kiosk page sends to /k/: its answers skip the device's cookies
         raise link_targets.LinkProblemError(link_targets.Problem.UNKNOWN)
     if target.answered:
@@ -298,12 +298,12 @@ def _submit(
     device = request.cookies.get(cookie) or bursts.new_device_id()  # the device's random id counts its bursts
     outcome = _store(form, questionnaire, target, nonce, device)
     if outcome is not submission.Outcome.STORED:
-        db.session.rollback()
+        db.connection().rollback()
         counters.submission_refused(outcome.value)
         return answered_page(
             "answered" if outcome is submission.Outcome.ALREADY_ANSWERED else "replayed", 409
         )
-    db.session.commit()
+    db.connection().commit()
     counters.submission_stored()
     response = redirect(url_for(".thanks", token=token), code=303)
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
@@ -343,9 +343,9 @@ def _store(
         # On the daily schedule the submission never releases (the job does), unless K = 1 turns batches off.
         at_submission = current_app.config["RELEASE_SCHEDULE"] == "at_k" or batch <= 1
         return submission.submit(
-            db.session, questionnaire, entry, today(), batch_size=batch if at_submission else None
+            db.connection(), questionnaire, entry, today(), batch_size=batch if at_submission else None
         )
     except submission.SubmissionError:
-        db.session.rollback()
+        db.connection().rollback()
         counters.submission_refused("malformed")
         abort(400)

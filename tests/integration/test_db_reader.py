@@ -33,3 +33,18 @@ def test_the_reader_runs_outside_a_transaction_and_the_next_borrower_gets_transa
             kept = set(conn.scalars(sa.select(_NONCES.c.nonce_hash)))
         assert kept == {"read-side"}
         assert db.engine.pool.checkedin() == 1  # type: ignore[attr-defined]
+
+
+def test_the_requests_core_connection_keeps_only_what_was_committed(app) -> None:  # type: ignore[no-untyped-def]
+    """``db.connection()`` (the survey POST's): one per request, its transaction rolled back at the request's end
+    unless committed, and rolled back with the session by ``db.rollback()`` (error pages)."""
+    with app.test_request_context():
+        assert db.connection() is db.connection()
+        _add(db.connection(), "left-open")
+    with app.test_request_context():
+        _add(db.connection(), "rolled-back")
+        db.rollback()
+        _add(db.connection(), "committed")
+        db.connection().commit()
+    with app.app_context(), db.engine.connect() as conn:
+        assert set(conn.scalars(sa.select(_NONCES.c.nonce_hash))) == {"committed"}

@@ -92,20 +92,22 @@ def check(questionnaire: Questionnaire, submission: Submission) -> None:
 
 
 def submit(
-    session: Session,
+    session: Session | Connection,
     questionnaire: Questionnaire,
     submission: Submission,
     today: dt.date,
     *,
     batch_size: int | None,
 ) -> Outcome:
-    """Store ``submission`` in the session's transaction; see the module docstring for the steps.
+    """Store ``submission`` in the transaction of ``session`` (an ORM session, or a Core connection such as the survey
+    POST's ``db.connection()``); see the module docstring for the steps.
 
     ``batch_size`` is K (``SURVEY_SUPPRESS_BELOW``) when the submission that completes a batch releases it; None
     on the daily release schedule, where the release job does (``release.release_due``).
     """
     check(questionnaire, submission)
-    conn = session.connection()  # Core statements on the transaction's connection: no ORM work per statement
+    # Core statements on the transaction's connection: no ORM work per statement.
+    conn = session.connection() if isinstance(session, Session) else session
     response, answers = _rows(questionnaire, submission, today)
     locked = False
     if conn.dialect.name == "postgresql" and submission.invitation_id is None:
