@@ -89,13 +89,17 @@ class Database:
             scoped.registry.set(Session(self.engine, expire_on_commit=False))
         return scoped()
 
-    def connection(self) -> Connection:
+    def connection(self, autocommit: bool = False) -> Connection:
         """The request's Core connection, for a request whose statements are all Core (the survey POST): a
         transaction begins with its first statement and is rolled back at the end of the request unless committed
-        (as the session's), without the ORM session's bookkeeping around it."""
+        (as the session's), without the ORM session's bookkeeping around it. With ``autocommit`` (heeded by the
+        request's first call), each statement commits by itself and no BEGIN or COMMIT is sent: for a request whose
+        one write is a single statement."""
         conn: Connection | None = g.get(_CONNECTION)
         if conn is None:
             conn = self.engine.connect()
+            if autocommit:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             setattr(g, _CONNECTION, conn)
         return conn
 

@@ -100,7 +100,8 @@ def submit(
     batch_size: int | None,
 ) -> Outcome:
     """Store ``submission`` in the transaction of ``session`` (an ORM session, or a Core connection such as the survey
-    POST's ``db.connection()``); see the module docstring for the steps.
+    POST's ``db.connection()``); see the module docstring for the steps. A poster submission on PostgreSQL that
+    releases nothing (``batch_size`` None) writes with one statement, so the caller may run it in autocommit.
 
     ``batch_size`` is K (``SURVEY_SUPPRESS_BELOW``) when the submission that completes a batch releases it; None
     on the daily release schedule, where the release job does (``release.release_due``).
