@@ -7,11 +7,12 @@ from typing import Any
 from flask import Flask
 
 from . import config
+from .web.flask_app import SurveyFlask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application. Opens no connection and runs no migration: those are release steps."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = SurveyFlask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -38,7 +39,7 @@ def register_extensions(app: Flask) -> None:
     from .extensions import babel, csrf, limiter, login_manager, select_locale
     from .monitoring import requests as request_monitoring
     from .templating import init_templating
-    from .web import health, inputs, logfilter, security, static_files
+    from .web import health, inputs, logfilter, ratelimit, security, static_files
 
     inputs.init_app(app)
     db.init_app(app)
@@ -54,6 +55,7 @@ def register_extensions(app: Flask) -> None:
         # extension's before-request hook finds nothing to do, at a cost on every request (tests/integration/
         # test_survey_ratelimit.py checks that the route limits still hold).
         app.before_request_funcs[None].remove(limiter._check_request_limit)
+    ratelimit.init_app(app)  # the extension's other hooks only after a request that evaluated a limit
     health.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)

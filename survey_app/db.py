@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -53,6 +53,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+_CONNECTION = "survey_db_connection"  # the request's Core connection, in the app context's ``g``
+
+
 class Database:
     """Holds the engine and the request-scoped session of one Flask app."""
 
@@ -66,6 +69,9 @@ class Database:
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
             app.extensions["survey_db"].remove()
+            conn = g.pop(_CONNECTION, None)
+            if conn is not None:
+                conn.close()  # rolls back what was not committed
 
     @property
     def engine(self) -> Engine:
@@ -83,11 +89,41 @@ class Database:
             scoped.registry.set(Session(self.engine, expire_on_commit=False))
         return scoped()
 
+    def connection(self, autocommit: bool = False) -> Connection:
+        """The request's Core connection, for a request whose statements are all Core (the survey POST): a
+        transaction begins with its first statement and is rolled back at the end of the request unless committed
+        (as the session's), without the ORM session's bookkeeping around it. With ``autocommit`` (heeded by the
+        request's first call), each statement commits by itself and no BEGIN or COMMIT is sent: for a request whose
+        one write is a single statement."""
+        conn: Connection | None = g.get(_CONNECTION)
+        if conn is None:
+            conn = self.engine.connect()
+            if autocommit:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            setattr(g, _CONNECTION, conn)
+        return conn
+
+    def rollback(self) -> None:
+        """Roll back the request's session and, when it has one, its Core connection."""
+        self.session.rollback()
+        conn: Connection | None = g.get(_CONNECTION)
+        if conn is not None:
+            conn.rollback()
+
     def dispose(self) -> None:
         """Close every pooled connection (tests drop databases after this)."""
         for engine in self._engines.values():
             engine.dispose()
         self._engines.clear()
+
+    @contextmanager
+    def reader(self) -> Iterator[Connection]:
+        """A pooled connection for reads that need no transaction, in autocommit: each statement is its own
+        snapshot, as it would be in a read-committed transaction, but no ``BEGIN`` precedes it and no ``ROLLBACK``
+        follows when the connection goes back to the pool (two round trips fewer on PostgreSQL for a one-query page).
+        The pool restores the engine's isolation level before the connection is lent again."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            yield conn
 
     @contextmanager
     def begin(self) -> Iterator[Session]:

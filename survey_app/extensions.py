@@ -33,7 +33,10 @@ def select_locale() -> str:
 
 def _form_lang() -> str | None:
     """The form's ``lang`` field; None when the body cannot be read (the 413 page for an oversized upload is
-    rendered through here, and reading the form again would raise inside the error handler)."""
+    rendered through here, and reading the form again would raise inside the error handler). A request without a
+    body type (every GET) has no form: werkzeug would build an empty one."""
+    if not request.want_form_data_parsed:
+        return None
     try:
         return request.form.get("lang")
     except RequestEntityTooLarge:

@@ -185,7 +185,7 @@ class AnswerType:
                 return option.score
         raise KeyError(value)
 
-    @property
+    @functools.cached_property  # asked once per answer of every submission (a frozen dataclass may cache)
     def values(self) -> frozenset[int]:
         return frozenset(o.value for o in self.options)
 
@@ -201,7 +201,7 @@ class ProfileQuestion:
     question: Text
     choices: tuple[Choice, ...]
 
-    @property
+    @functools.cached_property
     def codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.choices)
 
@@ -214,7 +214,7 @@ class Item:
     answer_type: AnswerType
     sub_items: tuple[Text, ...]
 
-    @property
+    @functools.cached_property
     def keys(self) -> tuple[tuple[str, int], ...]:
         """(item, sub) pairs answered for this item; ``sub`` counts from 1 (1 alone for a plain item)."""
         return tuple((self.code, n) for n in range(1, max(1, len(self.sub_items)) + 1))

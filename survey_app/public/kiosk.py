@@ -44,7 +44,7 @@ def _target(token: str) -> tuple[PosterRef, link_targets.SurveyTarget]:
     ref = link_targets.read(token, current_app.config["LINK_KEYS"])
     if not isinstance(ref, PosterRef):
         raise link_targets.LinkProblemError(link_targets.Problem.UNKNOWN)
-    with db.engine.connect() as conn:
+    with db.reader() as conn:
         target = link_targets.resolve(conn, ref, local_today())
     if target.channel != Channel.KIOSK:
         raise link_targets.LinkProblemError(link_targets.Problem.UNKNOWN)

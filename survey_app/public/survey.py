@@ -110,7 +110,7 @@ def _first_visit_style() -> InlineStyle | None:
 def survey(token: str) -> str | tuple[str, int] | Response:
     """The questionnaire of the office and cycle ``token`` opens (the busiest page: no ORM session, and the rate
     limiter, which counts only POSTs, is not consulted). A counter kiosk's link opens the kiosk page."""
-    with db.engine.connect() as conn:
+    with db.reader() as conn:
         target = link_targets.resolve(conn, _read(token), today())
     if target.channel == Channel.KIOSK:
         return redirect(url_for(".kiosk_page", token=token), code=303)
@@ -130,8 +130,9 @@ def survey_post(token: str) -> Response | tuple[str, int]:
     counters without its per-request evaluation)."""
     if not _is_language_switch():
         ratelimit.hit(_submit_limit())
-    # On the connection of the transaction that stores the answers (Core, no ORM work), so the link is checked there.
-    target = link_targets.resolve(db.session.connection(), _read(token), today())
+    ref = _read(token)
+    # On the connection that stores the answers (Core, no ORM session), so the link is checked there.
+    target = link_targets.resolve(db.connection(autocommit=_one_statement(ref)), ref, today())
     if target.channel == Channel.KIOSK:  # the kiosk page sends to /k/: its answers skip the device's cookies
         raise link_targets.LinkProblemError(link_targets.Problem.UNKNOWN)
     if target.answered:
@@ -153,7 +154,7 @@ def thanks(token: str) -> str:
     ref = _read(token)
 
     def office_of() -> link_targets.OfficeView:
-        with db.engine.connect() as conn:
+        with db.reader() as conn:
             return link_targets.office_of(conn, ref)
 
     office = fresh_page.recent(("thanks-office", token), THANKS_OFFICE_SECONDS, office_of)
@@ -161,6 +162,25 @@ def thanks(token: str) -> str:
     return fresh_page.static(  # the page's language link holds the path, token included: so does the key
         ("thanks", token, lang, office.code, office.name(lang)),
         lambda: render_template("public/thanks.html", office=office),
+    )
+
+
+def _releases_at_submission() -> bool:
+    """Whether a submission may release its office's batch itself: on the ``at_k`` schedule, or when K = 1 turns
+    batches off (on the daily schedule the release job does it)."""
+    return current_app.config["RELEASE_SCHEDULE"] == "at_k" or int(current_app.config["SUPPRESS_BELOW"]) <= 1
+
+
+def _one_statement(ref: PosterRef | InvitationRef) -> bool:
+    """Whether this POST writes with one statement: a poster or channel link's answers on PostgreSQL, when the
+    submission does not release (services/intake/submission.py stores the nonce, the response and its answers in
+    one statement, atomic by itself). Such a POST reads its link and stores its answers in autocommit, without the
+    BEGIN and COMMIT round trips of a transaction; an emailed link's answers (the invitation is spent first), a
+    release at submission (under the office's lock until the commit) and SQLite keep their transaction."""
+    return (
+        isinstance(ref, PosterRef)
+        and db.engine.dialect.name == "postgresql"
+        and not _releases_at_submission()
     )
 
 
@@ -298,12 +318,12 @@ def _submit(
     device = request.cookies.get(cookie) or bursts.new_device_id()  # the device's random id counts its bursts
     outcome = _store(form, questionnaire, target, nonce, device)
     if outcome is not submission.Outcome.STORED:
-        db.session.rollback()
+        db.connection().rollback()
         counters.submission_refused(outcome.value)
         return answered_page(
             "answered" if outcome is submission.Outcome.ALREADY_ANSWERED else "replayed", 409
         )
-    db.session.commit()
+    db.connection().commit()
     counters.submission_stored()
     response = redirect(url_for(".thanks", token=token), code=303)
     secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
@@ -341,11 +361,14 @@ def _store(
     try:
         batch = int(current_app.config["SUPPRESS_BELOW"])
         # On the daily schedule the submission never releases (the job does), unless K = 1 turns batches off.
-        at_submission = current_app.config["RELEASE_SCHEDULE"] == "at_k" or batch <= 1
         return submission.submit(
-            db.session, questionnaire, entry, today(), batch_size=batch if at_submission else None
+            db.connection(),
+            questionnaire,
+            entry,
+            today(),
+            batch_size=batch if _releases_at_submission() else None,
         )
     except submission.SubmissionError:
-        db.session.rollback()
+        db.connection().rollback()
         counters.submission_refused("malformed")
         abort(400)

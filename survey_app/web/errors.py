@@ -104,11 +104,12 @@ def render_error(code: int, text: ErrorText | None = None) -> tuple[str, int]:
 
 
 def _rollback() -> None:
-    """Roll the request's session back; a database that is gone cannot even do that, which is fine here."""
+    """Roll the request's session (and Core connection) back; a database that is gone cannot even do that, which is
+    fine here."""
     from ..db import db
 
     try:
-        db.session.rollback()
+        db.rollback()
     except Exception:
         log.warning("rollback failed while rendering an error page", exc_info=True)
 

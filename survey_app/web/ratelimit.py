@@ -12,6 +12,11 @@ after ``RATELIMIT_KEY_PREFIX``), so the counters are the ones the decorator kept
 When the store does not answer, it falls back to per-process counters as the extension does, and marks the extension
 degraded (its ``_storage_dead``, which ``web.health`` reports); the store is tried again after 1, 2, 4 … 32 seconds.
 Its log lines are the extension's, on the extension's logger.
+
+:func:`init_app` also keeps the extension's after-request and teardown hooks from running on requests in which no
+limit of the extension was evaluated (the survey's form, answers and thank-you page): the first adds the
+``X-RateLimit-*`` headers and deducts ``deduct_when`` limits, the second clears the request's limiter state, and
+neither has anything to do before a decorated route has made that state.
 """
 
 from __future__ import annotations
@@ -21,8 +26,12 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
-from flask import current_app, request
+from flask import Flask, Response, current_app, request
+from flask_limiter import Limiter
+from flask_limiter._compat import request_context
 from limits import RateLimitItem, parse
 from werkzeug.exceptions import TooManyRequests
 
@@ -99,3 +108,42 @@ def _store_back() -> None:
     if limiter.storage.check():
         log.info("Rate limit storage recovered")
         limiter._storage_dead = False
+
+
+def init_app(app: Flask) -> None:
+    """Run the extension's after-request and teardown hooks only after a request that evaluated one of its limits
+    (see the module docstring); call after ``limiter.init_app(app)``."""
+    # The extension's hooks are private (name-mangled) methods: found by their mangled names, which mypy cannot see.
+    inject = getattr(Limiter, "_Limiter__inject_headers")  # noqa: B009
+    after = app.after_request_funcs.setdefault(None, [])
+    for index, hook in enumerate(after):
+        if isinstance(hook, functools.partial) and hook.func is inject and hook.args == (limiter,):
+            after[index] = _after_a_limit(hook)
+    teardown = app.teardown_request_funcs.setdefault(None, [])
+    release = getattr(limiter, "_Limiter__release_context")  # noqa: B009
+    for index, hook in enumerate(teardown):
+        if hook == release:
+            teardown[index] = _teardown_after_a_limit(hook)
+
+
+def _limit_evaluated() -> bool:
+    """Whether this request made the extension's per-request state (``Limiter.context``), which happens when one of
+    its limits is evaluated and never otherwise."""
+    return hasattr(request_context(), "_limiter_request_context")
+
+
+def _after_a_limit(hook: Callable[[Response], Response]) -> Callable[[Response], Response]:
+    def after_request(response: Response) -> Response:
+        return hook(response) if _limit_evaluated() else response
+
+    return after_request
+
+
+def _teardown_after_a_limit(
+    hook: Callable[[BaseException | None], Any],
+) -> Callable[[BaseException | None], None]:
+    def teardown_request(exc: BaseException | None) -> None:
+        if _limit_evaluated():
+            hook(exc)
+
+    return teardown_request

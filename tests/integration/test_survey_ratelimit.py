@@ -81,3 +81,24 @@ def test_the_survey_limit_counts_under_the_extensions_own_key(
     counters = redis.Redis.from_url(redis_url)
     assert int(counters.get(key) or 0) == 1
     assert 0 < counters.ttl(key) <= 60
+
+
+def test_the_extensions_after_request_hooks_still_serve_a_limited_route(
+    make_app, store, open_cycle, monkeypatch
+):  # type: ignore[no-untyped-def]
+    """The extension's after-request hook runs only after a request that evaluated one of its limits (web/ratelimit
+    init_app): with its headers switched on, a limited route still gets them and still counts; the survey's form,
+    which evaluates none, gets none."""
+    app = make_app(SHORTCODE_RATE_LIMIT="2 per minute")
+    assert not [f for f in app.after_request_funcs[None] if getattr(f, "args", None) == (limiter,)]  # wrapped
+    # The extension reads RATELIMIT_HEADERS_ENABLED once per process (the first app's), so it is switched on here.
+    monkeypatch.setattr(limiter, "_headers_enabled", True)
+    client = app.test_client()
+    limited = client.get("/t/ABCDEF")
+    assert limited.headers["X-RateLimit-Limit"] == "2"
+    assert limited.headers["X-RateLimit-Remaining"] == "1"
+    assert client.get("/t/ABCDEG").headers["X-RateLimit-Remaining"] == "0"
+    assert client.get("/t/ABCDEH").status_code == 429
+    form = client.get(poster_path(app, poster_link(store, open_cycle)))
+    assert form.status_code == 200
+    assert not [k for k, _ in form.headers.items() if k.lower().startswith("x-ratelimit")]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
@@ -92,20 +92,23 @@ def check(questionnaire: Questionnaire, submission: Submission) -> None:
 
 
 def submit(
-    session: Session,
+    session: Session | Connection,
     questionnaire: Questionnaire,
     submission: Submission,
     today: dt.date,
     *,
     batch_size: int | None,
 ) -> Outcome:
-    """Store ``submission`` in the session's transaction; see the module docstring for the steps.
+    """Store ``submission`` in the transaction of ``session`` (an ORM session, or a Core connection such as the survey
+    POST's ``db.connection()``); see the module docstring for the steps. A poster submission on PostgreSQL that
+    releases nothing (``batch_size`` None) writes with one statement, so the caller may run it in autocommit.
 
     ``batch_size`` is K (``SURVEY_SUPPRESS_BELOW``) when the submission that completes a batch releases it; None
     on the daily release schedule, where the release job does (``release.release_due``).
     """
     check(questionnaire, submission)
-    conn = session.connection()  # Core statements on the transaction's connection: no ORM work per statement
+    # Core statements on the transaction's connection: no ORM work per statement.
+    conn = session.connection() if isinstance(session, Session) else session
     response, answers = _rows(questionnaire, submission, today)
     locked = False
     if conn.dialect.name == "postgresql" and submission.invitation_id is None:
@@ -117,7 +120,7 @@ def submit(
             return Outcome.REPLAYED
         if submission.invitation_id is not None and not _spend_invitation(conn, submission):
             return Outcome.ALREADY_ANSWERED
-        conn.execute(_INSERT_RESPONSE, [asdict(response)])  # unreleased: see services/intake/batches.py
+        conn.execute(_INSERT_RESPONSE, [response.params()])  # unreleased: see services/intake/batches.py
         conn.execute(_INSERT_ANSWERS, answers)
     if batch_size is not None:
         release.release_if_complete(
@@ -173,7 +176,7 @@ def _store_pg(
         "lock": lock,
         "lock_a": lock_a,
         "lock_b": lock_b,
-        **asdict(response),
+        **response.params(),
         "nonce_hash": submission.nonce_hash,
         "expires_on": submission.nonce_expires_on,
         "items": [a["item"] for a in answers],
@@ -245,6 +248,10 @@ class _ResponseRow:
     released: bool
     suggestion: str | None
     submitted_on: dt.date
+
+    def params(self) -> dict[str, Any]:
+        """The row as statement parameters (its fields are plain values: no deep copy as ``asdict`` makes)."""
+        return dict(self.__dict__)
 
 
 def _rows(
