@@ -5,12 +5,10 @@ no band)."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 from flask import Flask, render_template_string
 
-from survey_app import create_app
 from survey_app.services.improvement.trends import Point
 from survey_app.stats.bands import eit_band
 from survey_app.stats.scoring import Estimate
@@ -37,16 +35,6 @@ POINTS = [
     Point("2026-11", 3, None, None, None),
     Point("2026-10", 7, 79.5, None, None),
 ]
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Flask:
-    return create_app({
-        "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}",
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "RATELIMIT_STORAGE_URI": "memory://",
-    })  # fmt: skip
 
 
 def _both(app: Flask, lang: str, old: str, new: str, value: object) -> tuple[str, str]:

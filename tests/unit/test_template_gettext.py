@@ -3,31 +3,18 @@ callables: the request's language, a locale forced for a while, escaping only wh
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from flask import Flask, render_template_string
 from flask_babel import force_locale, gettext
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-from survey_app import create_app
 from survey_app.templating import template_gettext
 
 # Messages the staff catalogue translates (one with a placeholder, one with a literal percent sign).
 PLAIN = "Whole cycle"
 FILLED = "of %(n)s required"
 PERCENT = "Scores with 95 %% confidence intervals"
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Flask:
-    return create_app({
-        "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.db'}",
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "RATELIMIT_STORAGE_URI": "memory://",
-    })  # fmt: skip
 
 
 def test_templates_use_the_fast_gettext(app: Flask) -> None:
