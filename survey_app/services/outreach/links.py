@@ -58,32 +58,24 @@ def list_links(session: Session, cycle_id: int, office_code: str | None = None) 
 
 
 def _links(session: Session, cycle_id: int, office_code: str | None, *, posters: bool) -> list[SurveyLink]:
-    if office_code is not None and posters:
-        return list(
-            session.scalars(_office_posters_query(), {"cycle_id": cycle_id, "office_code": office_code})
-        )
-    channel = (
-        SurveyLink.channel == LinkChannel.POSTER if posters else SurveyLink.channel != LinkChannel.POSTER
+    values = (
+        {"cycle_id": cycle_id} if office_code is None else {"cycle_id": cycle_id, "office_code": office_code}
     )
-    query = select(SurveyLink).where(SurveyLink.cycle_id == cycle_id, channel)
-    if office_code is not None:
-        query = query.where(SurveyLink.office_code == office_code)
-    order = (SurveyLink.audience,) if posters else (SurveyLink.channel, SurveyLink.label)
-    return list(session.scalars(query.order_by(SurveyLink.office_code, *order)))
+    return list(session.scalars(_links_query(office_code is not None, posters), values))
 
 
 @functools.cache
-def _office_posters_query() -> Select[SurveyLink]:
-    """:func:`_links`' statement for one office's posters, built once (the office page asks on every request)."""
-    return (
-        select(SurveyLink)
-        .where(
-            SurveyLink.cycle_id == bindparam("cycle_id"),
-            SurveyLink.channel == LinkChannel.POSTER,
-            SurveyLink.office_code == bindparam("office_code"),
-        )
-        .order_by(SurveyLink.office_code, SurveyLink.audience)
+def _links_query(one_office: bool, posters: bool) -> Select[SurveyLink]:
+    """:func:`_links`' statement for each shape, built once with its values bound per call (the office page asks
+    for its posters on every request)."""
+    channel = (
+        SurveyLink.channel == LinkChannel.POSTER if posters else SurveyLink.channel != LinkChannel.POSTER
     )
+    query = select(SurveyLink).where(SurveyLink.cycle_id == bindparam("cycle_id"), channel)
+    if one_office:
+        query = query.where(SurveyLink.office_code == bindparam("office_code"))
+    order = (SurveyLink.audience,) if posters else (SurveyLink.channel, SurveyLink.label)
+    return query.order_by(SurveyLink.office_code, *order)
 
 
 def event_label(typed: str) -> str:
