@@ -128,17 +128,17 @@ def channel_counts(session: Session, cycle_id: int, today: dt.date) -> list[Chan
 
 
 @functools.cache
-def _office_days_query() -> Select[*tuple[Any, ...]]:
-    """:func:`daily_counts`' statement for one office, built once (the office page asks on every request)."""
-    return (
+def _days_query(one_office: bool) -> Select[*tuple[Any, ...]]:
+    """:func:`daily_counts`' statement, of one office or of all, built once (the office page asks on every request)."""
+    query = (
         select(Response.submitted_on, func.count())
         .where(
             Response.cycle_id == bindparam("cycle_id"),
             Response.submitted_on.between(bindparam("first", type_=Date), bindparam("last", type_=Date)),
-            Response.office_code == bindparam("office_code"),
         )
         .group_by(Response.submitted_on)
     )
+    return query.where(Response.office_code == bindparam("office_code")) if one_office else query
 
 
 def daily_counts(
@@ -148,16 +148,10 @@ def daily_counts(
 
     ``office_code`` None counts every office.
     """
-    if office_code is None:
-        query = (
-            select(Response.submitted_on, func.count())
-            .where(Response.cycle_id == cycle_id, Response.submitted_on.between(first, last))
-            .group_by(Response.submitted_on)
-        )
-        rows = session.execute(query)
-    else:
-        params = {"cycle_id": cycle_id, "office_code": office_code, "first": first, "last": last}
-        rows = session.execute(_office_days_query(), params)
+    params = {"cycle_id": cycle_id, "first": first, "last": last}
+    if office_code is not None:
+        params["office_code"] = office_code
+    rows = session.execute(_days_query(office_code is not None), params)
     by_day = {day: int(n) for day, n in rows}
     days = (last - first).days + 1
     return [(first + dt.timedelta(days=d), by_day.get(first + dt.timedelta(days=d), 0)) for d in range(days)]
