@@ -35,9 +35,15 @@ class ResultSnapshot(Base):
 
 
 class SnapshotGeneration(Base):
-    """The cycle's snapshot generation: a new one makes every office's next read compute a new snapshot."""
+    """The cycle's snapshot generation: a new one makes every office's next read compute a new snapshot. With the
+    count of the cycle's releases it names the state of every office's snapshot at once: each office's snapshot
+    rests on the generation and its released count, and a released count changes only with a release (which adds
+    one here, in its transaction) or with a rebuild of the rollup (which starts a new generation)."""
 
     __tablename__ = "snapshot_generation"
 
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), primary_key=True)
     generation: Mapped[int] = mapped_column(Integer, default=0)
+    releases: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", doc="batches released into the cycle's rollup so far"
+    )

@@ -12,7 +12,7 @@ from flask import g
 from survey_app.clock import local_today
 from survey_app.models import Answer, PopulationFrame, Response
 from survey_app.services.accounts import staff as accounts
-from survey_app.services.results import rollup
+from survey_app.services.results import rollup, snapshots
 from tests.helpers import login
 
 PASSWORD = "correct horse battery staple"
@@ -97,7 +97,8 @@ def response_row(
 def add_responses(
     session, cycle, questionnaire, office: str, specs: Iterable[Spec], today: dt.date | None = None
 ):  # type: ignore[no-untyped-def]
-    """Store released responses for ``office`` and rebuild the rollup from the released answers; commits."""
+    """Store released responses for ``office``, rebuild the rollup from the released answers and count the release
+    as a release counts itself (``snapshots.count_release``); commits."""
     today = today or local_today()
     for spec in specs:
         raw = raw_answers(questionnaire, spec.level, spec.straight)
@@ -106,6 +107,7 @@ def add_responses(
         )
     session.flush()
     rollup.rebuild(session, cycle.id, questionnaire)
+    snapshots.count_release(session.connection(), cycle.id)
     session.commit()
 
 

@@ -7,12 +7,28 @@ import datetime as dt
 import re
 
 import pytest
+from sqlalchemy.orm import Session
 
+from survey_app.clock import local_today
 from survey_app.models import Cycle, Office
 from survey_app.services.improvement import peers as peers_service
+from survey_app.services.intake import batches as release
 from survey_app.services.results import snapshots
+from survey_app.services.results.snapshots import store
 
-from .staff_data import OTHER, OWN, Spec, add_responses, expected_eit, isolate_requests, raw_answers, sign_in
+from .staff_data import (
+    OTHER,
+    OWN,
+    Spec,
+    add_responses,
+    expected_eit,
+    isolate_requests,
+    raw_answers,
+    response_row,
+    sign_in,
+)
+
+K = 5
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +94,69 @@ def test_the_kept_ranking_is_renewed_by_a_release_in_another_office_and_by_a_new
     session.commit()
     assert "rank 2 of 3" in national_rank()
     assert len(reads) == 3
+
+
+def test_each_release_counts_once_for_its_cycle_and_renews_the_kept_ranking(
+    client, session, cycle, questionnaire
+) -> None:  # type: ignore[no-untyped-def]
+    """The ranking is kept by the cycle's count of releases (one row, not every office's released count): every
+    release through the release path adds one, a submission that releases nothing adds none, and the page's ranks
+    follow the release at once."""
+
+    def wait(office: str, level: int, n: int) -> int:
+        for _ in range(n):
+            raw = raw_answers(questionnaire, level, straight=True)
+            session.add(response_row(cycle, questionnaire, office, raw, local_today(), released=False))
+        session.flush()
+        released = release.release_if_complete(session.connection(), cycle.id, office, questionnaire, K)
+        session.commit()
+        return released
+
+    def national_rank() -> str:
+        page = client.get(f"/staff/offices/{OWN}?lang=en").text
+        return page.split('id="rank-national">')[1].split("</dd>")[0]
+
+    assert wait(OWN, 2, K) == K and wait("13", 1, K) == K
+    assert store.state_key(session, cycle, K, again=True)[2:] == (0, 2)
+    sign_in(client, session, "office", OWN)
+    assert "rank 1 of 2" in national_rank()
+    assert wait("14", 3, K - 1) == 0, "below K nothing is released"
+    assert store.state_key(session, cycle, K, again=True)[2:] == (0, 2)
+    assert wait("14", 3, 1) == K
+    assert store.state_key(session, cycle, K, again=True)[2:] == (0, 3)
+    assert "rank 2 of 3" in national_rank()
+
+
+def test_a_ranking_read_while_a_release_commits_is_not_kept_under_the_older_state(
+    session, cycle, questionnaire, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A reader reads the state (no release yet of "14"), then, before it reads every office's snapshot, a release
+    of "14" commits: its ranking holds "14" but may not be kept under the state it read first, or a reader still at
+    that state would be shown a release its own page does not show yet. Kept under the newer state instead, it is
+    found by the next reader there."""
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=2)] * K)
+    add_responses(session, cycle, questionnaire, "13", [Spec(level=1)] * K)
+    reader = Session(session.get_bind())
+    before = store.state_key(reader, cycle, K)
+    read_scores = peers_service._snapshot_scores
+
+    def release_first(*args):  # type: ignore[no-untyped-def]
+        add_responses(session, cycle, questionnaire, "14", [Spec(level=3, straight=True)] * K)
+        return read_scores(*args)
+
+    monkeypatch.setattr(peers_service, "_snapshot_scores", release_first)
+    ranking = peers_service._ranking(reader, cycle, questionnaire, K)
+    assert sorted(ranking.scores) == [OWN, "13", "14"]
+    kept = peers_service._RANKINGS[session.get_bind()]
+    assert before not in kept, "a ranking with the newer release is not kept under the older state"
+    reader.close()
+
+    monkeypatch.setattr(peers_service, "_snapshot_scores", read_scores)
+    with Session(session.get_bind()) as later:
+        after = store.state_key(later, cycle, K)
+        assert after[2:] == (before[2], before[3] + 1)
+        assert sorted(peers_service._ranking(later, cycle, questionnaire, K).scores) == [OWN, "13", "14"]
+        assert after in kept
 
 
 def test_national_page_shows_the_distribution_and_each_offices_change_since_the_last_cycle(

@@ -58,8 +58,8 @@ class _Ranking:
 
 
 # Per database (its engine: a state names the same snapshots only within one database), per state of the
-# snapshots (``state_key``): reading every office's snapshot costs far more than the state, and the ranking
-# changes only when some office's release or a new generation changes the state.
+# snapshots (``state_key``, one row): reading every office's snapshot costs far more than the state, and the
+# ranking changes only when a release or a new generation changes the state.
 _RANKINGS: weakref.WeakKeyDictionary[Engine | Connection, dict[tuple[Any, ...], _Ranking]] = (
     weakref.WeakKeyDictionary()
 )
@@ -75,6 +75,8 @@ def _ranking(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: in
         scores = _snapshot_scores(session, cycle, questionnaire, k)
         plot = tuple(sorted(((m, lo, hi, False) for m, lo, hi in scores.values()), reverse=True))
         found = _Ranking(scores, honest_ranks(scores) if scores else {}, plot, {})
+        if state_key(session, cycle, k, again=True) != key:
+            return found  # a release came between the key and the snapshots: not kept under the older key
         if len(kept) >= RANKINGS_KEPT:
             kept.pop(next(iter(kept)), None)  # None: another thread may have dropped it first
         kept[key] = found

@@ -4,8 +4,9 @@ The *released* state is what every staff page, export and API reads: the rollup 
 rows of ``response``. A submission stores its response unreleased (``response.released`` false, not in the
 rollup). A release takes an office's unreleased responses when there are at least K (``SURVEY_SUPPRESS_BELOW``)
 and releases all of them together: marked released one by one in a shuffled order, numbered as the office's next
-batch and dated (``release_batch``, ``released_on``), and their sums added to the rollup in one upsert. So no two
-views of the results differ by fewer than K respondents. K = 1 releases every response at once.
+batch and dated (``release_batch``, ``released_on``), their sums added to the rollup in one upsert, and the release
+counted for the cycle (``snapshots.count_release``: the count names the snapshots' new state). So no two views of
+the results differ by fewer than K respondents. K = 1 releases every response at once.
 
 When it happens is set by ``SURVEY_RELEASE_SCHEDULE``. ``daily`` (the default): a submission only stores; once a
 day, at a time of day drawn from the secret key that nobody can tell in advance (:func:`release_time`), every
@@ -40,7 +41,7 @@ from ...clock import BANGKOK, local_today
 from ...models import Cycle, CycleState, Response
 from ...monitoring import counters
 from ...questionnaire import Questionnaire
-from ..results import rollup
+from ..results import rollup, snapshots
 
 _SHUFFLE = random.SystemRandom()
 _TABLE = cast(Table, Response.__table__)  # a Core statement on the table: no ORM bulk-update bookkeeping
@@ -123,6 +124,7 @@ def release_if_complete(
     # as one executemany, which psycopg sends in a single pipeline (one round trip), still in this order.
     conn.execute(_RELEASE_ONE, [{"rid": rid, "batch": batch, "day": day} for rid in waiting])
     rollup.add_batch(conn, cycle_id, questionnaire, waiting)
+    snapshots.count_release(conn, cycle_id)
     counters.batch_released(
         len(waiting)
     )  # counted in this process even if the caller rolls back: rare, a count

@@ -86,8 +86,6 @@ def office_dashboard(code: str) -> str:
     today = local_today()
     first = today - dt.timedelta(days=counts.CHART_DAYS - 1)
     series = counts.daily_counts(db.session, cycle.id, office.code, first, today)
-    # The peers first: they read every office's snapshot state, in which the office's own snapshot is then found
-    # without reading its released count again.
     peers = office_peers(cycle, office)
     results = office_results(cycle, office, series, today, lang)
     needed = needed_per_day(cycle, results["adequacy"].shortfall, today)

@@ -38,6 +38,7 @@ snapshots through the display rule of ``services/results/disclosure.py``, and th
 from .store import (
     Figure,
     Snapshot,
+    count_release,
     generation,
     invalidate,
     invalidate_all,
@@ -49,6 +50,7 @@ from .store import (
 __all__ = [
     "Figure",
     "Snapshot",
+    "count_release",
     "generation",
     "invalidate",
     "invalidate_all",

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, bindparam, event, func, literal_column, select, tuple_, update
+from sqlalchemy import Select, Table, bindparam, event, func, literal_column, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ....models import CellStat, Cycle, Office, ResultSnapshot, SnapshotGeneration
@@ -206,14 +207,40 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
 
 def generation(session: Session, cycle_id: int) -> int:
     """The cycle's snapshot generation (0 until something invalidated its snapshots)."""
-    found = session.scalar(_generation_query(), {"cycle_id": cycle_id})
-    return int(found or 0)
+    return _generation_and_releases(session, cycle_id)[0]
+
+
+def _generation_and_releases(session: Session, cycle_id: int) -> tuple[int, int]:
+    """The cycle's generation and its releases so far, read in one statement (so from one committed state)."""
+    found = session.execute(_generation_query(), {"cycle_id": cycle_id}).first()
+    return (int(found[0]), int(found[1])) if found is not None else (0, 0)
 
 
 @functools.cache
-def _generation_query() -> Select[int]:
-    """:func:`generation`'s statement, built once (every page with results asks)."""
-    return select(SnapshotGeneration.generation).where(SnapshotGeneration.cycle_id == bindparam("cycle_id"))
+def _generation_query() -> Select[int, int]:
+    """:func:`_generation_and_releases`' statement, built once (every page with results asks)."""
+    return select(SnapshotGeneration.generation, SnapshotGeneration.releases).where(
+        SnapshotGeneration.cycle_id == bindparam("cycle_id")
+    )
+
+
+def count_release(conn: Connection, cycle_id: int) -> None:
+    """Count one release of the cycle, in the releasing transaction (``services/intake/batches.py``): with the
+    generation, the count names the state of every office's snapshot (see :func:`state_key`). Runs after the
+    release's rollup upsert, so every release takes its locks in the same order (the office's rows, then this
+    cycle's row) and two releases of one cycle never wait on each other crosswise."""
+    conn.execute(_count_release_statement(conn.dialect.name), {"cycle_id": cycle_id})
+
+
+@functools.cache
+def _count_release_statement(dialect: str) -> Any:
+    """:func:`count_release`'s upsert for ``dialect``, built once."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = typing.cast(Table, SnapshotGeneration.__table__)
+    stmt = insert(table).values(cycle_id=bindparam("cycle_id"), generation=0, releases=1)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.cycle_id], set_={"releases": table.c.releases + 1}
+    )
 
 
 def invalidate(session: Session, cycle_id: int) -> None:
@@ -228,6 +255,7 @@ def invalidate(session: Session, cycle_id: int) -> None:
     if not bumped.rowcount:  # type: ignore[attr-defined]
         session.add(SnapshotGeneration(cycle_id=cycle_id, generation=1))
     session.flush()
+    _forget(session)  # an UPDATE alone flushes nothing: the transaction's memo would keep the old generation
 
 
 def invalidate_all(session: Session) -> None:
@@ -580,6 +608,7 @@ class _Memo:
     """The snapshot state one transaction has read for one cycle and K."""
 
     generation: int
+    releases: int
     counts: dict[str, int] = dataclasses.field(default_factory=dict)
     complete: bool = False
     found: dict[str, Snapshot] = dataclasses.field(default_factory=dict)
@@ -621,7 +650,7 @@ def _state(session: Session, cycle: Cycle, k: int, codes: Sequence[str] | None) 
     memo = _session_memo(session)
     state: _Memo | None = memo.get((cycle.id, k))
     if state is None:
-        state = memo[(cycle.id, k)] = _Memo(generation(session, cycle.id))
+        state = memo[(cycle.id, k)] = _Memo(*_generation_and_releases(session, cycle.id))
     if codes is None:
         if not state.complete:
             state.counts.update(_released_counts(session, cycle, None))
@@ -634,13 +663,21 @@ def _state(session: Session, cycle: Cycle, k: int, codes: Sequence[str] | None) 
     return state
 
 
-def state_key(session: Session, cycle: Cycle, k: int) -> tuple[Any, ...]:
-    """What every office's current snapshot rests on: the cycle, K, the generation and each office's released
-    count (the cheap state, read once per transaction). Within one database, equal keys find the same stored
-    snapshots (one per office and state, never changed), so a figure made from all of them, like the peers'
-    ranks, can be kept by this key and renewed when any office's release or a new generation changes it."""
-    state = _state(session, cycle, k, None)
-    return (cycle.id, k, state.generation, tuple(sorted(state.counts.items())))
+def state_key(session: Session, cycle: Cycle, k: int, *, again: bool = False) -> tuple[int, int, int, int]:
+    """What every office's current snapshot rests on: the cycle, K, the generation and the cycle's releases so far
+    (one row, read once per transaction; ``again``: read now, past the transaction's memo). Within one database,
+    equal keys find the same stored snapshots (one per office and state, never changed: an office's released count
+    changes only with a release, counted here, or a rebuild, which starts a generation), so a figure made from all
+    of them, like the peers' ranks, can be kept by this key and renewed when any release or a new generation
+    changes it.
+
+    A figure made in a transaction that read the key and then every office's snapshot may be kept by the key only
+    if reading the key ``again`` afterwards gives the same: on PostgreSQL each statement sees what was committed
+    when it began, so a release committed between the two reads would otherwise be kept under the older key."""
+    if again:
+        return (cycle.id, k, *_generation_and_releases(session, cycle.id))
+    state = _state(session, cycle, k, ())
+    return (cycle.id, k, state.generation, state.releases)
 
 
 def office_snapshots(
