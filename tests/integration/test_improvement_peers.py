@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from survey_app.clock import local_today
 from survey_app.models import Cycle, Office
+from survey_app.services.cycles import seeding
 from survey_app.services.improvement import peers as peers_service
 from survey_app.services.intake import batches as release
 from survey_app.services.results import snapshots
 from survey_app.services.results.snapshots import store
+from tests.conftest import ROOT
 
 from .staff_data import (
     OTHER,
@@ -157,6 +159,32 @@ def test_a_ranking_read_while_a_release_commits_is_not_kept_under_the_older_stat
         assert after[2:] == (before[2], before[3] + 1)
         assert sorted(peers_service._ranking(later, cycle, questionnaire, K).scores) == [OWN, "13", "14"]
         assert after in kept
+
+
+def test_the_regional_rank_counts_the_offices_of_its_region_and_follows_a_move_to_another_region(
+    client, session, cycle, questionnaire, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """OWN (Samut Prakan) and "13" (Pathum Thani) are central, "50" (Chiang Mai) northern. Moving "50" to the
+    central region in the office list starts a new generation, so the regional rank the page keeps follows."""
+    add_responses(session, cycle, questionnaire, OWN, [Spec(level=2)] * K)
+    add_responses(session, cycle, questionnaire, "13", [Spec(level=1)] * K)
+    add_responses(session, cycle, questionnaire, "50", [Spec(level=3, straight=True)] * K)
+    sign_in(client, session, "office", OWN)
+
+    def ranks() -> tuple[str, str]:
+        page = client.get(f"/staff/offices/{OWN}?lang=en").text
+        national = page.split('id="rank-national">')[1].split("</dd>")[0]
+        return national, page.split('id="rank-regional">')[1].split("</dd>")[0]
+
+    assert ranks() == ("rank 2 of 3", "rank 1 of 2")
+    listed = (ROOT / "surveys" / "offices.csv").read_text(encoding="utf-8")
+    moved = tmp_path / "offices.csv"
+    moved.write_text(listed.replace("Chiang Mai,north", "Chiang Mai,central"), encoding="utf-8")
+    generation = snapshots.generation(session, cycle.id)
+    assert seeding.load_offices(session, moved) == (0, 1)
+    session.commit()
+    assert snapshots.generation(session, cycle.id) == generation + 1
+    assert ranks() == ("rank 2 of 3", "rank 2 of 3")
 
 
 def test_national_page_shows_the_distribution_and_each_offices_change_since_the_last_cycle(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ...models import Cycle, CycleState, Office, Region
 from ...questionnaire import Questionnaire
+from ..results import snapshots
 
 BUDDHIST_ERA_OFFSET = 543
 OFFICE_FIELDS = ("code", "name_th", "name_en", "province_th", "province_en", "region")
@@ -28,11 +29,13 @@ def office_codes(session: Session) -> set[str]:
 
 
 def load_offices(session: Session, path: str | Path) -> tuple[int, int]:
-    """Insert or update the offices listed in ``path``; returns (inserted, updated).
+    """Insert or update the offices listed in ``path``; returns (inserted, updated). An office moved to another
+    region starts a new snapshot generation of every cycle.
 
     Raises ``ValueError`` naming the row when a field is missing or the region is unknown.
     """
     inserted = updated = 0
+    moved = False
     with open(path, encoding="utf-8-sig", newline="") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             values = {field: (row.get(field) or "").strip() for field in OFFICE_FIELDS}
@@ -44,9 +47,13 @@ def load_offices(session: Session, path: str | Path) -> tuple[int, int]:
                 session.add(Office(**values))
                 inserted += 1
             elif any(getattr(office, f) != v for f, v in values.items()):
+                moved = moved or office.region != values["region"]
                 for field, value in values.items():
                     setattr(office, field, value)
                 updated += 1
+    # The peers' regional ranks are kept by the snapshots' state (``improvement.peers``): a move makes a new one.
+    if moved:
+        snapshots.invalidate_all(session)
     return inserted, updated
 
 

@@ -48,13 +48,15 @@ def _snapshot_scores(
 
 @dataclass(frozen=True)
 class _Ranking:
-    """Every ranked office's score, the national ranks and the plot's rows (best first), made from one state of
-    the snapshots; the regional ranks are added per region as pages ask for them."""
+    """Every ranked office's score and region, the national ranks and the plot's rows (best first), made from one
+    state of the snapshots; the regional ranks are added per region as pages ask for them. The regions are read
+    with the scores: an office moved to another region starts a new generation (``seeding.load_offices``)."""
 
     scores: Mapping[str, Score]
+    regions: Mapping[str, str]
     national: Mapping[str, Rank]
     plot: tuple[tuple[float, float, float, bool], ...]
-    regional: dict[tuple[str, ...], dict[str, Rank]]
+    regional: dict[str, dict[str, Rank]]
 
 
 # Per database (its engine: a state names the same snapshots only within one database), per state of the
@@ -74,7 +76,9 @@ def _ranking(session: Session, cycle: Cycle, questionnaire: Questionnaire, k: in
     if found is None:
         scores = _snapshot_scores(session, cycle, questionnaire, k)
         plot = tuple(sorted(((m, lo, hi, False) for m, lo, hi in scores.values()), reverse=True))
-        found = _Ranking(scores, honest_ranks(scores) if scores else {}, plot, {})
+        where = office_regions(session)
+        regions = {code: where.get(code, "") for code in scores}
+        found = _Ranking(scores, regions, honest_ranks(scores) if scores else {}, plot, {})
         if state_key(session, cycle, k, again=True) != key:
             return found  # a release came between the key and the snapshots: not kept under the older key
         if len(kept) >= RANKINGS_KEPT:
@@ -105,22 +109,22 @@ def standing(
 ) -> Standing:
     """The office's ranks (None when it is not ranked) and the scores of all ranked offices, best first."""
     ranking = _ranking(session, cycle, questionnaire, k)
-    where = office_regions(session)
-    region = where.get(office_code, "")
-    members = tuple(sorted(c for c in ranking.scores if where.get(c) == region))
-    if members not in ranking.regional:
-        ranking.regional[members] = honest_ranks({c: ranking.scores[c] for c in members})
-    plot = ranking.plot
-    if office_code in ranking.scores:
-        # The office's dot first among exactly equal scores, as sorting with the flag would place it.
-        mine = (*ranking.scores[office_code], False)
-        at = plot.index(mine)
-        plot = (*plot[:at], (*ranking.scores[office_code], True), *plot[at + 1 :])
+    if office_code not in ranking.scores:  # not ranked: no rank, the plot unmarked
+        region = office_regions(session).get(office_code, "")
+        return Standing(office_code, region, None, None, ranking.plot)
+    region = ranking.regions[office_code]
+    if region not in ranking.regional:
+        members = {c: s for c, s in sorted(ranking.scores.items()) if ranking.regions[c] == region}
+        ranking.regional[region] = honest_ranks(members)
+    # The office's dot first among exactly equal scores, as sorting with the flag would place it.
+    mine = (*ranking.scores[office_code], False)
+    at = ranking.plot.index(mine)
+    plot = (*ranking.plot[:at], (*ranking.scores[office_code], True), *ranking.plot[at + 1 :])
     return Standing(
         office_code,
         region,
         ranking.national.get(office_code),
-        ranking.regional[members].get(office_code),
+        ranking.regional[region].get(office_code),
         plot,
     )
 

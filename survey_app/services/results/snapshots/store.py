@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, Table, bindparam, event, func, literal_column, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    event,
+    func,
+    literal_column,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -572,24 +583,36 @@ def _remember(key: tuple[int, str], snap: Snapshot) -> Snapshot:
 
 
 def _released_counts(session: Session, cycle: Cycle, codes: Sequence[str] | None) -> dict[str, int]:
-    """Released responses per office, from the rollup (only ``codes`` when given): an index-only scan of the partial
-    index ``ix_cell_stat_eit``, whose condition the query states as a literal so every plan may use it."""
+    """Released responses per office, from the rollup: an index-only scan of the partial index ``ix_cell_stat_eit``,
+    whose condition the query states as a literal so every plan may use it. Every office with a released response
+    when ``codes`` is None; else each office of ``codes`` that exists (0 when none is released), so an unknown code
+    is the one missing, found without reading every office."""
     if codes is None:
         rows = session.execute(_released_counts_query(), {"cycle_id": cycle.id})
     else:
-        rows = session.execute(
-            _released_counts_query().where(CellStat.office_code.in_(codes)), {"cycle_id": cycle.id}
-        )
+        rows = session.execute(_office_counts_query(), {"cycle_id": cycle.id, "codes": list(codes)})
     return {str(code): int(n or 0) for code, n in rows}
+
+
+def _eit_cells() -> tuple[ColumnElement[bool], ...]:
+    return (CellStat.cycle_id == bindparam("cycle_id"), CellStat.measure == literal_column("'EIT'"))
 
 
 @functools.cache
 def _released_counts_query() -> Select[str, Any]:
-    """:func:`_released_counts`' statement for every office, built once (the peers read it on every office page)."""
+    """:func:`_released_counts`' statement for every office, built once."""
     return (
-        select(CellStat.office_code, func.sum(CellStat.n))
-        .where(CellStat.cycle_id == bindparam("cycle_id"), CellStat.measure == literal_column("'EIT'"))
-        .group_by(CellStat.office_code)
+        select(CellStat.office_code, func.sum(CellStat.n)).where(*_eit_cells()).group_by(CellStat.office_code)
+    )
+
+
+@functools.cache
+def _office_counts_query() -> Select[str, Any]:
+    """:func:`_released_counts`' statement for some offices (an expanding list), built once: each office that
+    exists with the sum of its EIT cells (an index range each)."""
+    released = select(func.sum(CellStat.n)).where(*_eit_cells(), CellStat.office_code == Office.code)
+    return select(Office.code, released.scalar_subquery()).where(
+        Office.code.in_(bindparam("codes", expanding=True))
     )
 
 
@@ -609,7 +632,8 @@ class _Memo:
 
     generation: int
     releases: int
-    counts: dict[str, int] = dataclasses.field(default_factory=dict)
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)  # every office read, known to exist
+    unknown: set[str] = dataclasses.field(default_factory=set)  # codes asked for that no office has
     complete: bool = False
     found: dict[str, Snapshot] = dataclasses.field(default_factory=dict)
 
@@ -653,13 +677,15 @@ def _state(session: Session, cycle: Cycle, k: int, codes: Sequence[str] | None) 
         state = memo[(cycle.id, k)] = _Memo(*_generation_and_releases(session, cycle.id))
     if codes is None:
         if not state.complete:
-            state.counts.update(_released_counts(session, cycle, None))
+            got = _released_counts(session, cycle, None)
+            state.counts.update({c: got.get(c, 0) for c in known_offices(session)})
             state.complete = True
     elif not state.complete:
-        missing = [c for c in codes if c not in state.counts]
+        missing = [c for c in codes if c not in state.counts and c not in state.unknown]
         if missing:
             got = _released_counts(session, cycle, missing)
-            state.counts.update({c: got.get(c, 0) for c in missing})
+            state.counts.update(got)
+            state.unknown.update(c for c in missing if c not in got)
     return state
 
 
@@ -687,12 +713,11 @@ def office_snapshots(
 
     Raises ``LookupError`` for an unknown office code.
     """
-    known = known_offices(session)
-    unknown = sorted(set(offices or ()) - known)
+    codes = sorted(offices) if offices is not None else sorted(known_offices(session))
+    state = _state(session, cycle, k, None if offices is None else codes)
+    unknown = [code for code in codes if code not in state.counts]
     if unknown:
         raise LookupError(f"unknown office code(s): {', '.join(unknown)}")
-    codes = sorted(offices) if offices is not None else sorted(known)
-    state = _state(session, cycle, k, None if offices is None else codes)
     keys = {code: (state.generation, state.counts.get(code, 0)) for code in codes}
     lookup = {code: key for code, key in keys.items() if code not in state.found}
     found = _stored(session, cycle, lookup, k) if lookup else {}
