@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, current_app, g, has_app_context, render_template, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, render_template, request
 from flask_babel import force_locale, get_locale, get_translations, gettext
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -109,16 +109,37 @@ def template_gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) -
     translations: ``message`` in the current language, always %-formatted with ``variables`` (escaped where the
     template autoescapes), in one call instead of three (the extension's ``_`` resolves ``gettext``, which calls
     Flask-Babel's lookup)."""
-    text: str = _catalogue().ugettext(message)
-    if eval_ctx.autoescape:
+    return _translated(_catalogue(), eval_ctx.autoescape, message, variables)
+
+
+def _translated(catalogue: Any, autoescape: bool, message: str, variables: dict[str, Any]) -> str:
+    text: str = catalogue.ugettext(message)
+    if autoescape:
         text = Markup(text)  # noqa: S704 - the catalogue's own text, as the i18n extension marks it
     return text % variables
+
+
+def _render_gettext() -> dict[str, Any]:
+    """``_()`` and ``gettext()`` bound to the catalogue of the locale at the start of a render (a context processor:
+    once per ``render_template``, whose includes share its context), so each of a page's messages costs one lookup
+    in it; the globals remain for what renders without that context (macros imported without context) and
+    outside a request (emails from the command line, whose language is chosen where a message is asked for)."""
+    if not has_request_context():
+        return {}
+    catalogue = _catalogue()
+
+    @pass_eval_context
+    def bound(eval_ctx: EvalContext, message: str, /, **variables: Any) -> str:
+        return _translated(catalogue, eval_ctx.autoescape, message, variables)
+
+    return {"_": bound, "gettext": bound}
 
 
 def init_templating(app: Flask) -> None:
     """Register the filters and globals the templates use (static URLs are fingerprinted by ``static_files``)."""
     # Replaces the callables Flask-Babel installed (babel.init_app runs first).
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
+    app.context_processor(_render_gettext)
     app.add_template_filter(format_date, "thaidate")
     app.add_template_filter(format_datetime, "thaidatetime")
     app.add_template_global(current_lang)
