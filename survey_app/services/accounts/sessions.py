@@ -8,13 +8,14 @@ The browser's cookie carries a random secret; the ``staff_session`` row holds on
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from ...models import StaffSession, StaffUser
@@ -57,19 +58,30 @@ def start(session: Session, user: StaffUser, now: dt.datetime) -> str:
 def resume(session: Session, user_id: int, secret: str, now: dt.datetime, limits: Limits) -> StaffUser | None:
     """The active user of a live session, or None. An expired session's row is deleted; a live one's last-seen
     time is moved on (at most once a minute). The caller commits."""
-    row = session.get(StaffSession, _digest(secret))
-    if row is None or row.user_id != user_id:
+    found = session.execute(_session_and_user(), {"digest": _digest(secret)}).first()
+    if found is None or found[0].user_id != user_id:
         return None
+    row, user = found
     seen, created = _aware(row.last_seen_at), _aware(row.created_at)
     if now - seen > limits.idle or now - created > limits.absolute:
         session.delete(row)
         return None
-    user = session.get(StaffUser, user_id)
-    if user is None or not user.active:
+    if not user.active:
         return None
     if now - seen >= TOUCH_EVERY:
         row.last_seen_at = now
     return user
+
+
+@functools.cache
+def _session_and_user() -> Select[StaffSession, StaffUser]:
+    """:func:`resume`'s statement, built once: the session's row with its user's, one round trip on every staff
+    request."""
+    return (
+        select(StaffSession, StaffUser)
+        .join(StaffUser, StaffUser.id == StaffSession.user_id)
+        .where(StaffSession.id == bindparam("digest"))
+    )
 
 
 def end(session: Session, secret: str) -> None:
