@@ -119,27 +119,28 @@ def _translated(catalogue: Any, autoescape: bool, message: str, variables: dict[
     return text % variables
 
 
-def _render_gettext() -> dict[str, Any]:
-    """``_()`` and ``gettext()`` bound to the catalogue of the locale at the start of a render (a context processor:
+def _render_language() -> dict[str, Any]:
+    """``_()``, ``gettext()`` and ``current_lang()`` bound to the locale at the start of a render (a context processor:
     once per ``render_template``, whose includes share its context), so each of a page's messages costs one lookup
     in it; the globals remain for what renders without that context (macros imported without context) and
     outside a request (emails from the command line, whose language is chosen where a message is asked for)."""
     if not has_request_context():
         return {}
     catalogue = _catalogue()
+    lang = current_lang()
 
     @pass_eval_context
     def bound(eval_ctx: EvalContext, message: str, /, **variables: Any) -> str:
         return _translated(catalogue, eval_ctx.autoescape, message, variables)
 
-    return {"_": bound, "gettext": bound}
+    return {"_": bound, "gettext": bound, "current_lang": lambda: lang}
 
 
 def init_templating(app: Flask) -> None:
     """Register the filters and globals the templates use (static URLs are fingerprinted by ``static_files``)."""
     # Replaces the callables Flask-Babel installed (babel.init_app runs first).
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
-    app.context_processor(_render_gettext)
+    app.context_processor(_render_language)
     app.add_template_filter(format_date, "thaidate")
     app.add_template_filter(format_datetime, "thaidatetime")
     app.add_template_global(current_lang)

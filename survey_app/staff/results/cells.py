@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
-from ...templating import current_lang
 from .. import bp
 
 DASH = Markup("–")
@@ -39,11 +40,13 @@ def score_cell(est: Any) -> Markup:
 
 
 @bp.app_template_global()
-def band_badge(band: Any) -> Markup:
-    """The band's label in the page's language, classed by its code (nothing without a band)."""
+@pass_context
+def band_badge(context: Context, band: Any) -> Markup:
+    """The band's label in the page's language (the render's ``current_lang``: ``templating``), classed by its code
+    (nothing without a band)."""
     if not band:
         return Markup("")
-    label = _field(band, "label_th") if current_lang() == "th" else _field(band, "label_en")
+    label = _field(band, "label_th") if context["current_lang"]() == "th" else _field(band, "label_en")
     return Markup('<span class="band band-{}">{}</span>').format(_field(band, "code"), label)
 
 
