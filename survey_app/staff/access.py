@@ -45,8 +45,8 @@ def _load_user(user_id: str) -> StaffUser | None:
         return None
     user = staff_sessions.resume(db.session, int(user_id), secret, utc_now(), session_limits())
     # Commits the session row's last-seen time or its removal before the view does any work; when neither was
-    # written (most requests: last-seen moves once a minute), the view goes on in the same transaction, which
-    # saves its COMMIT, the pool's check-in and check-out and the new BEGIN (four round trips on PostgreSQL).
+    # written (most requests: last-seen moves once a minute), the view goes on in the same transaction, which saves
+    # its COMMIT, the pool's check-in and check-out with its ping, and the new BEGIN (three round trips on PostgreSQL).
     if db.session.dirty or db.session.deleted:
         db.session.commit()
     if user is None:
