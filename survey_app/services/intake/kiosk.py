@@ -17,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ...db import dialect_insert
 from ...models import Channel, KioskHour
 from ...questionnaire import Questionnaire
 from . import submission
@@ -91,7 +91,7 @@ def store(
 
 def _count_hour(session: Session, cycle_id: int, office_code: str, day: dt.date, hour: int) -> None:
     conn = session.connection()
-    insert_: Any = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert_ = dialect_insert(conn.dialect.name)
     table = cast(Table, KioskHour.__table__)
     statement = insert_(table).values(
         cycle_id=cycle_id, office_code=office_code, day=day, hour=hour, answers=1

@@ -31,10 +31,10 @@ from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, bindparam, delete, false, insert, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ...db import dialect_insert
 from ...models import Answer, Channel, Invitation, Response, SpentNonce
 from ...models.responses import new_response_id
 from ...questionnaire import Questionnaire
@@ -194,7 +194,7 @@ _INSERT_ANSWERS = insert(cast(Table, Answer.__table__))
 def _spend_nonce_statement(dialect: str) -> Any:
     """``INSERT ... ON CONFLICT DO NOTHING RETURNING`` of a nonce hash, built once per dialect."""
     if dialect not in _SPEND_NONCE:
-        insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert_ = dialect_insert(dialect)
         table = cast(
             Table, SpentNonce.__table__
         )  # the table, not the entity: a plain Core statement is cheaper

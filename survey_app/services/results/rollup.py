@@ -56,10 +56,10 @@ from sqlalchemy import (
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ...db import dialect_insert
 from ...models import Answer, CellStat, Response
 from ...questionnaire import Questionnaire
 
@@ -77,7 +77,7 @@ _UPSERTS: dict[str, typing.Any] = {}
 def _upsert_statement(dialect: str) -> typing.Any:
     """The cell upsert for ``dialect``, built once (building ``excluded`` costs more than running it)."""
     if dialect not in _UPSERTS:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = dialect_insert(dialect)
         table = typing.cast(Table, CellStat.__table__)  # the table, not the entity: a plain Core statement
         stmt = insert(table)
         _UPSERTS[dialect] = stmt.on_conflict_do_update(

@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ....db import dialect_insert
 from ....models import CellStat, Cycle, Office, ResultSnapshot, SnapshotGeneration
 from ....questionnaire import Questionnaire
 from ....stats import audit
@@ -246,7 +247,7 @@ def count_release(conn: Connection, cycle_id: int) -> None:
 @functools.cache
 def _count_release_statement(dialect: str) -> Any:
     """:func:`count_release`'s upsert for ``dialect``, built once."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(dialect)
     table = typing.cast(Table, SnapshotGeneration.__table__)
     stmt = insert(table).values(cycle_id=bindparam("cycle_id"), generation=0, releases=1)
     return stmt.on_conflict_do_update(
