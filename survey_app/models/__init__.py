@@ -20,7 +20,7 @@ from .kiosk import KioskHour
 from .links import SurveyLink
 from .offices import Office
 from .responses import Answer, CellStat, Response, SpentNonce
-from .snapshots import ResultSnapshot, SnapshotGeneration
+from .snapshots import ResultSnapshot, SnapshotGeneration, SnapshotOfficeGeneration
 from .staff import AuditEvent, RecoveryCode, StaffSession, StaffUser
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "Role",
     "SamplingMethod",
     "SnapshotGeneration",
+    "SnapshotOfficeGeneration",
     "SpentNonce",
     "StaffSession",
     "StaffUser",

@@ -1,8 +1,9 @@
 """Release snapshots: what staff may see of one office's answers, computed once per release and never changed.
 
-A :class:`ResultSnapshot` is keyed by cycle, office, the cycle's snapshot *generation* (bumped by everything that
-changes results without a release: a frame import, a score-map change with ``stats rebuild``, a cycle closing, an
-official-results import, a theme) and the office's released batch (``response.release_batch``) and count. Its
+A :class:`ResultSnapshot` is keyed by cycle, office, the office's snapshot *generation* (the cycle's, bumped by
+everything that changes every office's results without a release: a score-map change with ``stats rebuild``, a cycle
+closing, an official-results import, a theme; plus the office's own, bumped by a change of its results alone: a frame
+import) and the office's released batch (``response.release_batch``) and count. Its
 payload is JSON text (``services/results/snapshots.py``): the office's results, its breakdowns by group and month,
 and the definitions of every figure it shows (which responses each covers, by release batch and group: memberships,
 never values), which the auditor reads back before clearing the next snapshot.
@@ -36,9 +37,11 @@ class ResultSnapshot(Base):
 
 class SnapshotGeneration(Base):
     """The cycle's snapshot generation: a new one makes every office's next read compute a new snapshot. With the
-    count of the cycle's releases it names the state of every office's snapshot at once: each office's snapshot
-    rests on the generation and its released count, and a released count changes only with a release (which adds
-    one here, in its transaction) or with a rebuild of the rollup (which starts a new generation)."""
+    count of the cycle's releases and of its offices renewed one at a time it names the state of every office's
+    snapshot at once: each office's snapshot rests on the generation, its own generation
+    (:class:`SnapshotOfficeGeneration`) and its released count; a released count changes only with a release (which
+    adds one to ``releases``, in its transaction) or with a rebuild of the rollup (which starts a new generation),
+    and an office's own generation only with a change of that office alone (which adds one to ``renewals``)."""
 
     __tablename__ = "snapshot_generation"
 
@@ -47,3 +50,19 @@ class SnapshotGeneration(Base):
     releases: Mapped[int] = mapped_column(
         Integer, default=0, server_default="0", doc="batches released into the cycle's rollup so far"
     )
+    renewals: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", doc="office generations started so far (one office each)"
+    )
+
+
+class SnapshotOfficeGeneration(Base):
+    """One office's own snapshot generation in a cycle: started by what changes that office's results alone (its
+    population frame), so that only its snapshot is computed again. The office's snapshots are keyed by the sum of
+    the cycle's generation and this one (``result_snapshot.generation``): each start of either adds one, so the sum
+    names each state of the office once. No row: 0."""
+
+    __tablename__ = "snapshot_office_generation"
+
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), primary_key=True)
+    office_code: Mapped[str] = mapped_column(ForeignKey("office.code"), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer)

@@ -119,13 +119,13 @@ def test_each_release_counts_once_for_its_cycle_and_renews_the_kept_ranking(
         return page.split('id="rank-national">')[1].split("</dd>")[0]
 
     assert wait(OWN, 2, K) == K and wait("13", 1, K) == K
-    assert store.state_key(session, cycle, K, again=True)[2:] == (0, 2)
+    assert store.state_key(session, cycle, K, again=True)[2:] == (0, 2, 0)
     sign_in(client, session, "office", OWN)
     assert "rank 1 of 2" in national_rank()
     assert wait("14", 3, K - 1) == 0, "below K nothing is released"
-    assert store.state_key(session, cycle, K, again=True)[2:] == (0, 2)
+    assert store.state_key(session, cycle, K, again=True)[2:] == (0, 2, 0)
     assert wait("14", 3, 1) == K
-    assert store.state_key(session, cycle, K, again=True)[2:] == (0, 3)
+    assert store.state_key(session, cycle, K, again=True)[2:] == (0, 3, 0)
     assert "rank 2 of 3" in national_rank()
 
 
@@ -156,7 +156,7 @@ def test_a_ranking_read_while_a_release_commits_is_not_kept_under_the_older_stat
     monkeypatch.setattr(peers_service, "_snapshot_scores", read_scores)
     with Session(session.get_bind()) as later:
         after = store.state_key(later, cycle, K)
-        assert after[2:] == (before[2], before[3] + 1)
+        assert after[2:] == (before[2], before[3] + 1, before[4])
         assert sorted(peers_service._ranking(later, cycle, questionnaire, K).scores) == [OWN, "13", "14"]
         assert after in kept
 

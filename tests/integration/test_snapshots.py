@@ -23,6 +23,7 @@ from survey_app.services.results import snapshots
 from survey_app.services.results.snapshots import shown, store
 
 from .staff_data import (
+    OTHER,
     OWN,
     Spec,
     add_responses,
@@ -110,6 +111,57 @@ def test_a_frame_import_renews_the_snapshot(staff, session, cycle, questionnaire
     # Weighted to the frame: a quarter of the population is served at 100, three quarters at the lower level.
     high, low = (expected_eit(questionnaire, raw_answers(questionnaire, level)) for level in (3, 1))
     assert after["eit"]["weighted"]["mean"] == pytest.approx(0.25 * high + 0.75 * low, rel=1e-9)
+
+
+def _current_ids(session, cycle, questionnaire) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """The current snapshot id of OWN and OTHER (as pages find them)."""
+    session.expire_all()
+    found = snapshots.office_snapshots(session, cycle, [OWN, OTHER], questionnaire, k=K)
+    session.commit()
+    return {code: snap.id for code, snap in found.items()}
+
+
+def test_a_frame_import_renews_that_offices_snapshot_alone(session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
+    """A frame changes one office's weights: its snapshot is computed again and no other office's (at 1,000
+    offices, every office's cost the next office page 52 s). The state every ranking is kept by still changes, and
+    a later new generation of the cycle renews every office, the framed one included, without meeting a state used
+    before."""
+    add_responses(
+        session, cycle, questionnaire, OWN, [Spec(level=3)] * 6 + [Spec(level=1, service="mining")] * 6
+    )
+    add_responses(session, cycle, questionnaire, OTHER, [Spec(level=2)] * 5)
+    admin = make_user(session, "admin", email="framer@industry.test")
+    offices = snapshots.renew(
+        session, cycle, questionnaire, k=K
+    )  # every office's snapshot, as the release job
+    session.commit()
+    first = _current_ids(session, cycle, questionnaire)
+    key = store.state_key(session, cycle, K, again=True)
+
+    frame = {("individual", "factory_licensing"): 100, ("individual", "mining"): 300}
+    assert frames.save_frame(session, admin, cycle, OWN, frame, "test")
+    session.commit()
+    assert store.state_key(session, cycle, K, again=True) != key, "rankings kept by the state are renewed"
+    assert snapshots.generation(session, cycle.id) == 0, "the cycle's generation did not move"
+    assert snapshots.renew(session, cycle, questionnaire, k=K) == 1, "the framed office's snapshot, no other"
+    session.commit()
+    framed = _current_ids(session, cycle, questionnaire)
+    assert framed[OWN] != first[OWN] and framed[OTHER] == first[OTHER]
+    result = snapshots.office_snapshots(session, cycle, [OWN], questionnaire, k=K)[OWN].result
+    assert result.weighting == "poststratify" and result.population == 400
+
+    snapshots.invalidate(session, cycle.id)  # a change of every office's results (the cycle closing, say)
+    session.commit()
+    assert snapshots.renew(session, cycle, questionnaire, k=K) == offices, "every office anew"
+    session.commit()
+    renewed = _current_ids(session, cycle, questionnaire)
+    again = {**frame, ("individual", "mining"): 200}
+    assert frames.save_frame(session, admin, cycle, OWN, again, "test")
+    session.commit()
+    last = _current_ids(session, cycle, questionnaire)
+    assert last[OTHER] == renewed[OTHER]
+    ids = [*first.values(), framed[OWN], *renewed.values(), last[OWN]]
+    assert len(set(ids)) == len(ids), "each office's states never repeat: every snapshot read is a new one"
 
 
 def test_a_score_map_change_and_rebuild_renew_the_snapshot(

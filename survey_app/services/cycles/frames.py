@@ -194,8 +194,9 @@ def save_frame(
     changed = sorted(
         f"{t}/{s}" for t, s in set(before) | set(frame) if before.get((t, s)) != frame.get((t, s))
     )
-    # Weights change: every snapshot of the cycle is renewed by `survey-app release` (or the first read before it).
-    snapshots.invalidate(session, cycle.id)
+    # The office's weights change, no other office's: its snapshot alone is renewed, by the first read that needs it
+    # (or `survey-app release` before it).
+    snapshots.invalidate_office(session, cycle.id, office_code)
     audit(session, actor, "frame_changed", office_code, cycle=cycle.code, source=source,
           total_before=sum(before.values()), total_after=sum(frame.values()), cells_changed=changed[:40])  # fmt: skip
     return True

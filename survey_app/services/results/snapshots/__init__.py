@@ -24,9 +24,12 @@ How the pieces hold it:
 
 A snapshot is computed once its state exists (a release, or a new generation) and never changed: by
 ``survey-app release`` and ``stats rebuild``, which compute every missing one (:func:`renew`), or else by the first
-read that needs it. The generation is bumped by everything that changes results without a release
-(:func:`invalidate`): a frame import, ``stats rebuild`` after a score-map change, a cycle closing, an
-official-results import, a theme; the web actions among these leave the new snapshots to the release command.
+read that needs it. The cycle's generation is bumped by everything that changes every office's results without a
+release (:func:`invalidate`): ``stats rebuild`` after a score-map change, a cycle closing, an official-results import,
+a theme; the web actions among these leave the new snapshots to the release command. A change of one office's
+results alone, a frame import, bumps that office's own generation (:func:`invalidate_office`): only its snapshot is
+computed again, so the next page that needs every office's (the office page's peers, the national view) computes
+one, not all of them.
 Counts of responses received are not in snapshots: they stay live.
 
 The package: :mod:`.store` computes, clears and stores an office's snapshot and reads it back (the state it rests on,
@@ -42,6 +45,7 @@ from .store import (
     generation,
     invalidate,
     invalidate_all,
+    invalidate_office,
     office_months,
     office_snapshots,
     renew,
@@ -54,6 +58,7 @@ __all__ = [
     "generation",
     "invalidate",
     "invalidate_all",
+    "invalidate_office",
     "office_months",
     "office_snapshots",
     "renew",

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ....db import dialect_insert
-from ....models import CellStat, Cycle, Office, ResultSnapshot, SnapshotGeneration
+from ....models import CellStat, Cycle, Office, ResultSnapshot, SnapshotGeneration, SnapshotOfficeGeneration
 from ....questionnaire import Questionnaire
 from ....stats import audit
 from ....stats.integrity import OfficeAggregates
@@ -219,21 +219,22 @@ def _decoder(kind: Any) -> Callable[[Any], Any]:
 
 def generation(session: Session, cycle_id: int) -> int:
     """The cycle's snapshot generation (0 until something invalidated its snapshots)."""
-    return _generation_and_releases(session, cycle_id)[0]
+    return _cycle_counters(session, cycle_id)[0]
 
 
-def _generation_and_releases(session: Session, cycle_id: int) -> tuple[int, int]:
-    """The cycle's generation and its releases so far, read in one statement (so from one committed state)."""
+def _cycle_counters(session: Session, cycle_id: int) -> tuple[int, int, int]:
+    """The cycle's generation, its releases and its offices' own generations started so far, read in one statement
+    (so from one committed state)."""
     found = session.execute(_generation_query(), {"cycle_id": cycle_id}).first()
-    return (int(found[0]), int(found[1])) if found is not None else (0, 0)
+    return (int(found[0]), int(found[1]), int(found[2])) if found is not None else (0, 0, 0)
 
 
 @functools.cache
-def _generation_query() -> Select[int, int]:
-    """:func:`_generation_and_releases`' statement, built once (every page with results asks)."""
-    return select(SnapshotGeneration.generation, SnapshotGeneration.releases).where(
-        SnapshotGeneration.cycle_id == bindparam("cycle_id")
-    )
+def _generation_query() -> Select[int, int, int]:
+    """:func:`_cycle_counters`' statement, built once (every page with results asks)."""
+    return select(
+        SnapshotGeneration.generation, SnapshotGeneration.releases, SnapshotGeneration.renewals
+    ).where(SnapshotGeneration.cycle_id == bindparam("cycle_id"))
 
 
 def count_release(conn: Connection, cycle_id: int) -> None:
@@ -241,24 +242,23 @@ def count_release(conn: Connection, cycle_id: int) -> None:
     generation, the count names the state of every office's snapshot (see :func:`state_key`). Runs after the
     release's rollup upsert, so every release takes its locks in the same order (the office's rows, then this
     cycle's row) and two releases of one cycle never wait on each other crosswise."""
-    conn.execute(_count_release_statement(conn.dialect.name), {"cycle_id": cycle_id})
+    conn.execute(_count_statement(conn.dialect.name, "releases"), {"cycle_id": cycle_id})
 
 
 @functools.cache
-def _count_release_statement(dialect: str) -> Any:
-    """:func:`count_release`'s upsert for ``dialect``, built once."""
-    insert = dialect_insert(dialect)
+def _count_statement(dialect: str, column: str) -> Any:
+    """The upsert adding one to the cycle row's ``column`` (``releases``: :func:`count_release`; ``renewals``:
+    :func:`invalidate_office`) for ``dialect``, built once."""
     table = typing.cast(Table, SnapshotGeneration.__table__)
-    stmt = insert(table).values(cycle_id=bindparam("cycle_id"), generation=0, releases=1)
-    return stmt.on_conflict_do_update(
-        index_elements=[table.c.cycle_id], set_={"releases": table.c.releases + 1}
-    )
+    stmt = dialect_insert(dialect)(table).values(cycle_id=bindparam("cycle_id"), generation=0, **{column: 1})
+    return stmt.on_conflict_do_update(index_elements=[table.c.cycle_id], set_={column: table.c[column] + 1})
 
 
 def invalidate(session: Session, cycle_id: int) -> None:
     """Start a new snapshot generation for the cycle, in the caller's transaction (call it from whatever changes
-    results without a release): every office's snapshot is stale until :func:`renew` (``survey-app release``,
-    ``stats rebuild``) or the first read that needs it computes the new one."""
+    every office's results without a release): every office's snapshot is stale until :func:`renew` (``survey-app
+    release``, ``stats rebuild``) or the first read that needs it computes the new one. A change of one office's
+    results alone calls :func:`invalidate_office`."""
     bumped = session.execute(
         update(SnapshotGeneration)
         .where(SnapshotGeneration.cycle_id == cycle_id)
@@ -268,6 +268,32 @@ def invalidate(session: Session, cycle_id: int) -> None:
         session.add(SnapshotGeneration(cycle_id=cycle_id, generation=1))
     session.flush()
     _forget(session)  # an UPDATE alone flushes nothing: the transaction's memo would keep the old generation
+
+
+def invalidate_office(session: Session, cycle_id: int, office_code: str) -> None:
+    """Start a new generation of one office's snapshots in the cycle, in the caller's transaction (call it from
+    whatever changes that office's results alone without a release, such as its population frame): only its
+    snapshot is computed again, by the first read that needs it or :func:`renew`. Counted in the cycle's row too,
+    so :func:`state_key` changes with it; the office's row is written first, then the cycle's, as a release does."""
+    bind = {"cycle_id": cycle_id, "office_code": office_code}
+    session.execute(_office_generation_statement(session.get_bind().dialect.name), bind)
+    session.execute(_count_statement(session.get_bind().dialect.name, "renewals"), {"cycle_id": cycle_id})
+    session.flush()
+    _forget(
+        session
+    )  # statements flush nothing: the transaction's memo would keep the office's old generation
+
+
+@functools.cache
+def _office_generation_statement(dialect: str) -> Any:
+    """:func:`invalidate_office`'s upsert of the office's own generation for ``dialect``, built once."""
+    table = typing.cast(Table, SnapshotOfficeGeneration.__table__)
+    stmt = dialect_insert(dialect)(table).values(
+        cycle_id=bindparam("cycle_id"), office_code=bindparam("office_code"), generation=1
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.cycle_id, table.c.office_code], set_={"generation": table.c.generation + 1}
+    )
 
 
 def invalidate_all(session: Session) -> None:
@@ -583,16 +609,19 @@ def _remember(key: tuple[int, str], snap: Snapshot) -> Snapshot:
     return snap
 
 
-def _released_counts(session: Session, cycle: Cycle, codes: Sequence[str] | None) -> dict[str, int]:
+def _released_counts(
+    session: Session, cycle: Cycle, codes: Sequence[str] | None
+) -> tuple[dict[str, int], dict[str, int]]:
     """Released responses per office, from the rollup: an index-only scan of the partial index ``ix_cell_stat_eit``,
-    whose condition the query states as a literal so every plan may use it. Every office with a released response
-    when ``codes`` is None; else each office of ``codes`` that exists (0 when none is released), so an unknown code
-    is the one missing, found without reading every office."""
+    whose condition the query states as a literal so every plan may use it; and each office's own generation where
+    it has one. Every office with a released response when ``codes`` is None; else each office of ``codes`` that
+    exists (0 when none is released), so an unknown code is the one missing, found without reading every office."""
     if codes is None:
-        rows = session.execute(_released_counts_query(), {"cycle_id": cycle.id})
-    else:
-        rows = session.execute(_office_counts_query(), {"cycle_id": cycle.id, "codes": list(codes)})
-    return {str(code): int(n or 0) for code, n in rows}
+        bind = {"cycle_id": cycle.id}
+        counts = {str(code): int(n or 0) for code, n in session.execute(_released_counts_query(), bind)}
+        return counts, {str(code): int(g) for code, g in session.execute(_office_generations_query(), bind)}
+    rows = session.execute(_office_counts_query(), {"cycle_id": cycle.id, "codes": list(codes)}).all()
+    return {str(code): int(n or 0) for code, n, _g in rows}, {str(code): int(g) for code, _n, g in rows if g}
 
 
 def _eit_cells() -> tuple[ColumnElement[bool], ...]:
@@ -608,11 +637,22 @@ def _released_counts_query() -> Select[str, Any]:
 
 
 @functools.cache
-def _office_counts_query() -> Select[str, Any]:
+def _office_generations_query() -> Select[str, int]:
+    """:func:`_released_counts`' statement of every office's own generation in the cycle, built once."""
+    own = SnapshotOfficeGeneration
+    return select(own.office_code, own.generation).where(own.cycle_id == bindparam("cycle_id"))
+
+
+@functools.cache
+def _office_counts_query() -> Select[str, Any, Any]:
     """:func:`_released_counts`' statement for some offices (an expanding list), built once: each office that
-    exists with the sum of its EIT cells (an index range each)."""
+    exists with the sum of its EIT cells (an index range each) and its own generation (a primary-key lookup)."""
     released = select(func.sum(CellStat.n)).where(*_eit_cells(), CellStat.office_code == Office.code)
-    return select(Office.code, released.scalar_subquery()).where(
+    own = select(SnapshotOfficeGeneration.generation).where(
+        SnapshotOfficeGeneration.cycle_id == bindparam("cycle_id"),
+        SnapshotOfficeGeneration.office_code == Office.code,
+    )
+    return select(Office.code, released.scalar_subquery(), own.scalar_subquery()).where(
         Office.code.in_(bindparam("codes", expanding=True))
     )
 
@@ -633,7 +673,9 @@ class _Memo:
 
     generation: int
     releases: int
+    renewals: int
     counts: dict[str, int] = dataclasses.field(default_factory=dict)  # every office read, known to exist
+    own: dict[str, int] = dataclasses.field(default_factory=dict)  # offices' own generations (none read: 0)
     unknown: set[str] = dataclasses.field(default_factory=set)  # codes asked for that no office has
     complete: bool = False
     found: dict[str, Snapshot] = dataclasses.field(default_factory=dict)
@@ -675,26 +717,37 @@ def _state(session: Session, cycle: Cycle, k: int, codes: Sequence[str] | None) 
     memo = _session_memo(session)
     state: _Memo | None = memo.get((cycle.id, k))
     if state is None:
-        state = memo[(cycle.id, k)] = _Memo(*_generation_and_releases(session, cycle.id))
+        state = memo[(cycle.id, k)] = _Memo(*_cycle_counters(session, cycle.id))
     if codes is None:
         if not state.complete:
-            got = _released_counts(session, cycle, None)
+            got, own = _released_counts(session, cycle, None)
             state.counts.update({c: got.get(c, 0) for c in known_offices(session)})
+            state.own.update(own)
             state.complete = True
     elif not state.complete:
         missing = [c for c in codes if c not in state.counts and c not in state.unknown]
         if missing:
-            got = _released_counts(session, cycle, missing)
+            got, own = _released_counts(session, cycle, missing)
             state.counts.update(got)
+            state.own.update(own)
             state.unknown.update(c for c in missing if c not in got)
     return state
 
 
-def state_key(session: Session, cycle: Cycle, k: int, *, again: bool = False) -> tuple[int, int, int, int]:
-    """What every office's current snapshot rests on: the cycle, K, the generation and the cycle's releases so far
-    (one row, read once per transaction; ``again``: read now, past the transaction's memo). Within one database,
-    equal keys find the same stored snapshots (one per office and state, never changed: an office's released count
-    changes only with a release, counted here, or a rebuild, which starts a generation), so a figure made from all
+def _keys(state: _Memo, codes: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Each office's snapshot key in ``state``: its generation (the cycle's plus its own; each start of either adds
+    one, so the sum never repeats for an office) and its released count."""
+    return {code: (state.generation + state.own.get(code, 0), state.counts.get(code, 0)) for code in codes}
+
+
+def state_key(
+    session: Session, cycle: Cycle, k: int, *, again: bool = False
+) -> tuple[int, int, int, int, int]:
+    """What every office's current snapshot rests on: the cycle, K, the generation, the cycle's releases and its
+    offices' own generations started so far (one row, read once per transaction; ``again``: read now, past the
+    transaction's memo). Within one database, equal keys find the same stored snapshots (one per office and state,
+    never changed: an office's released count changes only with a release, counted here, or a rebuild, which starts
+    a generation; its own generation only with :func:`invalidate_office`, counted here), so a figure made from all
     of them, like the peers' ranks, can be kept by this key and renewed when any release or a new generation
     changes it.
 
@@ -702,9 +755,9 @@ def state_key(session: Session, cycle: Cycle, k: int, *, again: bool = False) ->
     if reading the key ``again`` afterwards gives the same: on PostgreSQL each statement sees what was committed
     when it began, so a release committed between the two reads would otherwise be kept under the older key."""
     if again:
-        return (cycle.id, k, *_generation_and_releases(session, cycle.id))
+        return (cycle.id, k, *_cycle_counters(session, cycle.id))
     state = _state(session, cycle, k, ())
-    return (cycle.id, k, state.generation, state.releases)
+    return (cycle.id, k, state.generation, state.releases, state.renewals)
 
 
 def office_snapshots(
@@ -719,7 +772,7 @@ def office_snapshots(
     unknown = [code for code in codes if code not in state.counts]
     if unknown:
         raise LookupError(f"unknown office code(s): {', '.join(unknown)}")
-    keys = {code: (state.generation, state.counts.get(code, 0)) for code in codes}
+    keys = _keys(state, codes)
     lookup = {code: key for code, key in keys.items() if code not in state.found}
     found = _stored(session, cycle, lookup, k) if lookup else {}
     missing = [code for code in lookup if code not in found]
@@ -763,7 +816,7 @@ def renew(
     transaction of its own as soon as it is computed (:func:`_store`), so an interrupted run keeps what it finished.
     """
     state = _state(session, cycle, k, None)
-    keys = {code: (state.generation, state.counts.get(code, 0)) for code in sorted(known_offices(session))}
+    keys = _keys(state, sorted(known_offices(session)))
     present = {office for office, _digest in _current(session, cycle, keys, k).values()}
     missing = [code for code in keys if code not in present]
     for start in range(0, len(missing), RENEW_OFFICES):
