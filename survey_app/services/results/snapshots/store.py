@@ -760,6 +760,11 @@ def state_key(
     return (cycle.id, k, state.generation, state.releases, state.renewals)
 
 
+RENEW_OFFICES = (
+    25  # offices computed together (one read of their cell tables, one of their answers) and stored
+)
+
+
 def office_snapshots(
     session: Session, cycle: Cycle, offices: Sequence[str] | None, questionnaire: Questionnaire, *, k: int
 ) -> dict[str, Snapshot]:
@@ -775,28 +780,37 @@ def office_snapshots(
     keys = _keys(state, codes)
     lookup = {code: key for code, key in keys.items() if code not in state.found}
     found = _stored(session, cycle, lookup, k) if lookup else {}
-    missing = [code for code in lookup if code not in found]
-    if missing:
-        stored = _compute_and_store(session, cycle, {c: keys[c] for c in missing}, questionnaire, k)
-        found.update(stored)
-        raced = {c: keys[c] for c in missing if c not in stored}
-        if raced:
-            found.update(_stored(session, cycle, raced, k))
+    missing = {code: key for code, key in lookup.items() if code not in found}
+    found.update(_compute_in_groups(session, cycle, missing, questionnaire, k))
     state.found.update(found)
     return {code: state.found[code] for code in codes}
 
 
-def _compute_and_store(
-    session: Session, cycle: Cycle, keys: Mapping[str, tuple[int, int]], questionnaire: Questionnaire, k: int
+def _compute_in_groups(
+    session: Session,
+    cycle: Cycle,
+    keys: Mapping[str, tuple[int, int]],
+    questionnaire: Questionnaire,
+    k: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Snapshot]:
-    """Compute and store the snapshot of each office of ``keys`` at its state there; the ones this call stored
-    (not those a concurrent reader stored first)."""
-    return _store(session, cycle, keys, k, _compute(session, cycle, sorted(keys), questionnaire, k))
-
-
-RENEW_OFFICES = (
-    25  # offices computed together when renewing (one read of their cell tables, one of their answers)
-)
+    """Compute and store the snapshot of each office of ``keys`` at its state there, :data:`RENEW_OFFICES` at a
+    time, each group stored in a transaction of its own as soon as it is computed (:func:`_store`), calling
+    ``progress(done, all)`` after each; a state a concurrent reader stored first is read back. A read or a command
+    that must compute many (every office's after a new generation: at 1,000 offices longer than a worker's timeout)
+    keeps what it finished if it is cut off, and the next goes on from there."""
+    found: dict[str, Snapshot] = {}
+    codes = sorted(keys)
+    for start in range(0, len(codes), RENEW_OFFICES):
+        group = {code: keys[code] for code in codes[start : start + RENEW_OFFICES]}
+        stored = _store(session, cycle, group, k, _compute(session, cycle, sorted(group), questionnaire, k))
+        found.update(stored)
+        raced = {code: key for code, key in group.items() if code not in stored}
+        if raced:
+            found.update(_stored(session, cycle, raced, k))
+        if progress is not None:
+            progress(start + len(group), len(codes))
+    return found
 
 
 def renew(
@@ -812,18 +826,14 @@ def renew(
     many were computed.
 
     For the commands that run outside page requests (``survey-app release``, ``stats rebuild``), so that no page
-    computes them while someone waits. Finding which are missing reads no payload; each group is stored in a
-    transaction of its own as soon as it is computed (:func:`_store`), so an interrupted run keeps what it finished.
+    computes them while someone waits. Finding which are missing reads no payload; an interrupted run keeps what it
+    finished (:func:`_compute_in_groups`).
     """
     state = _state(session, cycle, k, None)
     keys = _keys(state, sorted(known_offices(session)))
     present = {office for office, _digest in _current(session, cycle, keys, k).values()}
-    missing = [code for code in keys if code not in present]
-    for start in range(0, len(missing), RENEW_OFFICES):
-        group = missing[start : start + RENEW_OFFICES]
-        _compute_and_store(session, cycle, {code: keys[code] for code in group}, questionnaire, k)
-        if progress is not None:
-            progress(start + len(group), len(missing))
+    missing = {code: key for code, key in keys.items() if code not in present}
+    _compute_in_groups(session, cycle, missing, questionnaire, k, progress)
     return len(missing)
 
 
