@@ -17,6 +17,10 @@ Its log lines are the extension's, on the extension's logger.
 limit of the extension was evaluated (the survey's form, answers and thank-you page): the first adds the
 ``X-RateLimit-*`` headers and deducts ``deduct_when`` limits, the second clears the request's limiter state, and
 neither has anything to do before a decorated route has made that state.
+
+Three names used here are the extension's private ones (``flask_limiter._compat.request_context``, its
+``_storage_dead`` flag and its name-mangled hooks), so ``pyproject.toml`` admits only the minor release they were
+read in; ``tests/integration/test_survey_ratelimit.py`` and ``test_redis_degrade.py`` fail if they change.
 """
 
 from __future__ import annotations
