@@ -279,9 +279,8 @@ def invalidate_office(session: Session, cycle_id: int, office_code: str) -> None
     session.execute(_office_generation_statement(session.get_bind().dialect.name), bind)
     session.execute(_count_statement(session.get_bind().dialect.name, "renewals"), {"cycle_id": cycle_id})
     session.flush()
-    _forget(
-        session
-    )  # statements flush nothing: the transaction's memo would keep the office's old generation
+    # The upserts leave the session nothing to flush: the transaction's memo would keep the office's old generation.
+    _forget(session)
 
 
 @functools.cache
@@ -760,9 +759,9 @@ def state_key(
     return (cycle.id, k, state.generation, state.releases, state.renewals)
 
 
-RENEW_OFFICES = (
-    25  # offices computed together (one read of their cell tables, one of their answers) and stored
-)
+# Offices whose snapshots are computed together (one read of their cell tables, one of their answers) and stored in
+# one transaction.
+RENEW_OFFICES = 25
 
 
 def office_snapshots(
