@@ -2,7 +2,7 @@
 
 A population frame changes one office's weights, yet it started a new generation for the whole cycle: every office's
 snapshot was computed again by the next page that needed them all (an office page ranks its office among every
-office), 4.5 s at 76 offices and 52 s at 1,000 — past the workers' 30-second timeout. An office's snapshots are now
+office), 4.5 s at 76 offices and 52 s at 1,000 — past the 35 s nginx waits for an answer. An office's snapshots are now
 keyed by the sum of the cycle's generation and its own; ``snapshot_generation.renewals`` counts the offices' own
 generations started, so one row still names every office's snapshot state.
 

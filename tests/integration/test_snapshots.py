@@ -164,13 +164,13 @@ def test_a_frame_import_renews_that_offices_snapshot_alone(session, cycle, quest
     assert len(set(ids)) == len(ids), "each office's states never repeat: every snapshot read is a new one"
 
 
-def test_a_read_cut_off_while_computing_every_snapshot_keeps_the_groups_it_finished(  # type: ignore[no-untyped-def]
+def test_a_read_failing_while_computing_every_snapshot_keeps_the_groups_it_finished(  # type: ignore[no-untyped-def]
     session, cycle, questionnaire, monkeypatch
 ) -> None:
     """The first read after a new generation computes every office's snapshot: at 1,000 offices longer than a
-    worker's timeout. Each group is stored as soon as it is computed, so a read cut off in its second group (here by
-    an exception where the worker would be killed) leaves the first group stored, and the next read or the release
-    job computes only the rest."""
+    minute, longer than the proxy waits. Each group is stored as soon as it is computed, so a read that fails in its
+    second group (a lost database connection, a worker restarted) leaves the first group stored, and the next read
+    or the release job computes only the rest."""
     add_responses(session, cycle, questionnaire, OWN, [Spec(level=3)] * 5)
     add_responses(session, cycle, questionnaire, OTHER, [Spec(level=2)] * 5)
     offices = len(store.known_offices(session))
@@ -178,14 +178,14 @@ def test_a_read_cut_off_while_computing_every_snapshot_keeps_the_groups_it_finis
     groups: list[list[str]] = []
     compute = store._compute
 
-    def cut_off_in_the_second_group(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def fail_in_the_second_group(*args, **kwargs):  # type: ignore[no-untyped-def]
         groups.append(list(args[2]))
         if len(groups) == 2:
-            raise TimeoutError("the worker's timeout")
+            raise ConnectionError("the database went away")
         return compute(*args, **kwargs)
 
-    monkeypatch.setattr(store, "_compute", cut_off_in_the_second_group)
-    with pytest.raises(TimeoutError):
+    monkeypatch.setattr(store, "_compute", fail_in_the_second_group)
+    with pytest.raises(ConnectionError):
         snapshots.office_snapshots(session, cycle, None, questionnaire, k=K)
     session.rollback()
     stored = session.scalars(select(ResultSnapshot.office_code)).all()

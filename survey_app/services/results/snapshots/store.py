@@ -796,8 +796,9 @@ def _compute_in_groups(
     """Compute and store the snapshot of each office of ``keys`` at its state there, :data:`RENEW_OFFICES` at a
     time, each group stored in a transaction of its own as soon as it is computed (:func:`_store`), calling
     ``progress(done, all)`` after each; a state a concurrent reader stored first is read back. A read or a command
-    that must compute many (every office's after a new generation: at 1,000 offices longer than a worker's timeout)
-    keeps what it finished if it is cut off, and the next goes on from there."""
+    that must compute many (every office's after a new generation: at 1,000 offices about a minute, longer than the
+    proxy waits) keeps what it finished if it fails, and a reader who tries again while it runs finds the groups it
+    has stored instead of computing them a second time."""
     found: dict[str, Snapshot] = {}
     codes = sorted(keys)
     for start in range(0, len(codes), RENEW_OFFICES):
