@@ -136,28 +136,6 @@ def _extremes(merged: Collapsed, low: np.ndarray | None, high: np.ndarray | None
     return lo.reshape(low.shape), hi.reshape(high.shape)
 
 
-def weighting_cells(
-    tables: OfficeTables, *, min_cell: int = MIN_CELL
-) -> tuple[tuple[tuple[str, str], ...], ...]:
-    """The groups of (respondent type, service) cells whose respondents share one post-stratification weight, as
-    :func:`weigh` forms them (sparse cells merged), each with its answered cells only; groups the frame gives no
-    weight are left out, and there are none without a frame.
-
-    The disclosure auditor reads them: the weighted scores are the frame's mix of these groups' means, so whoever
-    can compare them with the plain scores, or read them under two frames, learns the groups' means
-    (``services/results/snapshots/store.py``)."""
-    if tables.population is None or tables.population.sum() == 0 or tables.counts.sum() == 0:
-        return ()
-    population, _notes = _drop_missing_types(tables, tables.population)
-    merged = collapse_sparse(tables.counts, population, tables.types, tables.services, min_count=min_cell)
-    weighted = merged.population.ravel() > 0
-    groups: dict[int, list[tuple[str, str]]] = {}
-    for (t, s), target in np.ndenumerate(merged.target):
-        if tables.counts[t, s] > 0 and weighted[target]:
-            groups.setdefault(int(target), []).append((tables.types[t], tables.services[s]))
-    return tuple(tuple(cells) for _target, cells in sorted(groups.items()))
-
-
 def weigh(
     tables: OfficeTables,
     *,

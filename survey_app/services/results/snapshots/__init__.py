@@ -14,10 +14,8 @@ How the pieces hold it:
   the rollup directly, so what a page shows is exactly what was cleared;
 * every figure a snapshot shows is recorded by the responses it covers (a :class:`Figure`: a kind, a group and the
   last release batch it includes; memberships, never values): the office's scores, its scores without flagged
-  responses, the weighting cells its weighted scores rest on (respondent type × service, sparse cells merged as
-  the weights merge them: beside the plain scores, or under a second frame, the weighted ones show each cell's
-  mean), each month (months are dated by the release that made a response visible, so a closed month never
-  changes), each respondent type's and service's item means;
+  responses, the respondent-type groups its weighted scores rest on, each month (months are dated by the release
+  that made a response visible, so a closed month never changes), each respondent type's and service's item means;
 * a group mean moves only when its group gained at least K members since the value last shown; otherwise the
   value last shown is shown again;
 * before a snapshot is stored, :func:`survey_app.stats.audit.clear` checks, exactly, that no response's value is

@@ -42,7 +42,6 @@ from .. import scores as results
 from ..cell_tables import OfficeTables, load_tables
 from ..reasons import Note
 from ..scores import OfficeResult
-from ..weighting import weighting_cells
 from . import signals
 
 SCHEMA = 1
@@ -55,9 +54,7 @@ AXES = ("type", "service")
 @dataclass(frozen=True)
 class Figure:
     """A shown figure by the responses it covers: ``kind`` (``all``, ``unflagged``, ``type``, ``service``,
-    ``month``; ``cell`` and ``unflagged_cell``, a weighting cell of the weighted scores, all of its responses or the
-    unflagged ones), the group (a code, a release month ``YYYY-MM``, or a weighting cell's ``type/service`` pairs
-    joined by ``+``) and the last release batch it includes."""
+    ``month``), the group (a code, or a release month ``YYYY-MM``) and the last release batch it includes."""
 
     kind: str
     group: str
@@ -87,18 +84,15 @@ class Columns:
             "type": np.array([m.rtype for m in members], dtype=str),
             "service": np.array([m.service for m in members], dtype=str),
             "month": np.array([m.month for m in members], dtype=str),
-            "cell": np.array([f"{m.rtype}/{m.service}" for m in members], dtype=str),
         }
 
     def of(self, figure: Figure) -> list[int]:
         """The columns ``figure`` covers: released up to its batch and, by its kind, every response (``all``),
         the unflagged ones, or those of its group (``type``, ``service``, ``month``)."""
         covered = self.batch <= figure.upto
-        if figure.kind in ("unflagged", "unflagged_cell"):
+        if figure.kind == "unflagged":
             covered &= self.unflagged
-        if figure.kind in ("cell", "unflagged_cell"):
-            covered &= np.isin(self.groups["cell"], figure.group.split("+"))
-        elif figure.kind not in ("all", "unflagged"):
+        elif figure.kind != "all":
             covered &= self.groups[figure.kind] == figure.group
         found: list[int] = np.flatnonzero(covered).tolist()
         return found
@@ -352,11 +346,6 @@ class _Audit:
         return self.accept_all([figure])
 
 
-def _cell_figures(kind: str, cells: Sequence[Sequence[tuple[str, str]]], batch: int) -> list[Figure]:
-    """A figure of ``kind`` (``cell`` or ``unflagged_cell``) for each weighting cell, up to ``batch``."""
-    return [Figure(kind, "+".join(f"{t}/{s}" for t, s in sorted(cell)), batch) for cell in cells]
-
-
 def _withhold_scores(result: OfficeResult) -> OfficeResult:
     note = Note("withheld_protect")
     return dataclasses.replace(result, eit=None, indicators={}, items={}, notes=(*result.notes, note))
@@ -389,8 +378,6 @@ class _Inputs:
     months: dict[str, list[trends.Point]]
     members: list[Member]
     previous: _Shown
-    # The tables without flagged responses, when the scores without them exist.
-    clean_tables: OfficeTables | None = None
 
 
 def _build(inputs: _Inputs, k: int) -> dict[str, Any]:
@@ -400,27 +387,17 @@ def _build(inputs: _Inputs, k: int) -> dict[str, Any]:
     check = _Audit(members, inputs.previous.figures)
     withheld: list[str] = []
     result = inputs.result
-    # The weighted scores mix the weighting cells' means by the frame, so beside the plain scores (or under a second
-    # frame) they show each cell's mean: they are cleared as those cells' figures, not only their respondent types'.
-    cells = weighting_cells(inputs.tables) if inputs.tables is not None else ()
     if result.count >= k and result.eit is not None:
         if not check.accept(Figure("all", "", batch)):
             result, withheld = _withhold_scores(result), [*withheld, "scores"]
         elif _has_weighted(result):
             types_now = sorted({m.rtype for m in members})
-            figures = [Figure("type", t, batch) for t in types_now] + _cell_figures("cell", cells, batch)
-            if not check.accept_all(figures):
+            if not check.accept_all([Figure("type", t, batch) for t in types_now]):
                 result, withheld = _unweighted(result), [*withheld, "weighted"]
     clean, clean_withheld = inputs.clean, False
     if clean is not None and not check.accept(Figure("unflagged", "", batch)):
         clean, clean_withheld = None, True
         withheld.append("without_flagged")
-    elif clean is not None and _has_weighted(clean):
-        # The same frame over the unflagged responses alone, merged by their own counts: their own cells.
-        own = weighting_cells(inputs.clean_tables) if inputs.clean_tables is not None else None
-        if own is None or not check.accept_all(_cell_figures("unflagged_cell", own, batch)):
-            clean = _unweighted(clean)
-            withheld.append("weighted_without_flagged")
     months = _cleared_months(inputs.months, check, batch, withheld)
     last = inputs.previous.groups
     groups = {
@@ -894,7 +871,7 @@ def _compute(
             shown_clean = clean[code]
         inputs = _Inputs(
             result, shown_clean, tables.get(code), trends.monthly_of(found, k), office_members(found),
-            history[code], clean_tables.get(code),
+            history[code],
         )  # fmt: skip
         integrity = signals.encode_aggregates(assessment.office_aggregates(code, found))
         payloads[code] = {**_build(inputs, k), "integrity": integrity}
