@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from survey_app.services.outreach import links as link_service
 from survey_app.tokens import poster_short_code, poster_token
@@ -164,3 +165,31 @@ def test_no_serious_accessibility_violation_on_any_page_at_either_size(  # type:
     for name, path in staff.items():
         check(name, path)
     assert found == {}
+
+
+def test_an_offices_locked_frame_says_why_and_whom_to_ask(
+    live_server, sized_page, arranged, artifacts
+) -> None:  # type: ignore[no-untyped-def]
+    """After the office's first release its own staff see their frame read-only with the reason
+    (test_frame_attack.py has the attack it stops), in Thai and English, at both sizes, without an accessibility
+    violation."""
+    page = sized_page
+    with live_server.server.app.app_context():  # type: ignore[attr-defined]
+        from survey_app.db import db
+        from survey_app.models import Cycle
+        from survey_app.services.cycles import frames
+
+        cycle = db.session.scalars(sa.select(Cycle)).first()
+        frame = {("individual", "factory_licensing"): 500, ("business", "mining"): 80}
+        assert frames.save_frame(db.session, arranged["admin"], cycle, OWN, frame, "test")
+        db.session.commit()
+    sign_in(page, live_server.url, arranged["office"].email)
+    for lang, reason in (
+        ("th", "โปรดขอให้ผู้ดูแลระบบของกระทรวงแก้ไขให้"),
+        ("en", "Ask the ministry's administrators"),
+    ):
+        page.goto(f"{live_server.url}/staff/offices/{OWN}/frame?lang={lang}")
+        _shot(page, artifacts, "frame-locked", lang)
+        assert reason in page.locator("#frame-locked").inner_text()
+        assert page.locator("table.frame input").count() == 0
+        assert axe_violations(page) == []

@@ -14,10 +14,10 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from ...models import Cycle, CycleState, PopulationFrame, StaffUser
+from ...models import Cycle, CycleState, PopulationFrame, Response, Role, StaffUser
 from ...questionnaire import ProfileQuestion, Questionnaire
 from ..accounts.staff import audit
 from ..results import snapshots
@@ -169,15 +169,38 @@ def _parse_row(
         frame[(rtype, service)] = number
 
 
+def locked_for(session: Session, actor: StaffUser, cycle: Cycle, office_code: str) -> bool:
+    """Whether ``actor`` may no longer change the office's frame in ``cycle``: the office's own staff may enter a
+    first frame at any time and change it until the office's first release; admins may always (audited).
+
+    The frame sets the weights, and the weighted scores are recomputed at once for a new frame. The office's staff,
+    the assessed party, who could save a second frame over the same released answers would read the weighted EIT
+    under each and solve for the weighting cells' means; doing it again after the next release, a cell that gained
+    one respondent would give that respondent's EIT away (``tests/integration/test_frame_attack.py``). So once
+    answers are released, a changed frame goes through the ministry's admins, whose every change is audited."""
+    if actor.role != Role.OFFICE:
+        return False
+    has_frame = exists().where(
+        PopulationFrame.cycle_id == cycle.id, PopulationFrame.office_code == office_code
+    )
+    released = exists().where(
+        Response.cycle_id == cycle.id, Response.office_code == office_code, Response.released.is_(True)
+    )
+    return bool(session.scalar(select(has_frame & released)))
+
+
 def save_frame(
     session: Session, actor: StaffUser, cycle: Cycle, office_code: str, frame: Frame, source: str
 ) -> bool:
     """Replace the office's frame in ``cycle`` with ``frame`` and audit it; returns False when nothing changed.
 
-    Raises ``FrameError`` (reason ``closed``) when the cycle is closed: its results are final.
+    Raises ``FrameError`` with reason ``closed`` when the cycle is closed (its results are final), and with reason
+    ``locked`` when :func:`locked_for` says the actor may no longer change it.
     """
     if cycle.state == CycleState.CLOSED:
         raise FrameError([Problem(0, "closed")])
+    if locked_for(session, actor, cycle, office_code):
+        raise FrameError([Problem(0, "locked")])
     before = load_frame(session, cycle.id, office_code)
     if before == frame:
         return False

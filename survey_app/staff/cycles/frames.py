@@ -37,6 +37,11 @@ def problem_text(problem: frames.Problem) -> str:
         "not_a_number": _("Not a whole number between 0 and 10,000,000."),
         "duplicate": _("This respondent type and service appear twice."),
         "closed": _("The cycle is closed: its population frames can no longer change."),
+        "locked": _(
+            "The office already has released answers in this cycle, so its own staff can no longer change the"
+            " frame: a frame changed after answers are released would let the scores give single answers away."
+            " Ask the ministry's administrators to correct it."
+        ),
     }
     text = texts.get(problem.reason, problem.reason)
     where = _("Line %(line)d", line=problem.line) + ": " if problem.line else ""
@@ -50,10 +55,11 @@ def _render(office_code: str, status: int = 200, problems: list[frames.Problem] 
     questionnaire = cycle_questionnaire(cycle)
     frame = frames.load_frame(db.session, cycle.id, office.code)
     values = typed if typed is not None else {key: str(n) for key, n in frame.items()}
-    editable = current_user.can_write and cycle.state != CycleState.CLOSED
+    locked = frames.locked_for(db.session, current_user, cycle, office.code)
+    editable = current_user.can_write and cycle.state != CycleState.CLOSED and not locked
     html = render_template(
         "staff/frame.html", office=office, cycle=cycle, questionnaire=questionnaire, frame=frame, values=values,
-        problems=[problem_text(p) for p in problems or []], editable=editable, form=ConfirmForm(),
+        problems=[problem_text(p) for p in problems or []], editable=editable, locked=locked, form=ConfirmForm(),
         import_form=FrameImportForm(), total=sum(frame.values()),
     )  # fmt: skip
     return html, status
@@ -72,7 +78,7 @@ def _save(code: str, frame: dict[tuple[str, str], int], source: str) -> Werkzeug
         changed = frames.save_frame(db.session, current_user, cycle, code, frame, source)
     except frames.FrameError as error:
         db.session.rollback()
-        return _render(code, 409 if error.problems[0].reason == "closed" else 400, error.problems)
+        return _render(code, 409 if error.problems[0].reason in ("closed", "locked") else 400, error.problems)
     db.session.commit()
     flash(_("The population frame was saved.") if changed else _("Nothing changed."), "info")
     return redirect(url_for("staff.office_frame", code=code, cycle=cycle.code))
