@@ -93,6 +93,8 @@ def test_back_and_reload_after_sending_store_nothing_more(
     assert _count(store) == 1
     # Someone else at this device can still answer.
     page.get_by_role("link", name="เริ่มตอบแบบสอบถามใหม่" if lang == "th" else "Start a new response").click()
+    page.wait_for_url("**?new=1")  # count() does not wait: read the new page, not the one being left
+    page.locator("#survey").wait_for()
     assert page.locator("#survey").count() == 1
     assert _count(store) == 1
 
