@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, Integer, Select, bindparam, case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from ...db import dialect_insert
 from ...models import Cycle, CycleState, Invitation, InvitationStatus, Office, OutboxMessage, OutboxState
 from .contacts import ParsedFile, Problem, Reason
 
@@ -86,10 +86,8 @@ def import_contacts(
 
 def _insert_ignoring_duplicates(session: Session, rows: Sequence[Mapping[str, object]]) -> int:
     """INSERT ... ON CONFLICT DO NOTHING (an import running at the same time may add the same contact)."""
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    statement = dialect.insert(Invitation).on_conflict_do_nothing(
-        index_elements=["cycle_id", "office_code", "email"]
-    )
+    insert = dialect_insert(session.get_bind().dialect.name)
+    statement = insert(Invitation).on_conflict_do_nothing(index_elements=["cycle_id", "office_code", "email"])
     return len(session.execute(statement.returning(Invitation.id), rows).all())
 
 

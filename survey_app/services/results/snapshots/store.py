@@ -26,7 +26,6 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -545,9 +544,8 @@ def _store(
         }  # fmt: skip
     if not rows:
         return {}
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     statement = (
-        dialect.insert(ResultSnapshot)
+        dialect_insert(session.get_bind().dialect.name)(ResultSnapshot)
         .on_conflict_do_nothing()
         .returning(ResultSnapshot.id, ResultSnapshot.office_code)
     )
