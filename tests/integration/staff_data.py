@@ -12,6 +12,7 @@ from flask import g
 from survey_app.clock import local_today
 from survey_app.models import Answer, PopulationFrame, Response
 from survey_app.services.accounts import staff as accounts
+from survey_app.services.intake import batches
 from survey_app.services.results import rollup, snapshots
 from tests.helpers import login
 
@@ -109,6 +110,18 @@ def add_responses(
     rollup.rebuild(session, cycle.id, questionnaire)
     snapshots.count_release(session.connection(), cycle.id)
     session.commit()
+
+
+def release_waiting(session, cycle, questionnaire, office: str, specs: Iterable[Spec], k: int) -> int:  # type: ignore[no-untyped-def]
+    """Store responses for ``office`` unreleased, as the survey does, and let the release decide at K = ``k``;
+    commits and returns how many were released."""
+    for spec in specs:
+        raw = raw_answers(questionnaire, spec.level)
+        session.add(response_row(cycle, questionnaire, office, raw, cycle.opens_on, spec, released=False))
+    session.flush()
+    released = batches.release_if_complete(session.connection(), cycle.id, office, questionnaire, k)
+    session.commit()
+    return released
 
 
 # The frame of the weighting tests: 100 individuals and 900 businesses, all about factory licensing.

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 
 from survey_app.models import AuditEvent
 from survey_app.services.cycles import frames
-from survey_app.services.intake import batches as release
 from tests.helpers import csrf_token
 
 from .staff_data import (
@@ -31,7 +30,7 @@ from .staff_data import (
     isolate_requests,
     make_user,
     raw_answers,
-    response_row,
+    release_waiting,
     sign_in,
 )
 
@@ -39,7 +38,6 @@ K = 5
 # Two frames that mix the same two cells (individual people served for licensing and for mining) 1:3 and 3:1.
 MIX_1 = {("individual", "factory_licensing"): 100, ("individual", "mining"): 300}
 MIX_2 = {("individual", "factory_licensing"): 300, ("individual", "mining"): 100}
-TARGET = expected_eit  # the one new mining respondent's EIT, computed from their answers (level 0)
 
 
 def _eit(client) -> dict:  # type: ignore[no-untyped-def, type-arg]
@@ -62,12 +60,8 @@ def _ten_released_answers(session, cycle, questionnaire) -> None:  # type: ignor
 def _release_one_more_mining_answer(session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
     """A batch of K: four licensing answers and one mining answer (the target, level 0), released as the survey
     releases."""
-    for spec in [Spec(level=3)] * (K - 1) + [Spec(level=0, service="mining")]:
-        raw = raw_answers(questionnaire, spec.level)
-        session.add(response_row(cycle, questionnaire, OWN, raw, cycle.opens_on, spec, released=False))
-    session.flush()
-    assert release.release_if_complete(session.connection(), cycle.id, OWN, questionnaire, K) == K
-    session.commit()
+    batch = [Spec(level=3)] * (K - 1) + [Spec(level=0, service="mining")]
+    assert release_waiting(session, cycle, questionnaire, OWN, batch, K) == K
 
 
 def test_two_frames_over_two_releases_give_one_answer_away(
@@ -90,7 +84,7 @@ def test_two_frames_over_two_releases_give_one_answer_away(
         if step == 0:
             _release_one_more_mining_answer(session, cycle, questionnaire)
     recovered = 6 * means[1] - 5 * means[0]
-    assert recovered == pytest.approx(TARGET(questionnaire, raw_answers(questionnaire, 0)), abs=1e-6)
+    assert recovered == pytest.approx(expected_eit(questionnaire, raw_answers(questionnaire, 0)), abs=1e-6)
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
@@ -165,4 +159,4 @@ def test_the_weighted_eit_beside_the_plain_one_gives_no_answer_away(  # type: ig
         if step == 0:
             _release_one_more_mining_answer(session, cycle, questionnaire)
     recovered = 6 * means[1] - 5 * means[0]
-    assert recovered != pytest.approx(TARGET(questionnaire, raw_answers(questionnaire, 0)), abs=1e-3)
+    assert recovered != pytest.approx(expected_eit(questionnaire, raw_answers(questionnaire, 0)), abs=1e-3)

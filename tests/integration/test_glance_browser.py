@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
+from survey_app.services.cycles import frames
 from survey_app.services.outreach import links as link_service
 from survey_app.tokens import poster_short_code, poster_token
 
@@ -168,21 +168,17 @@ def test_no_serious_accessibility_violation_on_any_page_at_either_size(  # type:
 
 
 def test_an_offices_locked_frame_says_why_and_whom_to_ask(
-    live_server, sized_page, arranged, artifacts
+    live_server, sized_page, arranged, artifacts, session, cycle
 ) -> None:  # type: ignore[no-untyped-def]
     """After the office's first release its own staff see their frame read-only with the reason
     (test_frame_attack.py has the attack it stops), in Thai and English, at both sizes, without an accessibility
     violation."""
     page = sized_page
-    with live_server.server.app.app_context():  # type: ignore[attr-defined]
-        from survey_app.db import db
-        from survey_app.models import Cycle
-        from survey_app.services.cycles import frames
-
-        cycle = db.session.scalars(sa.select(Cycle)).first()
-        frame = {("individual", "factory_licensing"): 500, ("business", "mining"): 80}
-        assert frames.save_frame(db.session, arranged["admin"], cycle, OWN, frame, "test")
-        db.session.commit()
+    frame = {("individual", "factory_licensing"): 500, ("business", "mining"): 80}
+    assert frames.save_frame(
+        session, arranged["admin"], cycle, OWN, frame, "test"
+    )  # an admin, after the release
+    session.commit()
     sign_in(page, live_server.url, arranged["office"].email)
     for lang, reason in (
         ("th", "โปรดขอให้ผู้ดูแลระบบของกระทรวงแก้ไขให้"),

@@ -18,7 +18,6 @@ from survey_app.models import ResultSnapshot
 from survey_app.services.cycles import frames
 from survey_app.services.cycles import manage as cycles
 from survey_app.services.improvement import official, themes
-from survey_app.services.intake import batches as release
 from survey_app.services.results import snapshots
 from survey_app.services.results.snapshots import shown, store
 
@@ -31,7 +30,7 @@ from .staff_data import (
     isolate_requests,
     make_user,
     raw_answers,
-    response_row,
+    release_waiting,
     sign_in,
 )
 
@@ -56,12 +55,7 @@ def _snapshot_ids(session) -> list[int]:  # type: ignore[no-untyped-def]
 
 def _wait(session, cycle, questionnaire, specs) -> None:  # type: ignore[no-untyped-def]
     """Store responses unreleased (as the survey does) and let the release decide."""
-    for spec in specs:
-        raw = raw_answers(questionnaire, spec.level)
-        session.add(response_row(cycle, questionnaire, OWN, raw, cycle.opens_on, spec, released=False))
-    session.flush()
-    release.release_if_complete(session.connection(), cycle.id, OWN, questionnaire, K)
-    session.commit()
+    release_waiting(session, cycle, questionnaire, OWN, specs, K)
 
 
 def test_a_page_shows_the_latest_release_and_computes_it_once(staff, session, cycle, questionnaire) -> None:  # type: ignore[no-untyped-def]
